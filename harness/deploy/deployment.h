@@ -1,0 +1,58 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/spec/spec.h"
+
+namespace chancho {
+
+// A host path made visible to one replica (see ConfigFile). `host` is
+// absolute. Storage directories are mounts too, with `storage` set.
+struct Mount {
+  std::filesystem::path host;
+  std::string target;
+  std::string env;
+  bool storage = false;
+};
+
+// One process or container: a service's replica, with everything resolved.
+struct ReplicaPlan {
+  std::string name;     // "server", "client3", "filter-argentina-2"
+  std::string service;  // the ServiceSpec name
+  int index = 1;        // 1-based replica index
+  std::string role;
+  std::vector<std::string> command;
+  std::string image;
+  // Environment with seed keys already turned into variables; ordered, so
+  // every output made from it is deterministic.
+  std::map<std::string, std::string> environment;
+  std::vector<Mount> mounts;
+  std::vector<std::string> depends_on;  // replica names
+  Readiness readiness;
+  int heartbeat_port = 0;  // 0: none
+};
+
+// The single intermediate model: the compose file and both runtimes are
+// produced from it. Replicas appear in start order (dependencies first).
+struct Deployment {
+  std::string project;
+  std::string network = "testing_net";
+  std::filesystem::path spec_dir;
+  std::vector<ReplicaPlan> replicas;
+
+  const ReplicaPlan* Find(std::string_view replica) const;
+  // Replicas whose name equals `name` or whose service is `name`.
+  std::vector<const ReplicaPlan*> Match(std::string_view name) const;
+};
+
+// Spec -> Deployment. Pure: no I/O. Throws chancho::Error on a dependency
+// cycle.
+Deployment Plan(const Spec& spec);
+
+// deployment.json for the run directory (deterministic, pretty-printed).
+std::string DeploymentToJson(const Deployment& deployment);
+
+}  // namespace chancho

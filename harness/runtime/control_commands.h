@@ -1,0 +1,34 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/runtime/runtime.h"
+
+namespace chancho {
+
+// Carries out one control-socket request on `runtime` and returns the
+// payload of the answer. Requests:
+//   ps                      JSON array of ReplicaStatus
+//   info                    JSON object: run_dir, project
+//   start NAME | pause NAME | resume NAME
+//   kill NAME [SIGNAL]      SIGNAL as KILL, SIGKILL or 9; default KILL
+//   stop NAME [GRACE_MS]    default 10000
+//   down [GRACE_MS]         brings everything down, then calls `on_down`
+// Throws chancho::Error for an unknown or malformed request, and whatever
+// the runtime throws when an operation does not take effect.
+std::string HandleControlRequest(Runtime& runtime, const std::string& request,
+                                 const std::function<void()>& on_down);
+
+// "KILL", "SIGKILL", "kill" or "9" -> 9. Throws chancho::Error otherwise.
+int ParseSignal(const std::string& text);
+std::string SignalName(int signal);
+
+std::string StatusesToJson(const std::vector<ReplicaStatus>& statuses);
+std::vector<ReplicaStatus> StatusesFromJson(const std::string& json);
+
+// A fixed-width table, one replica per line, with a header.
+std::string FormatStatusTable(const std::vector<ReplicaStatus>& statuses);
+
+}  // namespace chancho

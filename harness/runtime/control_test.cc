@@ -1,0 +1,74 @@
+#include "harness/runtime/control.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "harness/runtime/control_commands.h"
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+using std::chrono::seconds;
+
+std::string UniqueName(const char* what) {
+  return std::string("chancho-test/") + what + "/" + std::to_string(::getpid());
+}
+
+TEST(Control, RequestReachesTheHandlerAndTheAnswerComesBack) {
+  ControlServer server(UniqueName("echo"), [](const std::string& request) {
+    if (request == "fail") throw Error("it failed");
+    return "got " + request;
+  });
+  EXPECT_EQ(ControlRequest(server.name(), "hello world", seconds(5)),
+            "got hello world");
+  try {
+    ControlRequest(server.name(), "fail", seconds(5));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "it failed");
+  }
+}
+
+TEST(Control, NameInUseAndNobodyListeningAreErrors) {
+  ControlServer server(UniqueName("taken"), [](const std::string&) {
+    return std::string();
+  });
+  EXPECT_THROW(ControlServer(server.name(),
+                             [](const std::string&) { return std::string(); }),
+               Error);
+  EXPECT_THROW(ControlRequest(UniqueName("nobody"), "ps", seconds(1)), Error);
+}
+
+TEST(Control, Signals) {
+  EXPECT_EQ(ParseSignal("KILL"), 9);
+  EXPECT_EQ(ParseSignal("sigterm"), 15);
+  EXPECT_EQ(ParseSignal("9"), 9);
+  EXPECT_THROW(ParseSignal("BOOM"), Error);
+  EXPECT_THROW(ParseSignal("99"), Error);
+  EXPECT_EQ(SignalName(15), "SIGTERM");
+}
+
+TEST(Control, StatusJsonRoundTrips) {
+  ReplicaStatus s;
+  s.name = "server";
+  s.service = "server";
+  s.role = "server";
+  s.address = "127.1.2.3";
+  s.state = ReplicaState::kExited;
+  s.starts = 3;
+  s.restarts = 2;
+  s.exit_code = 0;
+  const auto back = StatusesFromJson(StatusesToJson({s}));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].name, "server");
+  EXPECT_EQ(back[0].state, ReplicaState::kExited);
+  EXPECT_EQ(back[0].restarts, 2);
+  EXPECT_EQ(back[0].exit_code, 0);
+  EXPECT_FALSE(back[0].term_signal);
+  EXPECT_THAT(FormatStatusTable(back), ::testing::HasSubstr("code 0"));
+}
+
+}  // namespace
+}  // namespace chancho

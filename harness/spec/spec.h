@@ -1,0 +1,90 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/spec/error.h"
+
+namespace chancho {
+
+// How the harness decides that a replica is ready.
+struct Readiness {
+  enum class Kind {
+    kNone,       // ready as soon as the process runs
+    kTcp,        // a TCP connect to `port` on the replica's address succeeds
+    kLogLine,    // a log line of the replica matches the regex `pattern`
+    kHeartbeat,  // UDP "PING\0" to the heartbeat port is answered "PONG\0"
+  };
+  Kind kind = Kind::kNone;
+  int port = 0;
+  std::string pattern;
+  double timeout_s = 10.0;
+};
+
+// A file or directory of the host made visible to a service. Under Docker it
+// is the volume `source:target`; under ProcessRuntime the service sees the
+// host path. Either way the environment variable `env` names the path the
+// service must use, so one binary works in both.
+struct ConfigFile {
+  std::string source;  // host path, relative to the spec's directory
+  std::string target;  // path inside the container
+  std::string env;     // environment variable that carries the path
+};
+
+// Roles that may run as one instance only.
+inline constexpr std::string_view kSingleInstanceRoles[] = {
+    "broker", "client-handler", "master"};
+
+// One service of compose-spec.json. Seed keys keep their seed names.
+struct ServiceSpec {
+  std::string name;
+  int replicas = 1;
+  // What Chancho adds to the seed format.
+  std::string role = "worker";       // worker, server, client, broker,
+                                     // client-handler, master, health-checker
+  std::vector<std::string> command;  // program name (looked up in the
+                                     // binary directories) and arguments
+  std::string image;                 // Docker image; empty: project default
+  std::map<std::string, std::string> environment;
+  std::vector<ConfigFile> config_files;
+  std::vector<std::string> depends_on;  // service names
+  Readiness readiness;
+  // Seed keys. Unset optionals are not passed to the service.
+  std::optional<std::string> log_level;
+  std::optional<int> heartbeat_port;
+  bool storage = false;
+  std::optional<int> messages_per_commit;
+  // "output_nodes" and every "<x>_output_nodes": key -> service names.
+  std::map<std::string, std::vector<std::string>> output_nodes;
+  std::optional<std::string> input_routing_key;
+  std::optional<std::string> output_routing_key;
+  std::optional<int> listen_backlog;
+  std::optional<double> ping_interval;
+  std::optional<double> grace_period;
+  std::optional<int> max_retries;
+  std::optional<int> max_concurrent_health_checks;
+};
+
+struct Spec {
+  std::string name;
+  std::filesystem::path dir;  // directory the relative paths start from
+  std::vector<ServiceSpec> services;
+  std::vector<std::string> warnings;  // unknown keys, one line each
+
+  const ServiceSpec* Find(std::string_view service) const;
+};
+
+// Parses and validates a spec. `file_label` prefixes every error message,
+// e.g. "compose-spec.json: /services/3/replicas: expected a positive integer,
+// got \"three\"". Throws chancho::Error on the first problem found.
+Spec ParseSpec(std::string_view json, const std::string& file_label,
+               const std::filesystem::path& dir);
+
+// Reads and parses the file at `path`; relative paths start at its directory.
+Spec LoadSpec(const std::filesystem::path& path);
+
+}  // namespace chancho
