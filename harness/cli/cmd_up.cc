@@ -1,0 +1,162 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "harness/cli/cli_common.h"
+#include "harness/cli/commands.h"
+#include "harness/deploy/deployment.h"
+#include "harness/runtime/control_commands.h"
+#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/run_dir.h"
+
+namespace chancho::cli {
+namespace {
+
+struct UpArgs {
+  SpecArgs spec;
+  std::string runs_root = ".chancho/runs";
+  std::string run_dir;  // set for the supervisor of --detach
+  bool detach = false;
+  bool supervised = false;
+  long grace_ms = 10000;
+};
+
+// Runs the system until SIGINT/SIGTERM/SIGHUP or a `down` request, then
+// brings it down. Used in the foreground and by the detached supervisor.
+int RunInForeground(const UpArgs& args, const Spec& spec) {
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // the signals wait for sigtimedwait below. Children get a clean mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ProcessRuntimeOptions options;
+  options.runs_root = args.runs_root;
+  options.run_dir = args.run_dir;
+  options.bin_dirs = {ExecutableDir()};
+  options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
+  ProcessRuntime runtime(Plan(spec), options);
+  std::atomic<bool> down_requested = false;
+  runtime.OnDownRequest([&down_requested] { down_requested = true; });
+  std::cout << "action: up | result: in_progress | project: "
+            << runtime.deployment().project
+            << " | replicas: " << runtime.deployment().replicas.size()
+            << " | run: " << runtime.run_dir().string() << std::endl;
+  try {
+    runtime.Up();
+  } catch (const Error& e) {
+    std::cout << "action: up | result: fail | error: " << e.what() << std::endl;
+    std::cout << FormatStatusTable(runtime.Ps());
+    runtime.Down(std::chrono::milliseconds(args.grace_ms));
+    return 1;
+  }
+  WriteFileAtomically(runtime.run_dir() / "up", std::to_string(::getpid()) + "\n");
+  std::cout << FormatStatusTable(runtime.Ps())
+            << "action: up | result: success | run: "
+            << runtime.run_dir().string() << std::endl;
+  if (!args.supervised) {
+    std::cout << "Ctrl-C brings the system down gracefully." << std::endl;
+  }
+  int received = 0;
+  while (!down_requested) {
+    timespec tick{0, 100'000'000};
+    received = sigtimedwait(&signals, nullptr, &tick);
+    if (received > 0) break;
+  }
+  std::filesystem::remove(runtime.run_dir() / "up");
+  if (!down_requested) {
+    std::cout << "action: down | result: in_progress | signal: "
+              << SignalName(received) << std::endl;
+    runtime.Down(std::chrono::milliseconds(args.grace_ms));
+  }
+  std::cout << FormatStatusTable(runtime.Ps())
+            << "action: down | result: success" << std::endl;
+  return 0;
+}
+
+// Starts a supervisor (this executable, `up --supervised`) in a session of
+// its own, waits until it reports the system up or fails, and returns.
+int Detach(const UpArgs& args, const Spec& spec) {
+  const auto run_dir = CreateRunDir(args.runs_root, std::random_device{}());
+  const auto log = run_dir / "supervisor.log";
+  std::vector<std::string> argv = {
+      (ExecutableDir() / "chancho").string(), "up", args.spec.spec,
+      "--clients", std::to_string(args.spec.clients),
+      "--run-dir", run_dir.string(), "--grace", std::to_string(args.grace_ms),
+      "--supervised"};
+  if (!args.spec.tp0_dir.empty()) {
+    argv.insert(argv.end(), {"--tp0-dir", args.spec.tp0_dir});
+  }
+  std::vector<char*> raw;
+  for (auto& a : argv) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error("cannot fork the supervisor");
+  if (pid == 0) {
+    ::setsid();
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    ::execv(raw[0], raw.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!std::filesystem::exists(run_dir / "up")) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      std::cerr << ReadFile(log);
+      throw Error("the supervisor exited before the system was up; see " +
+                  log.string());
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGTERM);
+      throw Error("the system was not up within 5 minutes; see " + log.string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::cout << FormatStatusTable(StatusesFromJson(Request(run_dir, "ps")))
+            << "action: up | result: success | supervisor: " << pid
+            << " | run: " << run_dir.string() << "\n"
+            << "Next: chancho ps | logs | ctl | down  (--run " << run_dir.string()
+            << ")\n";
+  (void)spec;
+  return 0;
+}
+
+}  // namespace
+
+void AddUpCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<UpArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "up",
+      "Run a system as local processes. In the foreground, Ctrl-C brings it "
+      "down gracefully; with --detach a supervisor keeps it running.");
+  AddSpecOptions(cmd, args->spec);
+  cmd->add_flag("-d,--detach", args->detach,
+                "return once the system is up; a supervisor keeps it running");
+  cmd->add_option("--runs-root", args->runs_root, "where run directories go")
+      ->capture_default_str();
+  cmd->add_option("--grace", args->grace_ms,
+                  "ms between SIGTERM and SIGKILL when bringing it down")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--run-dir", args->run_dir)->group("");
+  cmd->add_flag("--supervised", args->supervised)->group("");
+  cmd->callback([args, &exit_code] {
+    const Spec spec = LoadSpecArgument(args->spec);
+    exit_code = args->detach ? Detach(*args, spec) : RunInForeground(*args, spec);
+  });
+}
+
+}  // namespace chancho::cli

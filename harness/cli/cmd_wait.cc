@@ -1,0 +1,71 @@
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "harness/cli/cli_common.h"
+#include "harness/cli/commands.h"
+#include "harness/runtime/control_commands.h"
+
+namespace chancho::cli {
+
+void AddWaitCommand(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string run;
+    std::vector<std::string> replicas;
+    double timeout_s = 60;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "wait",
+      "Wait until replicas of a live run have exited; succeed only if all "
+      "exited with code 0");
+  AddRunOption(cmd, args->run);
+  cmd->add_option("replicas", args->replicas, "replica names")->required();
+  cmd->add_option("--timeout", args->timeout_s, "seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->callback([args, &exit_code] {
+    const auto run_dir = LocateRun(args->run);
+    const auto deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::milliseconds(static_cast<long>(args->timeout_s * 1000));
+    for (;;) {
+      const auto statuses = StatusesFromJson(Request(run_dir, "ps"));
+      std::vector<const ReplicaStatus*> waited;
+      for (const std::string& name : args->replicas) {
+        const auto it = std::find_if(
+            statuses.begin(), statuses.end(),
+            [&](const ReplicaStatus& s) { return s.name == name; });
+        if (it == statuses.end()) throw Error("no replica named \"" + name + "\"");
+        waited.push_back(&*it);
+      }
+      const bool all_exited =
+          std::all_of(waited.begin(), waited.end(), [](const ReplicaStatus* s) {
+            return s->state == ReplicaState::kExited;
+          });
+      if (all_exited) {
+        bool all_zero = true;
+        for (const ReplicaStatus* s : waited) {
+          const bool zero = s->exit_code == 0;
+          all_zero = all_zero && zero;
+          std::cout << "action: wait_exit | result: "
+                    << (zero ? "success" : "fail") << " | replica: " << s->name
+                    << " | exit: "
+                    << (s->term_signal ? SignalName(*s->term_signal)
+                                       : std::to_string(s->exit_code.value_or(-1)))
+                    << "\n";
+        }
+        exit_code = all_zero ? 0 : 1;
+        return;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw Error("replicas still running after " +
+                    std::to_string(args->timeout_s) + " s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+}
+
+}  // namespace chancho::cli

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace chancho::cli {
+
+// Each subcommand lives in its own file and registers itself on the app.
+// A command's callback stores its exit status in `exit_code`; errors are
+// thrown as chancho::Error and printed by main as one line.
+void AddComposeCommand(CLI::App& app, int& exit_code);
+void AddUpCommand(CLI::App& app, int& exit_code);
+void AddDownCommand(CLI::App& app, int& exit_code);
+void AddPsCommand(CLI::App& app, int& exit_code);
+void AddLogsCommand(CLI::App& app, int& exit_code);
+void AddCtlCommand(CLI::App& app, int& exit_code);
+void AddProbeCommand(CLI::App& app, int& exit_code);
+void AddWaitCommand(CLI::App& app, int& exit_code);
+
+}  // namespace chancho::cli

@@ -1,0 +1,62 @@
+// Clients x messages: every client logs every echo and loop_finished, no line
+// says fail, and the server is still running at the end.
+#include <gtest/gtest.h>
+
+#include "integration_tests/tp0/tp0_env.h"
+
+namespace chancho::testing {
+namespace {
+
+using std::chrono::seconds;
+
+struct Load {
+  int clients;
+  int messages;
+};
+
+class Tp0EchoTest : public SystemTest,
+                    public ::testing::WithParamInterface<Load> {};
+
+TEST_P(Tp0EchoTest, EveryClientGetsEveryEcho) {
+  const Load load = GetParam();
+  ASSERT_TRUE(StartSystem(Tp0(load.clients, load.messages)));
+  for (int i = 1; i <= load.clients; ++i) {
+    const std::string client = "client" + std::to_string(i);
+    ASSERT_TRUE(WaitForExit(client, seconds(30), 0));
+    int echoes = 0;
+    bool finished = false;
+    for (const LogEvent& e : Events(client)) {
+      EXPECT_NE(e.result, "fail") << client << ": " << e.action;
+      if (e.action == "receive_message" && e.result == "success") {
+        ++echoes;
+        EXPECT_EQ(e.Get("client_id"), std::to_string(i));
+        EXPECT_EQ(e.Get("msg"), "[CLIENT " + std::to_string(i) +
+                                    "] Message N°" + std::to_string(echoes));
+      }
+      if (e.action == "loop_finished" && e.result == "success") {
+        finished = true;
+        EXPECT_EQ(e.Get("client_id"), std::to_string(i));
+      }
+    }
+    EXPECT_EQ(echoes, load.messages) << client;
+    EXPECT_TRUE(finished) << client << " never logged loop_finished";
+  }
+  int received = 0;
+  for (const LogEvent& e : Events("server")) {
+    EXPECT_NE(e.result, "fail") << "server: " << e.action;
+    if (e.action == "receive_message") ++received;
+  }
+  EXPECT_EQ(received, load.clients * load.messages);
+  EXPECT_EQ(runtime().Status("server").state, ReplicaState::kRunning);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Loads, Tp0EchoTest,
+    ::testing::Values(Load{1, 1}, Load{1, 3}, Load{2, 1}, Load{5, 1}, Load{5, 5}),
+    [](const ::testing::TestParamInfo<Load>& info) {
+      return std::to_string(info.param.clients) + "x" +
+             std::to_string(info.param.messages);
+    });
+
+}  // namespace
+}  // namespace chancho::testing

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+namespace chancho::common {
+
+// Parses a Go-style duration as used by tp0's client config: one or more
+// "<number><unit>" terms such as "150ms", "5s", "2m", "1.5s", "100us",
+// "1m30s". Units: ns, us (also µs / μs), ms, s, m, h. "0" alone is zero.
+// Surrounding blanks are ignored. The result is rounded to the nearest
+// microsecond.
+//
+// Throws std::invalid_argument "invalid duration '<text>': <cause>" for empty
+// or negative input, a missing or unknown unit, or a value above 100 years.
+std::chrono::microseconds ParseDuration(std::string_view text);
+
+}  // namespace chancho::common

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <atomic>
+#include <iosfwd>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chancho::common {
+
+// Severity of a log line; the names and order follow Python's logging module.
+enum class LogLevel { kDebug = 10, kInfo = 20, kWarning = 30, kError = 40, kCritical = 50 };
+
+// Parses a level name case-insensitively ("debug", "INFO", "Warning", also
+// "WARN" and "FATAL"). Unknown or empty names give kInfo.
+LogLevel ParseLogLevel(std::string_view name);
+
+// "DEBUG", "INFO", "WARNING", "ERROR" or "CRITICAL".
+std::string_view LogLevelName(LogLevel level);
+
+// Ordered key/value pairs that follow "action" and "result" on a line.
+using LogFields = std::vector<std::pair<std::string, std::string>>;
+
+// Formats the event part of a line, without prefix or newline:
+// "action: <action> | result: <result> | key: value | ...".
+// Carriage returns and newlines inside any part are written as the two
+// characters "\r" and "\n", so that one event is always exactly one line.
+std::string FormatEvent(std::string_view action, std::string_view result,
+                        const LogFields& fields = {});
+
+// One parsed event line.
+struct LogEvent {
+  std::string action;
+  std::string result;
+  LogFields fields;
+
+  // The value of the first field named `key`, if any.
+  std::optional<std::string> Get(std::string_view key) const;
+};
+
+// Parses "action: A | result: R | k: v | ...", optionally preceded by any
+// prefix such as "2024-01-31 12:00:00 INFO     ". Values may contain ':' and
+// spaces; a segment without "key: " is taken as part of the previous value
+// (so values may even contain " | "). A trailing "\r\n" is ignored. Returns
+// nullopt if the line has no "action: " or no "result: " segment after it.
+std::optional<LogEvent> ParseLogLine(std::string_view line);
+
+// Writes event lines "YYYY-MM-DD HH:MM:SS LEVEL    action: ... | ..." (local
+// time, level padded to 8 like Python's "%(levelname)-8s") to a stream, one
+// flushed line per call.
+//
+// Thread-safe: lines from concurrent calls never interleave. The stream is not
+// owned and must outlive the logger.
+class Logger {
+ public:
+  explicit Logger(LogLevel threshold = LogLevel::kInfo);
+  Logger(LogLevel threshold, std::ostream& out);
+
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  void SetLevel(LogLevel threshold) { threshold_.store(threshold); }
+  LogLevel level() const { return threshold_.load(); }
+  bool Enabled(LogLevel level) const { return level >= threshold_.load(); }
+
+  // Writes the line if `level` is at or above the threshold.
+  void Log(LogLevel level, std::string_view action, std::string_view result,
+           const LogFields& fields = {});
+
+  void Debug(std::string_view action, std::string_view result,
+             const LogFields& fields = {}) {
+    Log(LogLevel::kDebug, action, result, fields);
+  }
+  void Info(std::string_view action, std::string_view result,
+            const LogFields& fields = {}) {
+    Log(LogLevel::kInfo, action, result, fields);
+  }
+  void Warning(std::string_view action, std::string_view result,
+               const LogFields& fields = {}) {
+    Log(LogLevel::kWarning, action, result, fields);
+  }
+  void Error(std::string_view action, std::string_view result,
+             const LogFields& fields = {}) {
+    Log(LogLevel::kError, action, result, fields);
+  }
+  void Critical(std::string_view action, std::string_view result,
+                const LogFields& fields = {}) {
+    Log(LogLevel::kCritical, action, result, fields);
+  }
+
+ private:
+  std::atomic<LogLevel> threshold_;
+  std::ostream& out_;
+  std::mutex mutex_;
+};
+
+}  // namespace chancho::common

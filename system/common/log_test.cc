@@ -1,0 +1,177 @@
+#include "system/common/log.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chancho::common {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+TEST(LogLevelTest, ParsesNamesCaseInsensitively) {
+  EXPECT_EQ(ParseLogLevel("debug"), LogLevel::kDebug);
+  EXPECT_EQ(ParseLogLevel("Info"), LogLevel::kInfo);
+  EXPECT_EQ(ParseLogLevel("WARNING"), LogLevel::kWarning);
+  EXPECT_EQ(ParseLogLevel("warn"), LogLevel::kWarning);
+  EXPECT_EQ(ParseLogLevel("eRRor"), LogLevel::kError);
+  EXPECT_EQ(ParseLogLevel("critical"), LogLevel::kCritical);
+}
+
+TEST(LogLevelTest, UnknownNamesGiveInfo) {
+  EXPECT_EQ(ParseLogLevel(""), LogLevel::kInfo);
+  EXPECT_EQ(ParseLogLevel("verbose"), LogLevel::kInfo);
+  EXPECT_EQ(LogLevelName(ParseLogLevel("nonsense")), "INFO");
+}
+
+TEST(FormatEventTest, WritesActionResultAndFieldsInOrder) {
+  EXPECT_EQ(FormatEvent("receive_message", "success",
+                        {{"ip", "127.0.0.1"}, {"msg", "hello world"}}),
+            "action: receive_message | result: success | ip: 127.0.0.1 | "
+            "msg: hello world");
+  EXPECT_EQ(FormatEvent("accept_connections", "in_progress"),
+            "action: accept_connections | result: in_progress");
+}
+
+TEST(FormatEventTest, EscapesNewlines) {
+  EXPECT_EQ(FormatEvent("a", "fail", {{"error", "x\ny\r"}}),
+            "action: a | result: fail | error: x\\ny\\r");
+}
+
+TEST(ParseLogLineTest, ParsesABareEvent) {
+  const auto event = ParseLogLine(
+      "action: receive_message | result: success | ip: 10.0.0.2 | "
+      "msg: [CLIENT 1] Message N°1");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->action, "receive_message");
+  EXPECT_EQ(event->result, "success");
+  EXPECT_THAT(event->fields, ElementsAre(Pair("ip", "10.0.0.2"),
+                                         Pair("msg", "[CLIENT 1] Message N°1")));
+  EXPECT_EQ(event->Get("msg"), "[CLIENT 1] Message N°1");
+  EXPECT_EQ(event->Get("missing"), std::nullopt);
+}
+
+TEST(ParseLogLineTest, ToleratesTimestampPrefixAndLineEnd) {
+  const auto event = ParseLogLine(
+      "2024-01-31 12:00:00 WARNING  action: config | result: fail | "
+      "error: SERVER_PORT: 'x' is not an integer\r\n");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->action, "config");
+  EXPECT_EQ(event->result, "fail");
+  EXPECT_THAT(event->fields,
+              ElementsAre(Pair("error", "SERVER_PORT: 'x' is not an integer")));
+}
+
+TEST(ParseLogLineTest, KeepsColonsSpacesAndSeparatorsInValues) {
+  const auto event = ParseLogLine(
+      "action: a | result: success | addr: host:1234 | msg: one | two | "
+      "k: v");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_THAT(event->fields,
+              ElementsAre(Pair("addr", "host:1234"), Pair("msg", "one | two"),
+                          Pair("k", "v")));
+}
+
+TEST(ParseLogLineTest, AcceptsEmptyValues) {
+  const auto event = ParseLogLine(
+      "action: config | result: success | server_ip:  | listen_backlog: 5");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_THAT(event->fields,
+              ElementsAre(Pair("server_ip", ""), Pair("listen_backlog", "5")));
+}
+
+TEST(ParseLogLineTest, RejectsLinesThatAreNotEvents) {
+  EXPECT_FALSE(ParseLogLine("").has_value());
+  EXPECT_FALSE(ParseLogLine("hello world").has_value());
+  EXPECT_FALSE(ParseLogLine("action: x").has_value());
+  EXPECT_FALSE(ParseLogLine("action: x | status: ok").has_value());
+  EXPECT_FALSE(ParseLogLine("last_action: x | result: y").has_value());
+  EXPECT_FALSE(ParseLogLine(" | | | ").has_value());
+}
+
+TEST(ParseLogLineTest, RoundTripsFormatEvent) {
+  const LogFields fields = {{"client_id", "3"}, {"msg", "a: b | c"}};
+  const auto event = ParseLogLine(FormatEvent("x", "in_progress", fields));
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->action, "x");
+  EXPECT_EQ(event->result, "in_progress");
+  EXPECT_EQ(event->fields, fields);
+}
+
+TEST(LoggerTest, WritesPythonStylePrefix) {
+  std::ostringstream out;
+  Logger logger(LogLevel::kDebug, out);
+  logger.Info("config", "success", {{"server_port", "12345"}});
+  logger.Warning("w", "fail");
+  logger.Critical("c", "fail");
+  const std::vector<std::string> lines = Lines(out.str());
+  ASSERT_EQ(lines.size(), 3u);
+  const std::string stamp = R"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} )";
+  EXPECT_TRUE(std::regex_match(
+      lines[0], std::regex(stamp + "INFO     action: config \\| result: "
+                                   "success \\| server_port: 12345")))
+      << lines[0];
+  EXPECT_TRUE(std::regex_match(
+      lines[1], std::regex(stamp + "WARNING  action: w \\| result: fail")))
+      << lines[1];
+  EXPECT_TRUE(std::regex_match(
+      lines[2], std::regex(stamp + "CRITICAL action: c \\| result: fail")))
+      << lines[2];
+}
+
+TEST(LoggerTest, DropsLinesBelowThreshold) {
+  std::ostringstream out;
+  Logger logger(LogLevel::kWarning, out);
+  logger.Debug("d", "success");
+  logger.Info("i", "success");
+  logger.Error("e", "fail");
+  ASSERT_EQ(Lines(out.str()).size(), 1u);
+  EXPECT_EQ(ParseLogLine(out.str())->action, "e");
+
+  logger.SetLevel(ParseLogLevel("debug"));
+  logger.Debug("d", "success");
+  EXPECT_EQ(Lines(out.str()).size(), 2u);
+}
+
+TEST(LoggerTest, ConcurrentLinesNeverInterleave) {
+  std::ostringstream out;
+  Logger logger(LogLevel::kInfo, out);
+  constexpr int kThreads = 4;
+  constexpr int kLinesPerThread = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&logger, t] {
+      for (int i = 0; i < kLinesPerThread; ++i) {
+        logger.Info("work", "success",
+                    {{"thread", std::to_string(t)},
+                     {"payload", std::string(100, 'a' + t)}});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::vector<std::string> lines = Lines(out.str());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kThreads * kLinesPerThread));
+  for (const std::string& line : lines) {
+    const auto event = ParseLogLine(line);
+    ASSERT_TRUE(event.has_value()) << line;
+    const int t = std::stoi(*event->Get("thread"));
+    EXPECT_EQ(event->Get("payload"), std::string(100, 'a' + t));
+  }
+}
+
+}  // namespace
+}  // namespace chancho::common
