@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <thread>
 
 #include "harness/cli/cli_common.h"

@@ -9,8 +9,12 @@
 
 namespace chancho {
 
-// A host path made visible to one replica (see ConfigFile). `host` is
-// absolute. Storage directories are mounts too, with `storage` set.
+// A host path made visible to one replica (see ConfigFile). For config files
+// `host` is absolute. Storage directories are mounts too, with `storage` set
+// and the relative `host` "storage/<replica name>", which each runtime
+// resolves against its own directory (run directory, compose directory).
+// `env` is not in ReplicaPlan::environment: each runtime adds it, with the
+// target under Docker and the host path under ProcessRuntime.
 struct Mount {
   std::filesystem::path host;
   std::string target;
@@ -27,7 +31,12 @@ struct ReplicaPlan {
   std::vector<std::string> command;
   std::string image;
   // Environment with seed keys already turned into variables; ordered, so
-  // every output made from it is deterministic.
+  // every output made from it is deterministic. It holds the service's
+  // "environment" plus the generated SERVICE_NAME, REPLICA_NAME, REPLICA_ID,
+  // REPLICAS, the seed keys in upper case (LOG_LEVEL, HEARTBEAT_PORT, ...),
+  // and for each output_nodes key K: K in upper case (comma-joined service
+  // names) and K_REPLICAS (their replica counts, same order). A generated
+  // variable wins over a service variable of the same name.
   std::map<std::string, std::string> environment;
   std::vector<Mount> mounts;
   std::vector<std::string> depends_on;  // replica names
@@ -48,8 +57,14 @@ struct Deployment {
   std::vector<const ReplicaPlan*> Match(std::string_view name) const;
 };
 
-// Spec -> Deployment. Pure: no I/O. Throws chancho::Error on a dependency
-// cycle.
+// Spec -> Deployment. Pure: no I/O (a relative spec.dir is made absolute
+// against the current directory). A service with replicas == 1 gives one
+// replica named like the service; otherwise "<service>-1".."<service>-<n>".
+// Services are ordered so that dependencies come first; among the services
+// whose dependencies are placed, the earliest in the spec goes next, so an
+// unconstrained spec keeps its order. Throws chancho::Error on a dependency
+// cycle ("<project>: dependency cycle: a -> b -> a") and on names that do not
+// exist (possible in specs built in code rather than parsed).
 Deployment Plan(const Spec& spec);
 
 // deployment.json for the run directory (deterministic, pretty-printed).

@@ -9,6 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/process/v2/environment.hpp>
+// Boost 1.81 header-only mode omits the definition of
+// process_environment::on_setup; this file holds it.
+#include <boost/process/v2/impl/environment.ipp>
+#include <boost/process/v2/posix/default_launcher.hpp>
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
@@ -45,7 +49,7 @@ struct ChildSetup {
 
   template <typename Launcher>
   boost::system::error_code on_exec_setup(Launcher&,
-                                          const std::filesystem::path&,
+                                          const bp::filesystem::path&,
                                           const char* const*&) {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -289,8 +293,9 @@ void ProcessRuntime::Impl::Spawn(Replica& r) {
   std::vector<std::string> args(r.plan->command.begin() + 1,
                                 r.plan->command.end());
   boost::system::error_code ec;
-  bp::process process = bp::default_launcher()(
-      io_.get_executor(), ec, r.executable, args,
+  bp::process process = bp::posix::default_launcher()(
+      io_.get_executor(), ec, bp::filesystem::path(r.executable.string()),
+      args,
       bp::process_stdio{nullptr, log_fd, log_fd},
       bp::process_environment(r.environment),
       bp::process_start_dir(run_dir_.string()), ChildSetup{::getpid()});

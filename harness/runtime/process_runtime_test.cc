@@ -27,6 +27,15 @@ ReplicaPlan Shell(const std::string& name, const std::string& script) {
   return plan;
 }
 
+// A shell that sets `trap` and then loops, ready once the trap is set.
+ReplicaPlan Armed(const std::string& name, const std::string& trap) {
+  ReplicaPlan plan =
+      Shell(name, trap + "; echo armed; while :; do sleep 0.01; done");
+  plan.readiness.kind = Readiness::Kind::kLogLine;
+  plan.readiness.pattern = "^armed$";
+  return plan;
+}
+
 class ProcessRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -112,8 +121,9 @@ TEST_F(ProcessRuntimeTest, KillThenStartCountsARestart) {
 }
 
 TEST_F(ProcessRuntimeTest, StopIsGracefulThenForced) {
-  auto runtime = Make({Shell("polite", "trap 'exit 0' TERM; while :; do sleep 0.01; done"),
-                       Shell("stubborn", "trap '' TERM; while :; do sleep 0.01; done")});
+  // Each is ready once its trap is set, so SIGTERM never precedes it.
+  auto runtime = Make({Armed("polite", "trap 'exit 0' TERM"),
+                       Armed("stubborn", "trap '' TERM")});
   runtime->Up();
   runtime->Stop("polite", seconds(5));
   EXPECT_EQ(runtime->Status("polite").exit_code, 0);
@@ -148,7 +158,7 @@ TEST_F(ProcessRuntimeTest, FaultsOnAStoppedReplicaAreErrors) {
 }
 
 TEST_F(ProcessRuntimeTest, DownLeavesNoProcess) {
-  auto runtime = Make({Shell("a", "exec sleep 30"), Shell("b", "trap '' TERM; exec sleep 30")});
+  auto runtime = Make({Shell("a", "exec sleep 30"), Armed("b", "trap '' TERM")});
   runtime->Up();
   const int a = runtime->Status("a").pid;
   const int b = runtime->Status("b").pid;

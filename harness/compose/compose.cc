@@ -1,0 +1,187 @@
+#include "harness/compose/compose.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <regex>
+#include <system_error>
+
+namespace chancho {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Plain scalars that YAML 1.1 (docker-compose, PyYAML) or YAML 1.2 (docker
+// compose v2) would not read as strings: compose rejects a number where it
+// wants a string, and an entrypoint argument "1" must stay "1".
+bool NeedsQuotes(const std::string& text) {
+  static const std::regex kNonString(
+      "|~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|"
+      "False|FALSE|on|On|ON|off|Off|OFF|"
+      "[-+]?(\\.[0-9_]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?|"
+      "[-+]?0[xXoObB][0-9a-fA-F_]+|"
+      "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?|"
+      "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  return std::regex_match(text, kNonString);
+}
+
+// Compose interpolates "$VAR" in every value; "$$" is a literal "$".
+std::string EscapeDollars(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '$') out += '$';
+  }
+  return out;
+}
+
+void EmitString(YAML::Emitter& out, const std::string& text) {
+  const std::string value = EscapeDollars(text);
+  if (NeedsQuotes(value)) out << YAML::DoubleQuoted;
+  out << value;
+}
+
+void EmitKeyValue(YAML::Emitter& out, const std::string& key,
+                  const std::string& value) {
+  out << YAML::Key;
+  EmitString(out, key);
+  out << YAML::Value;
+  EmitString(out, value);
+}
+
+void EmitList(YAML::Emitter& out, const char* key,
+              const std::vector<std::string>& items) {
+  if (items.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  for (const auto& item : items) EmitString(out, item);
+  out << YAML::EndSeq;
+}
+
+// The host side of a volume, as compose wants it: relative paths must start
+// with "." or compose takes them for named volumes.
+std::string VolumeHost(const Mount& mount, const fs::path& output_dir) {
+  if (mount.host.is_relative()) return "./" + mount.host.generic_string();
+  if (output_dir.empty()) return mount.host.generic_string();
+  const fs::path relative = mount.host.lexically_normal().lexically_relative(
+      fs::absolute(output_dir).lexically_normal());
+  if (relative.empty()) return mount.host.generic_string();
+  const std::string text = relative.generic_string();
+  if (text == "." || text.starts_with("../") || text == "..") return text;
+  return "./" + text;
+}
+
+void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
+                 const ReplicaPlan& replica, const ComposeOptions& options) {
+  out << YAML::Key;
+  EmitString(out, replica.name);
+  out << YAML::Value << YAML::BeginMap;
+  EmitKeyValue(out, "container_name", replica.name);
+  EmitKeyValue(out, "image", replica.image);
+  EmitList(out, "entrypoint", replica.command);
+
+  // Under Docker a mount's variable names the path inside the container.
+  std::map<std::string, std::string> environment = replica.environment;
+  for (const auto& mount : replica.mounts)
+    environment[mount.env] = mount.target;
+  std::vector<std::string> lines;
+  for (const auto& [key, value] : environment) {
+    lines.push_back(key + "=" + value);
+  }
+  EmitList(out, "environment", lines);
+  EmitList(out, "networks", {deployment.network});
+
+  std::vector<std::string> volumes;
+  for (const auto& mount : replica.mounts) {
+    volumes.push_back(VolumeHost(mount, options.output_dir) + ":" +
+                      mount.target);
+  }
+  EmitList(out, "volumes", volumes);
+  EmitList(out, "depends_on", replica.depends_on);
+
+  out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+  EmitKeyValue(out, "com.chancho.project", deployment.project);
+  EmitKeyValue(out, "com.chancho.service", replica.service);
+  EmitKeyValue(out, "com.chancho.role", replica.role);
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+}
+
+// A comment line must not be broken by a name with a line break in it.
+std::string CommentSafe(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderCompose(const Deployment& deployment,
+                          const ComposeOptions& options) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "services" << YAML::Value << YAML::BeginMap;
+  for (const auto& replica : deployment.replicas) {
+    EmitReplica(out, deployment, replica, options);
+  }
+  out << YAML::EndMap;
+
+  out << YAML::Key << "networks" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key;
+  EmitString(out, deployment.network);
+  out << YAML::Value << YAML::BeginMap;
+  if (options.internal_network) {
+    out << YAML::Key << "internal" << YAML::Value << true;
+  }
+  out << YAML::Key << "ipam" << YAML::Value << YAML::BeginMap;
+  EmitKeyValue(out, "driver", "default");
+  out << YAML::Key << "config" << YAML::Value << YAML::BeginSeq
+      << YAML::BeginMap;
+  EmitKeyValue(out, "subnet", options.subnet);
+  out << YAML::EndMap << YAML::EndSeq;
+  out << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+  out << YAML::EndMap;
+  if (!out.good()) {
+    throw Error(deployment.project +
+                ": cannot render the compose file: " + out.GetLastError());
+  }
+
+  const std::string project = CommentSafe(deployment.project);
+  return "# Generated by chancho for project \"" + project +
+         "\". Do not edit.\n"
+         "# docker-compose 1.29 rejects a top-level \"name\": run it with -p " +
+         project + ".\n" + out.c_str() + "\n";
+}
+
+void WriteCompose(const Deployment& deployment, const ComposeOptions& options,
+                  const std::filesystem::path& file) {
+  const std::string text = RenderCompose(deployment, options);
+  if (file.has_parent_path()) {
+    std::error_code error;
+    fs::create_directories(file.parent_path(), error);
+    if (error) {
+      throw Error(file.string() + ": cannot create " +
+                  file.parent_path().string() + ": " + error.message());
+    }
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(file.c_str(), "wb"),
+                                            &std::fclose);
+  if (!out) {
+    throw Error(file.string() + ": cannot write: " + std::strerror(errno));
+  }
+  if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size() ||
+      std::fflush(out.get()) != 0) {
+    throw Error(file.string() + ": cannot write: " + std::strerror(errno));
+  }
+  FILE* raw = out.release();
+  if (std::fclose(raw) != 0) {
+    throw Error(file.string() + ": cannot write: " + std::strerror(errno));
+  }
+}
+
+}  // namespace chancho

@@ -1,0 +1,209 @@
+#include "harness/compose/compose.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "harness/spec/tp0_spec.h"
+
+namespace chancho {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kDockerCompose[] = "/usr/bin/docker-compose";
+
+fs::path TestData() {
+  const char* source = std::getenv("CHANCHO_SOURCE_DIR");
+  const fs::path root = source != nullptr
+                            ? fs::path(source)
+                            : fs::path(__FILE__).parent_path() / "../../..";
+  return (root / "harness/compose/testdata").lexically_normal();
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct Case {
+  std::string golden;  // file name in testdata/
+  Deployment deployment;
+  ComposeOptions options;
+};
+
+std::vector<Case> GoldenCases() {
+  const fs::path data = TestData();
+  std::vector<Case> cases;
+  for (int clients : {1, 3}) {
+    Case c;
+    c.golden = "tp0-" + std::to_string(clients) + ".yaml";
+    c.deployment = Plan(Tp0Spec(clients, data / "tp0"));
+    c.options.output_dir = data / "tp0";
+    cases.push_back(std::move(c));
+  }
+  Case movies;
+  movies.golden = "movies-mini.yaml";
+  movies.deployment = Plan(LoadSpec(data / "movies-mini-spec.json"));
+  movies.options.output_dir = data / "movies-mini";
+  movies.options.internal_network = true;
+  cases.push_back(std::move(movies));
+  return cases;
+}
+
+TEST(RenderComposeTest, MatchesGoldenFiles) {
+  for (const auto& c : GoldenCases()) {
+    SCOPED_TRACE(c.golden);
+    const fs::path golden = TestData() / c.golden;
+    ASSERT_TRUE(fs::exists(golden)) << golden;
+    EXPECT_EQ(RenderCompose(c.deployment, c.options), ReadFile(golden));
+  }
+}
+
+TEST(RenderComposeTest, Deterministic) {
+  for (const auto& c : GoldenCases()) {
+    EXPECT_EQ(RenderCompose(c.deployment, c.options),
+              RenderCompose(c.deployment, c.options));
+  }
+}
+
+Deployment OneReplica(std::vector<std::string> command) {
+  ServiceSpec service;
+  service.name = "svc";
+  service.command = std::move(command);
+  service.environment = {{"HOME_REF", "${HOME}"}};
+  Spec spec;
+  spec.name = "p";
+  spec.dir = "/specs";
+  spec.services = {service};
+  return Plan(spec);
+}
+
+TEST(RenderComposeTest, QuotesWhatYamlWouldNotReadAsAString) {
+  const std::string yaml =
+      RenderCompose(OneReplica({"prog", "1", "-2.5", "1e3", "true", "no", "~",
+                                "", "0x1F", "1:30", "a: b", "plain-arg", "$X"}),
+                    {});
+  for (const char* line :
+       {"      - prog\n", "      - \"1\"\n", "      - \"-2.5\"\n",
+        "      - \"1e3\"\n", "      - \"true\"\n", "      - \"no\"\n",
+        "      - \"~\"\n", "      - \"\"\n", "      - \"0x1F\"\n",
+        "      - \"1:30\"\n", "      - \"a: b\"\n", "      - plain-arg\n",
+        "      - $$X\n", "      - HOME_REF=$${HOME}\n"}) {
+    EXPECT_THAT(yaml, HasSubstr(line));
+  }
+}
+
+TEST(RenderComposeTest, VolumePaths) {
+  Spec spec;
+  spec.name = "p";
+  spec.dir = "/specs/p";
+  ServiceSpec service;
+  service.name = "w";
+  service.command = {"w"};
+  service.storage = true;
+  service.config_files = {{"a.ini", "/a.ini", "A"},
+                          {"../other/b.ini", "/b.ini", "B"}};
+  spec.services = {service};
+  const Deployment d = Plan(spec);
+
+  ComposeOptions inside;
+  inside.output_dir = "/specs/p";
+  EXPECT_THAT(RenderCompose(d, inside),
+              HasSubstr("      - ./a.ini:/a.ini\n"
+                        "      - ../other/b.ini:/b.ini\n"
+                        "      - ./storage/w:/storage\n"));
+  ComposeOptions none;  // empty output_dir: config paths stay absolute
+  EXPECT_THAT(RenderCompose(d, none),
+              HasSubstr("      - /specs/p/a.ini:/a.ini\n"
+                        "      - /specs/other/b.ini:/b.ini\n"
+                        "      - ./storage/w:/storage\n"));
+  ComposeOptions subnet;
+  subnet.subnet = "10.1.2.0/24";
+  EXPECT_THAT(RenderCompose(d, subnet), HasSubstr("- subnet: 10.1.2.0/24\n"));
+  EXPECT_THAT(RenderCompose(d, subnet), ::testing::Not(HasSubstr("internal")));
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/compose_test.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+using WriteComposeTest = TempDir;
+
+TEST_F(WriteComposeTest, CreatesParentDirectories) {
+  const Deployment d = Plan(Tp0Spec(1, dir_));
+  ComposeOptions options;
+  options.output_dir = dir_;
+  const fs::path file = dir_ / "a/b/docker-compose.yaml";
+  WriteCompose(d, options, file);
+  EXPECT_EQ(ReadFile(file), RenderCompose(d, options));
+}
+
+TEST_F(WriteComposeTest, FailureNamesThePath) {
+  std::ofstream(dir_ / "file") << "x";
+  const fs::path file = dir_ / "file/docker-compose.yaml";
+  try {
+    WriteCompose(Plan(Tp0Spec(1, dir_)), {}, file);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file.string() + ": cannot "));
+  }
+}
+
+// Runs `command`, returns its exit status and puts stdout+stderr in `output`.
+int RunCommand(const std::string& command, std::string& output) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+    output.append(buffer, n);
+  }
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+using DockerComposeConfigTest = TempDir;
+
+TEST_F(DockerComposeConfigTest, AcceptsGeneratedFiles) {
+  ASSERT_EQ(access(kDockerCompose, X_OK), 0)
+      << kDockerCompose
+      << " is missing; install it with ci/install-deps.sh (Debian package "
+         "docker-compose)";
+  std::vector<Case> cases = GoldenCases();
+  Case quoting;
+  quoting.golden = "quoting.yaml";
+  quoting.deployment = OneReplica({"prog", "1", "true", "", "1:30", "$X"});
+  cases.push_back(std::move(quoting));
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.golden);
+    const fs::path file = dir_ / c.golden;
+    WriteCompose(c.deployment, c.options, file);
+    std::string output;
+    const int status =
+        RunCommand(std::string(kDockerCompose) + " -p " + c.deployment.project +
+                       " -f " + file.string() + " config -q",
+                   output);
+    EXPECT_EQ(status, 0) << "docker-compose rejected " << file << ":\n"
+                         << output;
+  }
+}
+
+}  // namespace
+}  // namespace chancho
