@@ -3,7 +3,8 @@
 # everything stopped gracefully, and a one-screen verdict.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-chancho=build/bin/chancho
+chancho=${CHANCHO:-build/bin/chancho}
+export CHANCHO=$chancho
 clients=5
 names=$(seq -f 'client%g' 1 "$clients" | tr '\n' ' ')
 

@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/property_tree/ptree_fwd.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/property_tree/ptree_fwd.hpp>
 
 namespace chancho::common {
 

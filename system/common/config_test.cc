@@ -94,8 +94,8 @@ TEST(ParseIntegerTest, AcceptsIntegersInRange) {
 }
 
 TEST(ParseIntegerTest, RejectsEverythingElseWithTheName) {
-  for (const char* bad : {"", " ", "abc", "12a", "1.5", "101", "-1",
-                          "99999999999999999999999"}) {
+  for (const char* bad :
+       {"", " ", "abc", "12a", "1.5", "101", "-1", "99999999999999999999999"}) {
     EXPECT_THROW(ParseInteger(bad, "n", 0, 100), std::invalid_argument) << bad;
   }
   for (const char* bad : {"0", "65536", "port", "-80"}) {

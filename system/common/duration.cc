@@ -15,9 +15,8 @@ struct Unit {
 
 // Longest names first so that "ms" is not read as "m" followed by "s".
 constexpr Unit kUnits[] = {
-    {"ns", 1.0L},         {"us", 1e3L},         {"\xC2\xB5s", 1e3L},
-    {"\xCE\xBCs", 1e3L},  {"ms", 1e6L},         {"s", 1e9L},
-    {"m", 60.0L * 1e9L},  {"h", 3600.0L * 1e9L},
+    {"ns", 1.0L}, {"us", 1e3L}, {"\xC2\xB5s", 1e3L}, {"\xCE\xBCs", 1e3L},
+    {"ms", 1e6L}, {"s", 1e9L},  {"m", 60.0L * 1e9L}, {"h", 3600.0L * 1e9L},
 };
 
 // Far beyond any sensible period, and well inside int64 microseconds.
@@ -34,7 +33,8 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::chrono::microseconds ParseDuration(std::string_view text) {
   std::string_view rest = text;
-  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())))
+  while (!rest.empty() &&
+         std::isspace(static_cast<unsigned char>(rest.front())))
     rest.remove_prefix(1);
   while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back())))
     rest.remove_suffix(1);

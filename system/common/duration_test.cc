@@ -30,8 +30,8 @@ TEST(ParseDurationTest, ParsesFractionsSumsAndZero) {
 }
 
 TEST(ParseDurationTest, RejectsBadInputWithAClearMessage) {
-  for (const char* bad : {"", "  ", "150", "ms", "5x", "-5s", "1.s5",
-                          "1e3ms", "inf", "5 s", "s5", "1..5s", "9999999h"}) {
+  for (const char* bad : {"", "  ", "150", "ms", "5x", "-5s", "1.s5", "1e3ms",
+                          "inf", "5 s", "s5", "1..5s", "9999999h"}) {
     EXPECT_THROW(ParseDuration(bad), std::invalid_argument) << bad;
   }
   try {

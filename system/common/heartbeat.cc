@@ -1,9 +1,8 @@
 #include "system/common/heartbeat.h"
 
 #include <array>
-#include <cstring>
-
 #include <boost/asio/buffer.hpp>
+#include <cstring>
 
 namespace chancho::common {
 
@@ -21,8 +20,7 @@ HeartbeatResponder::HeartbeatResponder(asio::io_context& io,
                                        const std::string& bind_ip,
                                        uint16_t port)
     : state_(std::make_shared<State>(io)) {
-  const asio::ip::udp::endpoint endpoint(asio::ip::make_address(bind_ip),
-                                         port);
+  const asio::ip::udp::endpoint endpoint(asio::ip::make_address(bind_ip), port);
   state_->socket.open(endpoint.protocol());
   state_->socket.set_option(asio::socket_base::reuse_address(true));
   state_->socket.bind(endpoint);

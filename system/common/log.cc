@@ -1,6 +1,7 @@
 #include "system/common/log.h"
 
 #include <algorithm>
+#include <boost/system/system_error.hpp>
 #include <cctype>
 #include <chrono>
 #include <ctime>
@@ -21,13 +22,20 @@ std::string ToUpper(std::string_view text) {
 }
 
 // A raw newline would split one event into two lines and break every reader
-// that works line by line, so it is escaped instead.
+// that works line by line, and other control bytes (NUL, escape sequences
+// from a peer) confuse terminals and text tools; all are escaped instead.
 void AppendEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
   for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
+    } else if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
     } else {
       out += c;
     }
@@ -160,6 +168,14 @@ std::optional<LogEvent> ParseLogLine(std::string_view line) {
   event.fields.assign(std::make_move_iterator(all.begin() + 2),
                       std::make_move_iterator(all.end()));
   return event;
+}
+
+std::string ExceptionMessage(const std::exception& e) {
+  if (const auto* system_error =
+          dynamic_cast<const boost::system::system_error*>(&e)) {
+    return system_error->code().message();
+  }
+  return e.what();
 }
 
 Logger::Logger(LogLevel threshold) : Logger(threshold, std::cout) {}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
@@ -12,7 +13,13 @@
 namespace chancho::common {
 
 // Severity of a log line; the names and order follow Python's logging module.
-enum class LogLevel { kDebug = 10, kInfo = 20, kWarning = 30, kError = 40, kCritical = 50 };
+enum class LogLevel {
+  kDebug = 10,
+  kInfo = 20,
+  kWarning = 30,
+  kError = 40,
+  kCritical = 50
+};
 
 // Parses a level name case-insensitively ("debug", "INFO", "Warning", also
 // "WARN" and "FATAL"). Unknown or empty names give kInfo.
@@ -26,8 +33,9 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 
 // Formats the event part of a line, without prefix or newline:
 // "action: <action> | result: <result> | key: value | ...".
-// Carriage returns and newlines inside any part are written as the two
-// characters "\r" and "\n", so that one event is always exactly one line.
+// Inside any part, newlines and carriage returns are written as the two
+// characters "\n" and "\r" and other control bytes except tab as "\xNN", so
+// that one event is always exactly one line of text.
 std::string FormatEvent(std::string_view action, std::string_view result,
                         const LogFields& fields = {});
 
@@ -47,6 +55,11 @@ struct LogEvent {
 // (so values may even contain " | "). A trailing "\r\n" is ignored. Returns
 // nullopt if the line has no "action: " or no "result: " segment after it.
 std::optional<LogEvent> ParseLogLine(std::string_view line);
+
+// The text to log for an exception: what(), except that for
+// boost::system::system_error it is the error code's message, without the
+// source location Boost appends.
+std::string ExceptionMessage(const std::exception& e);
 
 // Writes event lines "YYYY-MM-DD HH:MM:SS LEVEL    action: ... | ..." (local
 // time, level padded to 8 like Python's "%(levelname)-8s") to a stream, one

@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/system/system_error.hpp>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +52,12 @@ TEST(FormatEventTest, WritesActionResultAndFieldsInOrder) {
 TEST(FormatEventTest, EscapesNewlines) {
   EXPECT_EQ(FormatEvent("a", "fail", {{"error", "x\ny\r"}}),
             "action: a | result: fail | error: x\\ny\\r");
+  EXPECT_EQ(
+      FormatEvent("a", "success", {{"msg", std::string("\x1b[1m\0\t\x7f", 7)}}),
+      "action: a | result: success | msg: \\x1b[1m\\x00\t\\x7f");
+  // UTF-8 passes through.
+  EXPECT_EQ(FormatEvent("a", "success", {{"msg", "N°1"}}),
+            "action: a | result: success | msg: N°1");
 }
 
 TEST(ParseLogLineTest, ParsesABareEvent) {
@@ -59,8 +67,9 @@ TEST(ParseLogLineTest, ParsesABareEvent) {
   ASSERT_TRUE(event.has_value());
   EXPECT_EQ(event->action, "receive_message");
   EXPECT_EQ(event->result, "success");
-  EXPECT_THAT(event->fields, ElementsAre(Pair("ip", "10.0.0.2"),
-                                         Pair("msg", "[CLIENT 1] Message N°1")));
+  EXPECT_THAT(event->fields,
+              ElementsAre(Pair("ip", "10.0.0.2"),
+                          Pair("msg", "[CLIENT 1] Message N°1")));
   EXPECT_EQ(event->Get("msg"), "[CLIENT 1] Message N°1");
   EXPECT_EQ(event->Get("missing"), std::nullopt);
 }
@@ -110,6 +119,14 @@ TEST(ParseLogLineTest, RoundTripsFormatEvent) {
   EXPECT_EQ(event->action, "x");
   EXPECT_EQ(event->result, "in_progress");
   EXPECT_EQ(event->fields, fields);
+}
+
+TEST(ExceptionMessageTest, DropsBoostSourceLocations) {
+  const boost::system::system_error error(
+      boost::system::errc::make_error_code(boost::system::errc::address_in_use),
+      "bind");
+  EXPECT_EQ(ExceptionMessage(error), "Address already in use");
+  EXPECT_EQ(ExceptionMessage(std::runtime_error("plain")), "plain");
 }
 
 TEST(LoggerTest, WritesPythonStylePrefix) {

@@ -1,14 +1,13 @@
 #include "system/common/resolve.h"
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 
 namespace chancho::common {
 namespace {
@@ -108,8 +107,7 @@ void TcpResolver::AsyncResolve(const std::string& host, uint16_t port,
     return;
   }
   resolver_.async_resolve(
-      host, std::to_string(port),
-      asio::ip::tcp::resolver::numeric_service,
+      host, std::to_string(port), asio::ip::tcp::resolver::numeric_service,
       [handler = std::move(handler)](
           const boost::system::error_code& ec,
           const asio::ip::tcp::resolver::results_type& results) {

@@ -1,9 +1,8 @@
 #pragma once
 
-#include <functional>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 
 namespace chancho::common {
 
