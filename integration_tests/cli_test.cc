@@ -13,6 +13,7 @@ namespace chancho::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 class CliTest : public ::testing::Test {
@@ -115,6 +116,74 @@ TEST_F(CliTest, DetachedRunLifecycle) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunChancho("ps", dir_);
   EXPECT_NE(r.exit_code, 0);
+}
+
+
+TEST_F(CliTest, GenerarComposeChecksItsArgumentsAndWritesAValidFile) {
+  const std::string script =
+      "env CHANCHO='" + (BinDir() / "chancho").string() + "' '" +
+      (SourceDir() / "system/tp0/generar-compose.sh").string() + "'";
+  auto r = RunShell(script, dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("Uso: "));
+  r = RunShell(script + " out.yaml tres", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("entero no negativo"));
+  r = RunShell(script + " out.yaml -1", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  r = RunShell(script + " out.yaml 4", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ostringstream yaml;
+  yaml << std::ifstream(dir_ / "out.yaml").rdbuf();
+  EXPECT_THAT(yaml.str(), HasSubstr("client4:"));
+  EXPECT_THAT(yaml.str(), Not(HasSubstr("client5:")));
+  r = RunShell("docker-compose -p tp0 -f out.yaml config -q", dir_);
+  EXPECT_EQ(r.exit_code, 0) << "docker-compose rejected the file: " << r.err;
+  r = RunShell(script + " zero.yaml 0", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunShell("docker-compose -p tp0 -f zero.yaml config -q", dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(CliTest, ValidarEchoServerReadsThePortFromTheServerConfig) {
+  auto r = RunChancho("up tp0 --clients 0 --detach", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string script =
+      "env CHANCHO='" + (BinDir() / "chancho").string() + "' '" +
+      (SourceDir() / "system/tp0/validar-echo-server.sh").string() + "'";
+  r = RunShell(script, dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "action: test_echo_server | result: success\n");
+  RunChancho("ctl stop server 1000", dir_);
+  r = RunShell(script, dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, StartsWith("action: test_echo_server | result: fail | reason: "));
+}
+
+TEST_F(CliTest, UpRunsASpecFileAndCtrlCBringsItDownGracefully) {
+  std::ofstream(dir_ / "spec.json") << R"({
+    "name": "shells",
+    "services": [
+      {"name": "ticker", "replicas": 2, "command": ["sh", "-c",
+        "trap 'echo bye; exit 0' TERM; echo \"up $REPLICA_NAME\"; while :; do sleep 0.05; done"],
+       "readiness": {"log": "^up "}}
+    ]
+  })";
+  // Foreground `up` in the background of a shell, interrupted like Ctrl-C.
+  const auto r = RunShell(
+      "sh -c '\"" + (BinDir() / "chancho").string() +
+          "\" up spec.json --runs-root runs > up.out 2>&1 & pid=$!; "
+          "while ! ls runs/*/up >/dev/null 2>&1; do sleep 0.05; done; "
+          "kill -INT $pid; wait $pid; echo exit=$?'",
+      dir_, 60);
+  EXPECT_THAT(r.out, HasSubstr("exit=0"));
+  std::ostringstream up;
+  up << std::ifstream(dir_ / "up.out").rdbuf();
+  EXPECT_THAT(up.str(), HasSubstr("action: up | result: success"));
+  EXPECT_THAT(up.str(), HasSubstr("signal: SIGINT"));
+  EXPECT_THAT(up.str(), HasSubstr("ticker-1  exited"));
+  EXPECT_THAT(up.str(), HasSubstr("code 0"));
+  EXPECT_THAT(up.str(), Not(HasSubstr("SIGKILL")));
 }
 
 }  // namespace

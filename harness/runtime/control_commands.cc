@@ -203,10 +203,14 @@ std::string FormatStatusTable(const std::vector<ReplicaStatus>& statuses) {
     std::string exit;
     if (s.exit_code) exit = "code " + std::to_string(*s.exit_code);
     if (s.term_signal) exit = SignalName(*s.term_signal);
-    out += fmt::format("{:<{}}  {:<8} {:<5} {:>7} {:<15} {:>8.1f}s {:>8}  {}\n",
-                       s.name, width, ToString(s.state), s.ready ? "yes" : "no",
-                       s.pid == 0 ? std::string("-") : std::to_string(s.pid),
-                       s.address, s.uptime.count() / 1000.0, s.restarts, exit);
+    const bool live =
+        s.state == ReplicaState::kRunning || s.state == ReplicaState::kPaused;
+    out += fmt::format(
+        "{:<{}}  {:<8} {:<5} {:>7} {:<15} {:>9} {:>8}  {}\n", s.name, width,
+        ToString(s.state), s.ready ? "yes" : "no",
+        live ? std::to_string(s.pid) : std::string("-"), s.address,
+        live ? fmt::format("{:.1f}s", s.uptime.count() / 1000.0) : "-",
+        s.restarts, exit);
   }
   return out;
 }
