@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include "harness/probes/echo_probe.h"
+#include "harness/runtime/readiness.h"
 #include "integration_tests/tp0/tp0_env.h"
 
 namespace chancho::testing {
@@ -45,6 +46,30 @@ TEST_F(Tp0ProbeTest, EchoProbeAgainstServerAndMocks) {
   EXPECT_TRUE(WaitForLogLine("server", "action: receive_message \\| result: success \\| "
                                        "ip: .* \\| msg: hello tp0$",
                              seconds(5)));
+}
+
+
+TEST_F(Tp0ProbeTest, HeartbeatReadinessAndLogTails) {
+  Spec spec = Tp0(1, 2);
+  ServiceSpec& server = spec.services[0];
+  ASSERT_EQ(server.name, "server");
+  server.heartbeat_port = 4444;
+  server.readiness = Readiness{};
+  server.readiness.kind = Readiness::Kind::kHeartbeat;
+  ASSERT_TRUE(StartSystem(spec));
+  EXPECT_TRUE(WaitForHealthy("server", seconds(5)));
+  ASSERT_TRUE(WaitForExit("client1", seconds(30), 0));
+  // What a failing test prints: every replica's name and its last lines.
+  const std::string tails = LogTails(1);
+  EXPECT_THAT(tails, ::testing::HasSubstr("---- server (last 1 lines)"));
+  EXPECT_THAT(tails, ::testing::HasSubstr("---- client1 (last 1 lines)"));
+  EXPECT_THAT(tails, ::testing::HasSubstr("action: loop_finished | result: success"));
+  // A paused server answers no heartbeat; resumed, it does again.
+  const std::string address = runtime().Status("server").address;
+  runtime().Pause("server");
+  EXPECT_FALSE(HeartbeatAnswers(address, 4444, std::chrono::milliseconds(200)));
+  runtime().Resume("server");
+  EXPECT_TRUE(HeartbeatAnswers(address, 4444, seconds(2)));
 }
 
 }  // namespace

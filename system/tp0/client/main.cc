@@ -17,6 +17,7 @@
 #include "system/common/bind_address.h"
 #include "system/common/config.h"
 #include "system/common/log.h"
+#include "system/common/service_main.h"
 #include "system/common/shutdown.h"
 #include "system/tp0/client/client.h"
 #include "system/tp0/client/client_config.h"
@@ -89,15 +90,4 @@ int Run(common::Logger& logger) {
 }  // namespace
 }  // namespace chancho::tp0
 
-int main() {
-  // Writes to a closed stdout must fail, not kill the process mid-shutdown.
-  std::signal(SIGPIPE, SIG_IGN);
-  chancho::common::Logger logger;
-  try {
-    return chancho::tp0::Run(logger);
-  } catch (const std::exception& e) {
-    logger.Critical("client", "fail",
-                    {{"error", chancho::common::ExceptionMessage(e)}});
-    return 1;
-  }
-}
+int main() { return chancho::common::ServiceMain("client", chancho::tp0::Run); }

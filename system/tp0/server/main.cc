@@ -19,6 +19,7 @@
 #include "system/common/heartbeat.h"
 #include "system/common/log.h"
 #include "system/common/resolve.h"
+#include "system/common/service_main.h"
 #include "system/common/shutdown.h"
 #include "system/tp0/server/server.h"
 #include "system/tp0/server/server_config.h"
@@ -94,16 +95,4 @@ int Run(common::Logger& logger) {
 }  // namespace
 }  // namespace chancho::tp0
 
-int main() {
-  // A harness that stops reading our stdout must not kill us with SIGPIPE
-  // in the middle of a graceful shutdown; failed writes are harmless.
-  std::signal(SIGPIPE, SIG_IGN);
-  chancho::common::Logger logger;
-  try {
-    return chancho::tp0::Run(logger);
-  } catch (const std::exception& e) {
-    logger.Critical("server", "fail",
-                    {{"error", chancho::common::ExceptionMessage(e)}});
-    return 1;
-  }
-}
+int main() { return chancho::common::ServiceMain("server", chancho::tp0::Run); }
