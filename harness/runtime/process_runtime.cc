@@ -220,8 +220,10 @@ ProcessRuntime::Impl::~Impl() {
   work_.reset();
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
-  // Anything the graceful Down missed dies with the bp::process objects
-  // (SIGKILL and reap) when replicas_ is destroyed.
+  // Anything the graceful Down missed dies with its bp::process object
+  // (SIGKILL and reap); done here because those objects hold descriptors of
+  // io_, which is destroyed before replicas_.
+  for (Replica& r : replicas_) r.process.reset();
 }
 
 ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
