@@ -1,6 +1,6 @@
 # Thin wrapper over the CMake presets. `make demo` and `make test` each
 # install what is missing, configure, build and run.
-.PHONY: all deps build demo test test-unit test-integration bench clean
+.PHONY: all deps build demo test test-unit test-integration bench known-good clean
 
 all: build
 
@@ -22,6 +22,9 @@ test-unit: build
 
 test-integration: build
 	@ctest --preset default -L integration
+
+known-good: build
+	@bash system/movies/make-known-good.sh build
 
 bench: deps
 	@cmake --preset bench >/dev/null

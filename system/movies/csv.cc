@@ -1,0 +1,161 @@
+#include "system/movies/csv.h"
+
+#include <algorithm>
+#include <istream>
+#include <utility>
+
+namespace chancho::movies {
+namespace {
+
+constexpr std::size_t kChunkBytes = std::size_t{64} << 10;
+
+bool EndsUnquoted(char c) {
+  return c == ',' || c == '\n' || c == '\r' || c == '"';
+}
+bool IsQuote(char c) { return c == '"'; }
+
+}  // namespace
+
+CsvReader::CsvReader(std::istream& in, std::size_t max_record_bytes)
+    : in_(in), max_record_bytes_(max_record_bytes), buffer_(kChunkBytes) {}
+
+bool CsvReader::Fill() {
+  pos_ = 0;
+  end_ = 0;
+  if (!in_.good()) return false;
+  in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  end_ = static_cast<std::size_t>(std::max<std::streamsize>(in_.gcount(), 0));
+  return end_ > 0;
+}
+
+void CsvReader::FinishLineEnd(int c) {
+  if (c == '\r' && Peek() == '\n') Get();
+}
+
+void CsvReader::SkipLine() {
+  for (;;) {
+    const int c = Get();
+    if (c == kEof) return;
+    if (c == '\n' || c == '\r') {
+      FinishLineEnd(c);
+      return;
+    }
+  }
+}
+
+int CsvReader::TakeUntil(std::string& field, bool (*is_end)(char),
+                         std::size_t budget) {
+  // Whole runs are copied at once: fields are mostly long Python literals
+  // and prose, and per-byte appends would dominate the time on large files.
+  for (;;) {
+    if (pos_ == end_ && !Fill()) return kEof;
+    const char* begin = buffer_.data() + pos_;
+    const char* limit = buffer_.data() + end_;
+    const char* stop = std::find_if(begin, limit, is_end);
+    line_ += std::count(begin, stop, '\n');
+    field.append(begin, stop);
+    pos_ += static_cast<std::size_t>(stop - begin);
+    if (field.size() > budget) return kTooLong;
+    if (stop != limit) return static_cast<unsigned char>(*stop);
+  }
+}
+
+CsvResult CsvReader::Malformed(std::string message) {
+  error_ = std::move(message);
+  return CsvResult::kMalformed;
+}
+
+CsvResult CsvReader::Next(std::vector<std::string>& fields) {
+  error_.clear();
+  if (at_start_) {
+    at_start_ = false;
+    // Files saved by spreadsheet tools often start with a BOM, which would
+    // otherwise become part of the first column's name.
+    if (Fill() && end_ >= 3 && buffer_[0] == '\xEF' && buffer_[1] == '\xBB' &&
+        buffer_[2] == '\xBF') {
+      pos_ = 3;
+    }
+  }
+  for (;;) {
+    const int c = Peek();
+    if (c == kEof) return CsvResult::kEnd;
+    if (c != '\n' && c != '\r') break;
+    Get();
+    FinishLineEnd(c);
+  }
+  record_line_ = line_;
+
+  std::size_t count = 0;
+  std::size_t bytes = 0;
+  for (;;) {
+    if (count == fields.size()) fields.emplace_back();
+    std::string& field = fields[count++];
+    field.clear();
+    const bool quoted = Peek() == '"';
+    if (quoted) Get();
+    int c;
+    for (;;) {
+      c = TakeUntil(field, quoted ? IsQuote : EndsUnquoted,
+                    max_record_bytes_ - bytes);
+      if (c == kTooLong) {
+        SkipLine();
+        return Malformed("record longer than " +
+                         std::to_string(max_record_bytes_) + " bytes");
+      }
+      if (!quoted || c == kEof) break;
+      Get();
+      if (Peek() != '"') break;  // the closing quote
+      Get();
+      field.push_back('"');
+    }
+    bytes += field.size();
+    if (quoted) {
+      if (c == kEof) return Malformed("end of input inside a quoted field");
+      c = Get();
+      if (c != ',' && c != '\n' && c != '\r' && c != kEof) {
+        SkipLine();
+        return Malformed("unexpected character after a closing quote");
+      }
+    } else if (c == '"') {
+      SkipLine();
+      return Malformed("quote inside an unquoted field");
+    } else {
+      Get();
+    }
+    if (c == ',') continue;
+    if (c != kEof) FinishLineEnd(c);
+    break;
+  }
+  fields.resize(count);
+  return CsvResult::kRecord;
+}
+
+void AppendCsvField(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void AppendCsvRecord(std::string& out, const std::vector<std::string>& fields,
+                     std::string_view line_end) {
+  // A lone empty field would otherwise be a blank line, which readers skip.
+  if (fields.size() == 1 && fields[0].empty()) {
+    out += "\"\"";
+    out += line_end;
+    return;
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendCsvField(out, fields[i]);
+  }
+  out += line_end;
+}
+
+}  // namespace chancho::movies

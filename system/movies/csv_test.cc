@@ -1,0 +1,161 @@
+#include "system/movies/csv.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "system/movies/random.h"
+#include "system/movies/test_util.h"
+
+namespace chancho::movies {
+namespace {
+
+using ::testing::ElementsAre;
+using namespace std::string_view_literals;
+using Records = std::vector<std::vector<std::string>>;
+
+// Every record of `text`; a malformed one is recorded as {"<malformed>"}.
+Records ReadAll(const std::string& text,
+                std::size_t max_bytes = CsvReader::kDefaultMaxRecordBytes) {
+  std::istringstream in(text);
+  CsvReader reader(in, max_bytes);
+  Records records;
+  std::vector<std::string> fields;
+  for (;;) {
+    const CsvResult result = reader.Next(fields);
+    if (result == CsvResult::kEnd) break;
+    if (result == CsvResult::kMalformed) {
+      EXPECT_FALSE(reader.error().empty());
+      records.push_back({"<malformed>"});
+    } else {
+      records.push_back(fields);
+    }
+  }
+  return records;
+}
+
+TEST(CsvReaderTest, ReadsPlainRecordsWithAnyLineEnd) {
+  EXPECT_THAT(
+      ReadAll("a,b,c\n1,2,3\n"),
+      ElementsAre(ElementsAre("a", "b", "c"), ElementsAre("1", "2", "3")));
+  EXPECT_THAT(ReadAll("a,b\r\n1,2\r\n"),
+              ElementsAre(ElementsAre("a", "b"), ElementsAre("1", "2")));
+  EXPECT_THAT(ReadAll("a,b\r1,2"),
+              ElementsAre(ElementsAre("a", "b"), ElementsAre("1", "2")));
+}
+
+TEST(CsvReaderTest, KeepsEmptyFields) {
+  EXPECT_THAT(ReadAll("a,,b,\n"), ElementsAre(ElementsAre("a", "", "b", "")));
+  EXPECT_THAT(ReadAll(",\n"), ElementsAre(ElementsAre("", "")));
+  EXPECT_THAT(ReadAll("\"\"\n"), ElementsAre(ElementsAre("")));
+}
+
+TEST(CsvReaderTest, SkipsBlankLinesAndAByteOrderMark) {
+  EXPECT_THAT(ReadAll("\xEF\xBB\xBFid,x\n\n\r\n1,2\n\n"),
+              ElementsAre(ElementsAre("id", "x"), ElementsAre("1", "2")));
+  EXPECT_THAT(ReadAll(""), ElementsAre());
+  EXPECT_THAT(ReadAll("\n\n"), ElementsAre());
+}
+
+TEST(CsvReaderTest, UnquotesCommasQuotesAndLineBreaks) {
+  EXPECT_THAT(
+      ReadAll("1,\"Led by Woody, Andy's toys\",\"say \"\"hi\"\"\"\n"
+              "2,\"line one\nline two\r\nline three\",x\n"),
+      ElementsAre(ElementsAre("1", "Led by Woody, Andy's toys", "say \"hi\""),
+                  ElementsAre("2", "line one\nline two\r\nline three", "x")));
+  EXPECT_THAT(
+      ReadAll("\"[{'id': 16, 'name': 'Animation'}]\",\"\"\"\"\n"),
+      ElementsAre(ElementsAre("[{'id': 16, 'name': 'Animation'}]", "\"")));
+}
+
+TEST(CsvReaderTest, ReportsTheStartingLineOfEachRecord) {
+  std::istringstream in("h\n\"a\nb\nc\"\n\nz\n");
+  CsvReader reader(in);
+  std::vector<std::string> fields;
+  ASSERT_EQ(reader.Next(fields), CsvResult::kRecord);
+  EXPECT_EQ(reader.line(), 1);
+  ASSERT_EQ(reader.Next(fields), CsvResult::kRecord);
+  EXPECT_EQ(reader.line(), 2);
+  ASSERT_EQ(reader.Next(fields), CsvResult::kRecord);
+  EXPECT_EQ(reader.line(), 6);
+  EXPECT_THAT(fields, ElementsAre("z"));
+  EXPECT_EQ(reader.Next(fields), CsvResult::kEnd);
+  EXPECT_EQ(reader.Next(fields), CsvResult::kEnd);
+}
+
+TEST(CsvReaderTest, AStrayQuoteSpoilsOnlyItsLine) {
+  EXPECT_THAT(ReadAll("a,b\"c,d\n1,2\n"),
+              ElementsAre(ElementsAre("<malformed>"), ElementsAre("1", "2")));
+  EXPECT_THAT(ReadAll("\"ab\"c,d\r\n1,2\n"),
+              ElementsAre(ElementsAre("<malformed>"), ElementsAre("1", "2")));
+  EXPECT_THAT(ReadAll(" \"x\",y\n3\n"),
+              ElementsAre(ElementsAre("<malformed>"), ElementsAre("3")));
+}
+
+TEST(CsvReaderTest, EndOfInputInsideQuotesIsMalformed) {
+  EXPECT_THAT(ReadAll("a,b\n1,\"never closed\n2,3\n"),
+              ElementsAre(ElementsAre("a", "b"), ElementsAre("<malformed>")));
+  EXPECT_THAT(ReadAll("\""), ElementsAre(ElementsAre("<malformed>")));
+}
+
+TEST(CsvReaderTest, DropsRecordsAboveTheSizeLimit) {
+  const std::string long_field(100, 'x');
+  EXPECT_THAT(
+      ReadAll("ok\n" + long_field + "\n\"" + long_field + "\"\nend\n", 50),
+      ElementsAre(ElementsAre("ok"), ElementsAre("<malformed>"),
+                  ElementsAre("<malformed>"), ElementsAre("end")));
+}
+
+TEST(CsvReaderTest, ReadsFieldsLongerThanItsChunks) {
+  // Quotes, doubled quotes and line ends fall on the chunk boundaries.
+  std::string big;
+  for (int i = 0; i < 300'000; ++i) big += (i % 7 == 0) ? '"' : "ab,\n"[i % 4];
+  std::string text;
+  AppendCsvRecord(text, {"1", big, "z"});
+  AppendCsvRecord(text, {"2", "", big});
+  EXPECT_THAT(ReadAll(text), ElementsAre(ElementsAre("1", big, "z"),
+                                         ElementsAre("2", "", big)));
+}
+
+TEST(CsvWriterTest, QuotesLikePythonsCsvModule) {
+  std::string out;
+  AppendCsvRecord(out, {"plain", "a,b", "say \"x\"", "two\nlines", "cr\r", ""});
+  EXPECT_EQ(out, "plain,\"a,b\",\"say \"\"x\"\"\",\"two\nlines\",\"cr\r\",\n");
+  out.clear();
+  AppendCsvRecord(out, {""}, "\r\n");
+  EXPECT_EQ(out, "\"\"\r\n");
+}
+
+TEST(CsvRoundTripTest, RandomRecordsReadBackUnchanged) {
+  Random random(7);
+  constexpr std::string_view kAlphabet = "ab ,\"\r\n'\xC3\xA9";
+  Records written;
+  std::string text;
+  for (int r = 0; r < 500; ++r) {
+    std::vector<std::string> fields(1 + random.Below(6));
+    for (std::string& field : fields) {
+      field = RandomText(random, kAlphabet, 12);
+    }
+    // An all-empty record of several fields is ",,", which reads back fine;
+    // a single empty field is written as "" by the writer.
+    AppendCsvRecord(text, fields, random.Percent(50) ? "\n" : "\r\n");
+    written.push_back(fields);
+  }
+  EXPECT_EQ(ReadAll(text), written);
+}
+
+TEST(CsvReaderTest, ArbitraryBytesNeverCrashOrHang) {
+  Random random(11);
+  constexpr std::string_view kAlphabet = "a,\"\r\n\xEF\xBB\xBF\0"sv;
+  for (int round = 0; round < 2000; ++round) {
+    const std::string text = RandomText(random, kAlphabet, 40);
+    const Records records = ReadAll(text, 16);
+    EXPECT_LE(records.size(), text.size() + 1);
+  }
+}
+
+}  // namespace
+}  // namespace chancho::movies
