@@ -8,6 +8,7 @@ namespace chancho::cli {
 // A command's callback stores its exit status in `exit_code`; errors are
 // thrown as chancho::Error and printed by main as one line.
 void AddComposeCommand(CLI::App& app, int& exit_code);
+void AddCompareCommand(CLI::App& app, int& exit_code);
 void AddUpCommand(CLI::App& app, int& exit_code);
 void AddDownCommand(CLI::App& app, int& exit_code);
 void AddPsCommand(CLI::App& app, int& exit_code);
