@@ -34,7 +34,8 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
   for (const char* sub : {"", "compose", "up", "down", "ps", "logs", "probe",
-                          "probe echo", "probe shutdown", "ctl", "wait"}) {
+                          "probe echo", "probe shutdown", "ctl", "wait",
+                          "compare"}) {
     const auto r = RunChancho(std::string(sub) + " --help", dir_);
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_THAT(r.out, HasSubstr("Usage:")) << sub;
