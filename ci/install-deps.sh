@@ -10,6 +10,8 @@ packages=(
   rapidjson-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libreadline-dev
   docker-compose netcat-openbsd procps iproute2
+  docker.io debootstrap
+  librabbitmq-dev rabbitmq-server
 )
 
 missing=()

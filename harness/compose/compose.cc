@@ -79,7 +79,8 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
   out << YAML::Key;
   EmitString(out, replica.name);
   out << YAML::Value << YAML::BeginMap;
-  EmitKeyValue(out, "container_name", replica.name);
+  EmitKeyValue(out, "container_name",
+               options.container_name_prefix + replica.name);
   EmitKeyValue(out, "image", replica.image);
   EmitList(out, "entrypoint", replica.command);
 
@@ -106,6 +107,7 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
   EmitKeyValue(out, "com.chancho.project", deployment.project);
   EmitKeyValue(out, "com.chancho.service", replica.service);
   EmitKeyValue(out, "com.chancho.role", replica.role);
+  for (const auto& [key, value] : options.labels) EmitKeyValue(out, key, value);
   out << YAML::EndMap;
   out << YAML::EndMap;
 }
@@ -137,6 +139,13 @@ std::string RenderCompose(const Deployment& deployment,
   out << YAML::Value << YAML::BeginMap;
   if (options.internal_network) {
     out << YAML::Key << "internal" << YAML::Value << true;
+  }
+  if (!options.labels.empty()) {
+    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+    for (const auto& [key, value] : options.labels) {
+      EmitKeyValue(out, key, value);
+    }
+    out << YAML::EndMap;
   }
   out << YAML::Key << "ipam" << YAML::Value << YAML::BeginMap;
   EmitKeyValue(out, "driver", "default");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "harness/deploy/deployment.h"
@@ -15,6 +16,12 @@ struct ComposeOptions {
   std::filesystem::path output_dir;
   bool internal_network = false;  // no route out of the network
   std::string subnet = "172.25.125.0/24";
+  // Put before every container_name, so that runs side by side do not
+  // collide; service names (the names DNS resolves) stay the replica names.
+  std::string container_name_prefix;
+  // More labels for every service and for the network, after the
+  // com.chancho.* labels above, in key order (DockerRuntime: run and owner).
+  std::map<std::string, std::string> labels;
 };
 
 // The docker-compose file of `deployment`, byte-for-byte the same for the
@@ -24,7 +31,9 @@ struct ComposeOptions {
 // = the replica's environment plus each mount's `env=target`, as KEY=VALUE
 // lines sorted by key; the project network; volumes `<host>:<target>`;
 // depends_on (replica names); and the labels com.chancho.project, .service
-// and .role. The network gets `internal` and an IPAM subnet.
+// and .role (then options.labels). The network gets `internal`, the
+// options.labels and an IPAM subnet. container_name is the replica name
+// after options.container_name_prefix.
 //
 // There is no top-level `name:` because docker-compose 1.29 rejects it: the
 // project name is passed with `-p <project>` (a comment at the top says so).

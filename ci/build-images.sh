@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Builds the Docker images of Chancho with no container registry:
+#   chancho/base:bookworm      Debian bookworm, debootstrap --variant=minbase
+#                              from this machine's Debian mirror, plus the
+#                              runtime libraries the binaries need (found
+#                              with ldd + dpkg -S) and netcat-openbsd, then
+#                              `docker import`ed;
+#   chancho/tp0-server:latest  FROM the base, with BUILD_DIR/bin/tp0-server;
+#   chancho/tp0-client:latest  FROM the base, with BUILD_DIR/bin/tp0-client;
+#   chancho/probe:latest       FROM the base, with ci/images/probe/echo-probe
+#                              (nc), run as a throwaway container inside a
+#                              compose network.
+# The Dockerfiles are in ci/images/<image>/.
+#
+# Idempotent: every image carries the label com.chancho.inputs, a hash of its
+# inputs (base image, Dockerfile, files copied, package list); an image whose
+# label already equals the hash is not rebuilt. The debootstrap root file
+# system is cached as a tarball in $CHANCHO_IMAGE_CACHE (default
+# ~/.cache/chancho/images), keyed by mirror, suite and package list (delete
+# it to pick up newer Debian packages).
+#
+# With registry access, skip debootstrap and start from a public image:
+#   CHANCHO_BASE_IMAGE=debian:bookworm-slim ci/build-images.sh build
+# The base is then built FROM that image with apt-get installing the same
+# packages (it needs network access during `docker build`).
+#
+# Other settings: CHANCHO_DEBIAN_MIRROR (default: the first Debian URI in
+# /etc/apt/sources.list{,.d/*}), CHANCHO_DEBIAN_SUITE (default bookworm).
+# Needs root (debootstrap) and a running engine (ci/start-docker.sh).
+# Usage: ci/build-images.sh BUILD_DIR
+set -euo pipefail
+
+fail() {
+  echo "build-images: error: $*" >&2
+  exit 1
+}
+say() { echo "build-images: $*"; }
+
+[ $# -eq 1 ] || fail "usage: ci/build-images.sh BUILD_DIR"
+build_dir=$(cd "$1" 2>/dev/null && pwd) || fail "no build directory $1"
+bin_dir=$build_dir/bin
+here=$(cd "$(dirname "$0")" && pwd)
+images_dir=$here/images
+cache=${CHANCHO_IMAGE_CACHE:-${HOME:-/root}/.cache/chancho/images}
+suite=${CHANCHO_DEBIAN_SUITE:-bookworm}
+base_image=chancho/base:$suite
+export DOCKER_BUILDKIT=0 # the legacy builder needs no buildx plugin
+
+command -v docker >/dev/null || fail "no docker CLI; run ci/install-deps.sh"
+timeout 20 docker info >/dev/null 2>&1 ||
+  fail "the Docker engine does not answer; run ci/start-docker.sh"
+binaries=(tp0-server tp0-client)
+for b in "${binaries[@]}"; do
+  [ -x "$bin_dir/$b" ] || fail "$bin_dir/$b is missing; build it first (cmake --build $build_dir --target tp0_server tp0_client)"
+done
+
+hash_of() { sha256sum | cut -c1-16; }
+
+# The label an existing image carries, or nothing.
+image_inputs() {
+  docker image inspect -f '{{index .Config.Labels "com.chancho.inputs"}}' "$1" 2>/dev/null || true
+}
+
+# Debian packages that hold the shared libraries of the binaries.
+runtime_packages() {
+  local libs=() lib found missing=()
+  mapfile -t libs < <(for b in "${binaries[@]}"; do
+    ldd "$bin_dir/$b" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'
+  done | sort -u)
+  # One dpkg -S for all (it is slow); with usrmerge a library is known by
+  # the path ldd prints or by its resolved path.
+  found=$(dpkg -S "${libs[@]}" 2>/dev/null || true)
+  for lib in "${libs[@]}"; do
+    grep -q ": $lib\$" <<<"$found" || missing+=("$(readlink -f "$lib")")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    found+=$'\n'$(dpkg -S "${missing[@]}" 2>/dev/null || true)
+    for lib in "${missing[@]}"; do
+      grep -q ": $lib\$" <<<"$found" || fail "no Debian package holds $lib (needed by a binary)"
+    done
+  fi
+  sed -n 's/^\([^:,]*\)\(:[a-z0-9]*\)\?: .*/\1/p' <<<"$found" | sort -u
+}
+
+debian_mirror() {
+  if [ -n "${CHANCHO_DEBIAN_MIRROR:-}" ]; then
+    echo "$CHANCHO_DEBIAN_MIRROR"
+    return
+  fi
+  local files=() uri
+  [ -f /etc/apt/sources.list ] && files+=(/etc/apt/sources.list)
+  for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && files+=("$f")
+  done
+  [ ${#files[@]} -gt 0 ] || fail "no /etc/apt/sources.list*; set CHANCHO_DEBIAN_MIRROR"
+  # deb822 "URIs:" lines and one-line "deb URI suite" entries; the first
+  # that serves Debian itself (not security, not third-party repositories).
+  uri=$(sed -n -e 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' \
+               -e 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\).*/\2/p' \
+               "${files[@]}" | grep -E '/debian/?$' | grep -v security | head -n 1)
+  [ -n "$uri" ] || fail "no Debian mirror in ${files[*]}; set CHANCHO_DEBIAN_MIRROR"
+  echo "$uri"
+}
+
+build_base_debootstrap() {
+  local packages=$1 mirror tarball key rootfs inputs start
+  mirror=$(debian_mirror)
+  key=$(printf '%s\n' "$mirror" "$suite" "$packages" "minbase" | hash_of)
+  inputs=$key
+  if [ "$(image_inputs "$base_image")" = "$inputs" ]; then
+    say "$base_image is up to date ($inputs)"
+    return
+  fi
+  tarball=$cache/$suite-minbase-$key.tar
+  if [ ! -s "$tarball" ]; then
+    command -v debootstrap >/dev/null || fail "no debootstrap; run ci/install-deps.sh"
+    [ "$(id -u)" -eq 0 ] || fail "debootstrap needs root"
+    mkdir -p "$cache"
+    rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
+    trap 'rm -rf "$rootfs"' EXIT
+    start=$SECONDS
+    say "debootstrap $suite (minbase) from $mirror, with: ${packages//$'\n'/ }"
+    if ! debootstrap --variant=minbase --include="${packages//$'\n'/,}" \
+        "$suite" "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1; then
+      fail "debootstrap failed: $(tail -n 2 "$cache/debootstrap.log" | tr '\n' ' ')(see $cache/debootstrap.log)"
+    fi
+    # Nothing the containers need: package caches, indexes, documentation.
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+      "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
+      "$rootfs"/usr/share/locale/* "$rootfs"/var/log/*.log
+    tar -C "$rootfs" --numeric-owner -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$rootfs"
+    trap - EXIT
+    say "root file system cached in $tarball ($((SECONDS - start)) s)"
+  else
+    say "using cached root file system $tarball"
+  fi
+  say "docker import $base_image"
+  built=1
+  docker import \
+    --change "LABEL com.chancho.inputs=$inputs" \
+    --change "LABEL com.chancho.image=base" \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["/bin/bash"]' \
+    "$tarball" "$base_image" >/dev/null
+}
+
+build_base_from_image() {
+  local packages=$1 from=$CHANCHO_BASE_IMAGE inputs context
+  inputs=$(printf '%s\n' "$from" "$packages" | hash_of)
+  if [ "$(image_inputs "$base_image")" = "$inputs" ]; then
+    say "$base_image is up to date ($inputs, from $from)"
+    return
+  fi
+  context=$(mktemp -d)
+  cat >"$context/Dockerfile" <<EOF
+FROM $from
+RUN apt-get update && apt-get install -y --no-install-recommends ${packages//$'\n'/ } \\
+ && rm -rf /var/lib/apt/lists/*
+EOF
+  say "docker build $base_image FROM $from"
+  built=1
+  if ! docker build --label "com.chancho.inputs=$inputs" --label com.chancho.image=base \
+      -t "$base_image" "$context" >"$context.log" 2>&1; then
+    fail "docker build of $base_image failed: $(tail -n 3 "$context.log" | tr '\n' ' ')(see $context.log)"
+  fi
+  rm -rf "$context" "$context.log"
+}
+
+# build_image NAME FILE... : ci/images/NAME/Dockerfile with the files copied
+# into the build context (binaries from BUILD_DIR/bin, others from the
+# image's directory).
+build_image() {
+  local name=$1 tag=chancho/$1:latest dir=$images_dir/$1 context inputs f
+  shift
+  [ -f "$dir/Dockerfile" ] || fail "no $dir/Dockerfile"
+  context=$(mktemp -d)
+  cp "$dir/Dockerfile" "$context/"
+  for f in "$@"; do
+    if [ -f "$dir/$f" ]; then cp -p "$dir/$f" "$context/"; else cp -p "$bin_dir/$f" "$context/"; fi
+  done
+  inputs=$( (docker image inspect -f '{{.Id}}' "$base_image";
+             cd "$context" && find . -type f | sort | xargs sha256sum) | hash_of)
+  if [ "$(image_inputs "$tag")" = "$inputs" ]; then
+    say "$tag is up to date ($inputs)"
+  else
+    say "docker build $tag"
+    built=1
+    local log=$context.log
+    if ! docker build --label "com.chancho.inputs=$inputs" --label "com.chancho.image=$name" \
+        -t "$tag" "$context" >"$log" 2>&1; then
+      fail "docker build of $tag failed: $(tail -n 3 "$log" | tr '\n' ' ')(see $log)"
+    fi
+  fi
+  rm -rf "$context" "$context.log"
+}
+
+start=$SECONDS
+built=0
+packages=$( (runtime_packages; grep -v '^#' "$images_dir/base/packages") | sed '/^$/d' | sort -u)
+if [ -n "${CHANCHO_BASE_IMAGE:-}" ]; then
+  build_base_from_image "$packages"
+else
+  build_base_debootstrap "$packages"
+fi
+build_image tp0-server tp0-server
+build_image tp0-client tp0-client
+build_image probe echo-probe
+# Images replaced by a rebuild are left untagged; drop ours.
+if [ "$built" -eq 1 ]; then
+  docker image prune -f --filter label=com.chancho.inputs >/dev/null 2>&1 || true
+fi
+say "done in $((SECONDS - start)) s"

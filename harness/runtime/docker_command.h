@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chancho {
+
+// What a finished (or timed out) command left behind.
+struct CommandResult {
+  int exit_code = -1;  // -1 when a signal ended it or it timed out
+  bool timed_out = false;
+  std::string out;  // stdout (and stderr, when merged)
+  std::string err;  // stderr, unless merged
+};
+
+struct CommandOptions {
+  std::chrono::milliseconds timeout{60000};
+  // stderr goes to `out` too, in the order the command wrote it.
+  bool merge_stderr = false;
+};
+
+// Runs argv (argv[0] looked up in PATH) with stdin from /dev/null and
+// collects its output. The command runs in its own process group, which is
+// killed with SIGKILL when the timeout passes (then `timed_out` is set) or
+// when the calling thread ends. A non-zero exit is not an error here.
+// Throws chancho::Error when the command cannot be started.
+// Thread-safe; it blocks only the calling thread.
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const CommandOptions& options);
+
+// RunCommand that insists on success: a timeout or a non-zero exit throws
+// chancho::Error "<command line>: <cause>: <stderr on one line>".
+// Returns stdout.
+std::string RunChecked(const std::vector<std::string>& argv,
+                       const CommandOptions& options);
+
+// The error RunChecked throws for `result` (exposed for callers that
+// inspect the result first).
+std::string DescribeFailure(const std::vector<std::string>& argv,
+                            const CommandResult& result,
+                            const CommandOptions& options);
+
+// The path of `program` (looked up in PATH unless it has a "/"), when it
+// exists and is executable.
+std::optional<std::string> FindProgram(const std::string& program);
+
+// argv as one shell-like line, quoting arguments that need it.
+std::string CommandLine(const std::vector<std::string>& argv);
+
+// `text` trimmed, its line breaks turned into "; " and cut to `max` bytes.
+std::string OneLine(std::string_view text, std::size_t max = 400);
+
+// A command running in the background with stdout and stderr appended to
+// a file (e.g. `docker logs -f`). The destructor kills its process group
+// with SIGKILL if it still runs, and reaps it. Not thread-safe: the owner
+// serialises calls.
+class BackgroundCommand {
+ public:
+  // Throws chancho::Error when the file cannot be opened or the command
+  // cannot be started.
+  BackgroundCommand(const std::vector<std::string>& argv,
+                    const std::filesystem::path& output);
+  ~BackgroundCommand();
+  BackgroundCommand(const BackgroundCommand&) = delete;
+  BackgroundCommand& operator=(const BackgroundCommand&) = delete;
+
+  bool Running();
+  // True once it ended on its own, within `timeout`.
+  bool Wait(std::chrono::milliseconds timeout);
+  void Kill();
+
+ private:
+  int pid_ = 0;
+  bool reaped_ = false;
+};
+
+}  // namespace chancho

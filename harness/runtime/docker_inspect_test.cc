@@ -1,0 +1,152 @@
+#include "harness/runtime/docker_inspect.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+using std::chrono::system_clock;
+
+// Trimmed from `docker inspect` of engine 20.10: one running container, one
+// that was killed with SIGKILL.
+constexpr char kContainers[] = R"([
+  {
+    "Id": "8c27a6dceeb38a6433488e28d29552379084cdfa23041868658be6793d9019d9",
+    "Created": "2026-11-24T04:46:33.193986867Z",
+    "Path": "tp0-server",
+    "State": {
+      "Status": "running", "Running": true, "Paused": false,
+      "Restarting": false, "OOMKilled": false, "Dead": false,
+      "Pid": 30194, "ExitCode": 0, "Error": "",
+      "StartedAt": "2026-11-24T04:46:34.976114041Z",
+      "FinishedAt": "0001-01-01T00:00:00Z"
+    },
+    "Name": "/tp0-x-server",
+    "RestartCount": 0,
+    "Config": {
+      "Labels": {"com.chancho.project": "tp0", "com.chancho.run": "x"}
+    },
+    "NetworkSettings": {
+      "Networks": {
+        "tp0-x_testing_net": {"IPAddress": "172.25.125.2", "Aliases": null}
+      }
+    }
+  },
+  {
+    "Id": "405753822d42",
+    "State": {
+      "Status": "exited", "Pid": 0, "ExitCode": 137,
+      "StartedAt": "2026-11-24T04:46:37.461912676Z",
+      "FinishedAt": "2026-11-24T04:46:46.406023774Z"
+    },
+    "Name": "/client1",
+    "Config": {"Labels": null},
+    "NetworkSettings": {"Networks": {"n": {"IPAddress": ""}}}
+  }
+])";
+
+TEST(ParseContainerInspectTest, ReadsStateLabelsAndAddresses) {
+  const auto infos = ParseContainerInspect(kContainers);
+  ASSERT_EQ(infos.size(), 2u);
+  const ContainerInfo& server = infos[0];
+  EXPECT_EQ(server.name, "tp0-x-server");
+  EXPECT_EQ(server.status, "running");
+  EXPECT_EQ(server.pid, 30194);
+  EXPECT_EQ(server.exit_code, 0);
+  EXPECT_EQ(server.started_at, "2026-11-24T04:46:34.976114041Z");
+  EXPECT_EQ(server.finished_at, "");  // Go's zero time: never
+  EXPECT_EQ(server.labels.at("com.chancho.run"), "x");
+  EXPECT_EQ(server.networks.at("tp0-x_testing_net"), "172.25.125.2");
+  EXPECT_EQ(StateOf(server), ReplicaState::kRunning);
+
+  const ContainerInfo& client = infos[1];
+  EXPECT_EQ(client.name, "client1");
+  EXPECT_EQ(client.exit_code, 137);
+  EXPECT_TRUE(client.labels.empty());
+  EXPECT_EQ(client.networks.at("n"), "");
+  EXPECT_EQ(StateOf(client), ReplicaState::kExited);
+}
+
+TEST(ParseContainerInspectTest, EmptyArray) {
+  EXPECT_TRUE(ParseContainerInspect("[]").empty());
+}
+
+TEST(ParseContainerInspectTest, ErrorsNameTheField) {
+  EXPECT_THROW(ParseContainerInspect("not json"), Error);
+  EXPECT_THROW(ParseContainerInspect("{}"), Error);
+  try {
+    ParseContainerInspect(R"([{"Id": "a", "State": {"Pid": "x"}}])");
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "docker inspect/State/Pid: expected an integer");
+  }
+  EXPECT_THROW(ParseContainerInspect(R"([{"Id": "a"}])"), Error);  // no State
+}
+
+TEST(ParseNetworkInspectTest, ReadsLabelsAndSubnets) {
+  const auto networks = ParseNetworkInspect(R"([
+    {"Name": "bridge", "Id": "71c8", "IPAM": {"Driver": "default",
+     "Options": null, "Config": [{"Subnet": "172.17.0.0/16"}]},
+     "Labels": {}},
+    {"Name": "tp0-x_testing_net", "Id": "38c1", "IPAM": {"Config": []},
+     "Labels": {"com.chancho.owner-pid": "12"}},
+    {"Name": "host", "Id": "8cee", "IPAM": {"Config": null}, "Labels": null}
+  ])");
+  ASSERT_EQ(networks.size(), 3u);
+  EXPECT_EQ(networks[0].subnets, std::vector<std::string>{"172.17.0.0/16"});
+  EXPECT_EQ(networks[1].labels.at("com.chancho.owner-pid"), "12");
+  EXPECT_TRUE(networks[2].subnets.empty());
+}
+
+TEST(StateOfTest, EveryDockerStatus) {
+  ContainerInfo info;
+  const std::pair<const char*, ReplicaState> cases[] = {
+      {"created", ReplicaState::kCreated},
+      {"running", ReplicaState::kRunning},
+      {"restarting", ReplicaState::kRunning},
+      {"paused", ReplicaState::kPaused},
+      {"exited", ReplicaState::kExited},
+      {"dead", ReplicaState::kExited},
+      {"removing", ReplicaState::kExited}};
+  for (const auto& [status, state] : cases) {
+    info.status = status;
+    EXPECT_EQ(StateOf(info), state) << status;
+  }
+}
+
+TEST(NormaliseExitTest, SignalsAre128PlusN) {
+  EXPECT_EQ(NormaliseExit(137).term_signal, 9);
+  EXPECT_FALSE(NormaliseExit(137).exit_code.has_value());
+  EXPECT_EQ(NormaliseExit(143).term_signal, 15);
+  EXPECT_EQ(NormaliseExit(0).exit_code, 0);
+  EXPECT_FALSE(NormaliseExit(0).term_signal.has_value());
+  EXPECT_EQ(NormaliseExit(1).exit_code, 1);
+  EXPECT_EQ(NormaliseExit(128).exit_code, 128);
+  EXPECT_EQ(NormaliseExit(255).exit_code, 255);
+}
+
+TEST(ParseDockerTimeTest, NanosecondsAndOffsets) {
+  const auto t = ParseDockerTime("2026-11-24T04:46:34.976114041Z");
+  ASSERT_TRUE(t.has_value());
+  const auto since_epoch =
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          t->time_since_epoch());
+  EXPECT_EQ(since_epoch.count(), 1795495594976114LL);
+  EXPECT_EQ(ParseDockerTime("2026-11-24T01:46:34.976114041-03:00"), t);
+  EXPECT_EQ(ParseDockerTime("2026-11-24T04:46:34Z")->time_since_epoch(),
+            std::chrono::seconds(1795495594));
+}
+
+TEST(ParseDockerTimeTest, ZeroTimeAndGarbage) {
+  EXPECT_FALSE(ParseDockerTime("0001-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseDockerTime("").has_value());
+  EXPECT_FALSE(ParseDockerTime("2026-11-24 04:46:34Z").has_value());
+  EXPECT_FALSE(ParseDockerTime("2026-11-24T04:46:34.Z").has_value());
+  EXPECT_FALSE(ParseDockerTime("2026-13-24T04:46:34Z").has_value());
+  EXPECT_FALSE(ParseDockerTime("2026-11-24T04:46:34").has_value());
+}
+
+}  // namespace
+}  // namespace chancho

@@ -1,0 +1,157 @@
+#include "harness/runtime/docker_leftovers.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "harness/runtime/docker_command.h"
+#include "harness/runtime/docker_inspect.h"
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+constexpr std::chrono::seconds kCommandTimeout{60};
+
+// Field 22 (starttime) of /proc/<pid>/stat; "" when unreadable.
+std::string StartTime(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  // The command name (field 2) may hold spaces: count after its ")".
+  const auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return "";
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return field;
+  }
+  return "";
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// Removes `ids`; another reaper running at the same time may have removed
+// some of them already, which is not an error.
+void Remove(std::vector<std::string> command,
+            const std::vector<std::string>& ids,
+            const CommandOptions& options) {
+  command.insert(command.end(), ids.begin(), ids.end());
+  const CommandResult result = RunCommand(command, options);
+  if (!result.timed_out && result.exit_code == 0) return;
+  for (const std::string& line : Lines(result.err)) {
+    if (line.find("No such") == std::string::npos &&
+        line.find("not found") == std::string::npos) {
+      throw Error(DescribeFailure(command, result, options));
+    }
+  }
+  if (result.timed_out) throw Error(DescribeFailure(command, result, options));
+}
+
+}  // namespace
+
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+std::map<std::string, std::string> OwnerLabels(const std::string& run_id) {
+  const int pid = static_cast<int>(::getpid());
+  return {{kRunLabel, run_id},
+          {kOwnerHostLabel, HostName()},
+          {kOwnerPidLabel, std::to_string(pid)},
+          {kOwnerStartLabel, StartTime(pid)}};
+}
+
+bool ProcessAlive(int pid, const std::string& start) {
+  if (pid <= 0) return false;
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+  return start.empty() || StartTime(pid) == start;
+}
+
+std::vector<std::string> SelectLeftovers(
+    const std::vector<LabelledObject>& objects, const std::string& host,
+    const std::function<bool(int pid, const std::string& start)>& alive) {
+  std::vector<std::string> out;
+  for (const LabelledObject& object : objects) {
+    const auto pid_label = object.labels.find(kOwnerPidLabel);
+    const auto host_label = object.labels.find(kOwnerHostLabel);
+    if (pid_label == object.labels.end()) continue;
+    if (host_label == object.labels.end() || host_label->second != host) {
+      continue;
+    }
+    int pid = 0;
+    const std::string& text = pid_label->second;
+    const auto [end, error] =
+        std::from_chars(text.data(), text.data() + text.size(), pid);
+    if (error != std::errc() || end != text.data() + text.size() || pid <= 0) {
+      out.push_back(object.id);  // no owner could ever match
+      continue;
+    }
+    const auto start = object.labels.find(kOwnerStartLabel);
+    if (!alive(pid, start == object.labels.end() ? "" : start->second)) {
+      out.push_back(object.id);
+    }
+  }
+  return out;
+}
+
+int ReapDockerLeftovers(const std::string& docker) {
+  const CommandOptions options{kCommandTimeout};
+  const std::string filter = std::string("label=") + kOwnerPidLabel;
+  const std::string host = HostName();
+  int removed = 0;
+
+  const auto containers = Lines(RunChecked(
+      {docker, "ps", "-aq", "--no-trunc", "--filter", filter}, options));
+  if (!containers.empty()) {
+    std::vector<std::string> inspect = {docker, "inspect", "--type",
+                                        "container"};
+    inspect.insert(inspect.end(), containers.begin(), containers.end());
+    // A container removed in between makes inspect fail for it alone.
+    const CommandResult result = RunCommand(inspect, options);
+    std::vector<LabelledObject> objects;
+    for (const auto& info :
+         ParseContainerInspect(result.out.empty() ? "[]" : result.out)) {
+      objects.push_back({info.id, info.labels});
+    }
+    const auto leftovers = SelectLeftovers(objects, host, ProcessAlive);
+    if (!leftovers.empty()) {
+      Remove({docker, "rm", "-f", "-v"}, leftovers, options);
+      removed += static_cast<int>(leftovers.size());
+    }
+  }
+
+  const auto networks = Lines(RunChecked(
+      {docker, "network", "ls", "-q", "--no-trunc", "--filter", filter},
+      options));
+  if (!networks.empty()) {
+    std::vector<std::string> inspect = {docker, "network", "inspect"};
+    inspect.insert(inspect.end(), networks.begin(), networks.end());
+    const CommandResult result = RunCommand(inspect, options);
+    std::vector<LabelledObject> objects;
+    for (const auto& info :
+         ParseNetworkInspect(result.out.empty() ? "[]" : result.out)) {
+      objects.push_back({info.id, info.labels});
+    }
+    const auto leftovers = SelectLeftovers(objects, host, ProcessAlive);
+    if (!leftovers.empty()) {
+      Remove({docker, "network", "rm"}, leftovers, options);
+      removed += static_cast<int>(leftovers.size());
+    }
+  }
+  return removed;
+}
+
+}  // namespace chancho

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace chancho {
+
+// Labels that tie what a DockerRuntime creates to its run and to the
+// process that owns it, so that the leftovers of a crashed run can be told
+// from the containers of a live one.
+inline constexpr char kRunLabel[] = "com.chancho.run";
+inline constexpr char kOwnerHostLabel[] = "com.chancho.owner-host";
+inline constexpr char kOwnerPidLabel[] = "com.chancho.owner-pid";
+// The owner's start time (field 22 of /proc/<pid>/stat), so that a reused
+// pid is not taken for the owner.
+inline constexpr char kOwnerStartLabel[] = "com.chancho.owner-start";
+
+// The labels of run `run_id` owned by this process.
+std::map<std::string, std::string> OwnerLabels(const std::string& run_id);
+
+// This machine's host name.
+std::string HostName();
+
+// Whether process `pid` exists and, when `start` is not empty, started at
+// `start` (clock ticks after boot, as in /proc/<pid>/stat).
+bool ProcessAlive(int pid, const std::string& start);
+
+// Something labelled by a DockerRuntime: a container or a network.
+struct LabelledObject {
+  std::string id;
+  std::map<std::string, std::string> labels;
+};
+
+// The ids of `objects` whose owner ran on `host` and is gone, as `alive`
+// tells. Objects without an owner pid, or owned on another host (a shared
+// engine), are left alone. Pure.
+std::vector<std::string> SelectLeftovers(
+    const std::vector<LabelledObject>& objects, const std::string& host,
+    const std::function<bool(int pid, const std::string& start)>& alive);
+
+// Removes, through the `docker` CLI, the containers (with their anonymous
+// volumes) and then the networks whose owner on this host is gone. Returns
+// how many objects it removed. Throws chancho::Error when the engine cannot
+// be asked.
+int ReapDockerLeftovers(const std::string& docker);
+
+}  // namespace chancho

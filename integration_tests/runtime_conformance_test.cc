@@ -1,0 +1,451 @@
+// The same operations on ProcessRuntime and DockerRuntime, with the tp0
+// system, and the same observable behaviour: states after kill, stop, pause
+// and start; exit codes (a SIGKILL is term_signal 9 on both); logs; probe
+// results; readiness kinds; errors for operations that cannot take effect.
+//
+// The Docker instances need an engine (ci/start-docker.sh) and the images
+// (ci/build-images.sh BUILD_DIR). Without them they are skipped with the
+// reason, unless CI=true, where that is a failure.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <thread>
+
+#include "fixtures/system_test.h"
+#include "harness/probes/echo_probe.h"
+#include "harness/runtime/docker_command.h"
+#include "harness/runtime/docker_leftovers.h"
+#include "harness/runtime/docker_runtime.h"
+#include "harness/runtime/process_runtime.h"
+#include "harness/spec/tp0_spec.h"
+
+namespace chancho::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+enum class Kind { kProcess, kDocker };
+
+constexpr int kPort = 12345;
+constexpr char kReceived[] = "action: receive_message \\| result: success";
+
+bool IsCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+// Why the Docker runtime cannot run here, or nullopt when it can. Asked
+// once per test program.
+const std::optional<std::string>& DockerUnavailable() {
+  static const std::optional<std::string> reason =
+      []() -> std::optional<std::string> {
+    try {
+      const CommandResult info = RunCommand(
+          {"docker", "info", "--format", "{{.ServerVersion}}"}, {seconds(20)});
+      if (info.timed_out || info.exit_code != 0) {
+        return "no Docker engine answers (" +
+               OneLine(info.err.empty() ? info.out : info.err, 200) +
+               "); run ci/start-docker.sh";
+      }
+      for (const char* image :
+           {"chancho/tp0-server:latest", "chancho/tp0-client:latest",
+            "chancho/probe:latest"}) {
+        const CommandResult found =
+            RunCommand({"docker", "image", "inspect", image}, {seconds(20)});
+        if (found.timed_out || found.exit_code != 0) {
+          return std::string("image ") + image +
+                 " is missing; run ci/build-images.sh BUILD_DIR";
+        }
+      }
+    } catch (const std::exception& e) {
+      return std::string("no docker CLI: ") + e.what();
+    }
+    return std::nullopt;
+  }();
+  return reason;
+}
+
+class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Kind::kDocker && DockerUnavailable()) {
+      if (IsCi()) {
+        FAIL() << "CI=true, and the Docker runtime cannot run: "
+               << *DockerUnavailable();
+      }
+      GTEST_SKIP() << *DockerUnavailable();
+    }
+  }
+
+  void TearDown() override {
+    if (!runtime_) return;
+    const bool failed = HasFailure();
+    try {
+      runtime_->Down(seconds(5));
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "Down: " << e.what();
+    }
+    const auto run_dir = runtime_->run_dir();
+    if (failed) {
+      std::cerr << "---- run directory: " << run_dir.string() << "\n";
+      for (const auto& plan : runtime_->deployment().replicas) {
+        std::ifstream in(runtime_->LogPath(plan.name));
+        std::cerr << "---- " << plan.name << "\n" << in.rdbuf() << "\n";
+      }
+    }
+    runtime_.reset();
+    if (!HasFailure() && std::getenv("CHANCHO_KEEP_RUNS") == nullptr) {
+      std::error_code ec;
+      std::filesystem::remove_all(run_dir, ec);
+    }
+  }
+
+  // tp0 with `clients` clients that send `messages` messages each.
+  static Spec Tp0(int clients, int messages, const std::string& period) {
+    Spec spec = Tp0Spec(clients, SourceDir() / "system" / "tp0");
+    for (auto& service : spec.services) {
+      if (service.role == "client") {
+        service.environment["CLI_LOOP_AMOUNT"] = std::to_string(messages);
+        service.environment["CLI_LOOP_PERIOD"] = period;
+      }
+    }
+    return spec;
+  }
+
+  // Plans `spec` and brings it up on the runtime under test.
+  void Up(const Spec& spec) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->name());
+    for (char& c : name) {
+      if (c == '/') c = '_';
+    }
+    const auto root =
+        BinDir().parent_path() / "test-runs" / "conformance" / name;
+    if (GetParam() == Kind::kProcess) {
+      ProcessRuntimeOptions options;
+      options.runs_root = root;
+      options.bin_dirs = {BinDir()};
+      options.serve_control = false;
+      runtime_ = std::make_unique<ProcessRuntime>(Plan(spec), options);
+    } else {
+      DockerRuntimeOptions options;
+      options.runs_root = root;
+      runtime_ = std::make_unique<DockerRuntime>(Plan(spec), options);
+    }
+    runtime_->Up();
+  }
+
+  Runtime& rt() { return *runtime_; }
+
+  int Count(const std::string& replica, const std::string& pattern) {
+    const std::string logs = rt().Logs(replica);
+    const std::regex re(pattern);
+    return static_cast<int>(
+        std::distance(std::sregex_iterator(logs.begin(), logs.end(), re),
+                      std::sregex_iterator()));
+  }
+
+  // Waits until `pattern` matches at least `count` times in Logs().
+  ::testing::AssertionResult WaitForLog(const std::string& replica,
+                                        const std::string& pattern,
+                                        int count = 1,
+                                        milliseconds timeout = seconds(15)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int seen = 0;
+    while ((seen = Count(replica, pattern)) < count) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return ::testing::AssertionFailure()
+               << replica << ": /" << pattern << "/ seen " << seen
+               << " times, wanted " << count << ", within " << timeout.count()
+               << " ms";
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // The echo probe against the server: from the host to its address, and
+  // under Docker also from inside the network, which must agree.
+  ::testing::AssertionResult ProbeServer(const std::string& message,
+                                         milliseconds timeout = seconds(5)) {
+    const ProbeResult host =
+        EchoProbe(rt().Status("server").address, kPort, message, timeout);
+    if (GetParam() == Kind::kDocker) {
+      const NetworkProbeResult inside =
+          static_cast<DockerRuntime&>(rt()).EchoProbe("server", kPort, message,
+                                                      timeout);
+      if (inside.success != host.success) {
+        return ::testing::AssertionFailure()
+               << "the probe from the host says " << host.success << " ("
+               << host.reason << "), from the network " << inside.success
+               << " (" << inside.error << ")";
+      }
+      if (inside.success && inside.reply != message) {
+        return ::testing::AssertionFailure() << "reply " << inside.reply;
+      }
+    }
+    if (host.success) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << host.reason;
+  }
+
+  std::unique_ptr<Runtime> runtime_;
+};
+
+TEST_P(RuntimeConformanceTest, UpPsLogsAndCleanExit) {
+  ASSERT_NO_THROW(Up(Tp0(2, 3, "10ms")));
+  const auto ps = rt().Ps();
+  ASSERT_EQ(ps.size(), 3u);
+  EXPECT_EQ(ps[0].name, "server");
+  EXPECT_EQ(ps[0].role, "server");
+  EXPECT_EQ(ps[1].name, "client1");
+  EXPECT_EQ(ps[2].service, "client2");
+  EXPECT_EQ(ps[2].role, "client");
+  const ReplicaStatus server = rt().Status("server");
+  EXPECT_EQ(server.state, ReplicaState::kRunning);
+  EXPECT_TRUE(server.ready);
+  EXPECT_GT(server.pid, 0);
+  EXPECT_FALSE(server.address.empty());
+  EXPECT_EQ(server.starts, 1);
+  EXPECT_EQ(server.restarts, 0);
+
+  for (const char* client : {"client1", "client2"}) {
+    const auto exit = rt().WaitExit(client, seconds(30));
+    ASSERT_TRUE(exit.has_value()) << client;
+    EXPECT_EQ(exit->state, ReplicaState::kExited);
+    EXPECT_EQ(exit->exit_code, 0) << client;
+    EXPECT_FALSE(exit->term_signal.has_value());
+    EXPECT_EQ(exit->pid, 0);
+    EXPECT_EQ(Count(client, kReceived), 3) << client;
+  }
+  EXPECT_EQ(Count("server", "action: config \\| result: success"), 1);
+  EXPECT_GE(Count("server", kReceived), 6);
+  // The log file holds the same lines.
+  const std::string file = [&] {
+    std::ifstream in(rt().LogPath("client1"));
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }();
+  EXPECT_THAT(file, HasSubstr("action: config | result: success"));
+
+  rt().Down(seconds(5));
+  for (const auto& status : rt().Ps()) {
+    EXPECT_EQ(status.state, ReplicaState::kExited) << status.name;
+    EXPECT_EQ(status.pid, 0);
+  }
+  EXPECT_THAT(rt().Logs("server"),
+              HasSubstr("action: shutdown | result: success"));
+  if (GetParam() == Kind::kDocker) {
+    auto& docker = static_cast<DockerRuntime&>(rt());
+    const std::string left = RunChecked(
+        {"docker", "ps", "-aq", "--filter",
+         "label=com.chancho.run=" + rt().run_dir().filename().string()},
+        {seconds(20)});
+    EXPECT_EQ(left, "") << "containers left after Down";
+    const CommandResult network = RunCommand(
+        {"docker", "network", "inspect", docker.network()}, {seconds(20)});
+    EXPECT_NE(network.exit_code, 0) << docker.network() << " left after Down";
+  }
+}
+
+TEST_P(RuntimeConformanceTest, SigkillEndsWithSignal9) {
+  ASSERT_NO_THROW(Up(Tp0(1, 100000, "50ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  rt().Kill("client1", SIGKILL);
+  const auto exit = rt().WaitExit("client1", seconds(10));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->state, ReplicaState::kExited);
+  EXPECT_EQ(exit->term_signal, 9);
+  EXPECT_FALSE(exit->exit_code.has_value());
+  EXPECT_THROW(rt().Kill("client1", SIGKILL), Error);
+  EXPECT_THROW(rt().Stop("client1", seconds(1)), Error);
+  EXPECT_THROW(rt().Pause("client1"), Error);
+  EXPECT_EQ(rt().Status("server").state, ReplicaState::kRunning);
+}
+
+TEST_P(RuntimeConformanceTest, SigtermIsAGracefulExit) {
+  ASSERT_NO_THROW(Up(Tp0(1, 100000, "50ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  rt().Kill("server", SIGTERM);
+  const auto exit = rt().WaitExit("server", seconds(10));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->exit_code, 0);
+  EXPECT_FALSE(exit->term_signal.has_value());
+  EXPECT_TRUE(
+      WaitForLog("server", "action: close_listener \\| result: success"));
+}
+
+TEST_P(RuntimeConformanceTest, StopIsGraceful) {
+  ASSERT_NO_THROW(Up(Tp0(1, 100000, "50ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  rt().Stop("client1", seconds(5));
+  const ReplicaStatus status = rt().Status("client1");
+  EXPECT_EQ(status.state, ReplicaState::kExited);
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_FALSE(status.term_signal.has_value());
+  EXPECT_TRUE(WaitForLog("client1", "action: shutdown \\| result: success"));
+  EXPECT_THROW(rt().Stop("client1", seconds(1)), Error);
+}
+
+TEST_P(RuntimeConformanceTest, PauseAndResume) {
+  ASSERT_NO_THROW(Up(Tp0(1, 100000, "20ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  EXPECT_THROW(rt().Resume("client1"), Error);  // not paused
+  rt().Pause("client1");
+  EXPECT_EQ(rt().Status("client1").state, ReplicaState::kPaused);
+  EXPECT_NO_THROW(rt().Pause("client1"));  // already paused: no-op
+  std::this_thread::sleep_for(milliseconds(300));
+  const int before = Count("client1", kReceived);
+  std::this_thread::sleep_for(milliseconds(700));
+  EXPECT_EQ(Count("client1", kReceived), before) << "a paused client sent";
+  rt().Resume("client1");
+  EXPECT_EQ(rt().Status("client1").state, ReplicaState::kRunning);
+  EXPECT_TRUE(WaitForLog("client1", kReceived, before + 3));
+  EXPECT_THROW(rt().Resume("client1"), Error);
+  // A paused replica still stops gracefully.
+  rt().Pause("client1");
+  rt().Stop("client1", seconds(5));
+  EXPECT_EQ(rt().Status("client1").exit_code, 0);
+}
+
+TEST_P(RuntimeConformanceTest, StartAfterKillCountsARestart) {
+  ASSERT_NO_THROW(Up(Tp0(1, 100000, "50ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  EXPECT_THROW(rt().Start("client1"), Error);  // already running
+  rt().Kill("client1", SIGKILL);
+  ASSERT_TRUE(rt().WaitExit("client1", seconds(10)).has_value());
+  rt().Start("client1");
+  const ReplicaStatus status = rt().Status("client1");
+  EXPECT_EQ(status.state, ReplicaState::kRunning);
+  EXPECT_EQ(status.starts, 2);
+  EXPECT_EQ(status.restarts, 1);
+  EXPECT_FALSE(status.exit_code.has_value());
+  EXPECT_FALSE(status.term_signal.has_value());
+  // Logs keep the first run and add the second.
+  EXPECT_TRUE(WaitForLog("client1", "action: config \\| result: success", 2));
+  const int before = Count("client1", kReceived);
+  EXPECT_TRUE(WaitForLog("client1", kReceived, before + 2));
+  EXPECT_EQ(rt().Status("server").restarts, 0);
+}
+
+TEST_P(RuntimeConformanceTest, ExitCodeOfAFailedClient) {
+  Spec spec = Tp0(1, 1, "not-a-duration");
+  ASSERT_NO_THROW(Up(spec));
+  const auto exit = rt().WaitExit("client1", seconds(15));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->exit_code, 1);
+  EXPECT_FALSE(exit->term_signal.has_value());
+  EXPECT_TRUE(WaitForLog("client1", "action: config \\| result: fail"));
+}
+
+TEST_P(RuntimeConformanceTest, EchoProbeAgainstTheServer) {
+  ASSERT_NO_THROW(Up(Tp0(0, 1, "10ms")));
+  EXPECT_TRUE(ProbeServer("hola, soy un mensaje de prueba"));
+  EXPECT_TRUE(WaitForLog("server", "msg: hola, soy un mensaje de prueba"));
+  rt().Kill("server", SIGKILL);
+  ASSERT_TRUE(rt().WaitExit("server", seconds(10)).has_value());
+  EXPECT_FALSE(ProbeServer("nobody listens", seconds(2)));
+}
+
+TEST_P(RuntimeConformanceTest, TcpAndHeartbeatReadiness) {
+  Spec spec = Tp0(0, 1, "10ms");
+  spec.services[0].readiness = Readiness{};
+  spec.services[0].readiness.kind = Readiness::Kind::kTcp;
+  spec.services[0].readiness.port = kPort;
+  ASSERT_NO_THROW(Up(spec));
+  EXPECT_TRUE(rt().Status("server").ready);
+  rt().Down(seconds(5));
+  runtime_.reset();
+
+  spec.services[0].heartbeat_port = 4444;
+  spec.services[0].readiness = Readiness{};
+  spec.services[0].readiness.kind = Readiness::Kind::kHeartbeat;
+  ASSERT_NO_THROW(Up(spec));
+  EXPECT_TRUE(rt().Status("server").ready);
+  EXPECT_TRUE(rt().WaitReady("server", milliseconds(500)));
+}
+
+TEST_P(RuntimeConformanceTest, UnknownReplicaThrows) {
+  ASSERT_NO_THROW(Up(Tp0(0, 1, "10ms")));
+  EXPECT_THROW(rt().Kill("nope", SIGKILL), Error);
+  EXPECT_THROW(rt().Status("nope"), Error);
+  EXPECT_THROW(rt().Start("nope"), Error);
+  EXPECT_THROW(rt().Logs("nope"), Error);
+}
+
+// What only the Docker runtime has: a missing image, and the leftovers of
+// a dead owner.
+class DockerRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (DockerUnavailable()) {
+      if (IsCi()) FAIL() << "CI=true: " << *DockerUnavailable();
+      GTEST_SKIP() << *DockerUnavailable();
+    }
+  }
+};
+
+TEST_F(DockerRuntimeTest, MissingImageIsAOneLineError) {
+  Spec spec = Tp0Spec(0, SourceDir() / "system" / "tp0");
+  spec.services[0].image = "chancho/no-such-image:latest";
+  DockerRuntimeOptions options;
+  options.runs_root = BinDir().parent_path() / "test-runs" / "conformance";
+  try {
+    DockerRuntime runtime(Plan(spec), options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_THAT(message, HasSubstr("chancho/no-such-image:latest"));
+    EXPECT_THAT(message, HasSubstr("ci/build-images.sh"));
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST_F(DockerRuntimeTest, ReapsWhatADeadOwnerLeft) {
+  // A pid that is surely gone: a child that already exited.
+  const CommandResult child = RunCommand({"sh", "-c", "echo $$"}, {});
+  const std::string pid = child.out.substr(0, child.out.find('\n'));
+  const std::string run = "reap-test-" + pid;
+  std::vector<std::string> labels;
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"com.chancho.run", run},
+           {"com.chancho.owner-host", HostName()},
+           {"com.chancho.owner-pid", pid}}) {
+    labels.insert(labels.end(), {"--label", key + "=" + value});
+  }
+  std::vector<std::string> create = {"docker", "create"};
+  create.insert(create.end(), labels.begin(), labels.end());
+  create.push_back("chancho/probe:latest");
+  RunChecked(create, {seconds(30)});
+  std::vector<std::string> network = {"docker", "network", "create",
+                                      "--internal"};
+  network.insert(network.end(), labels.begin(), labels.end());
+  network.push_back(run);
+  RunChecked(network, {seconds(30)});
+
+  EXPECT_GE(DockerRuntime::ReapLeftovers(), 2);
+  const std::string filter = "label=com.chancho.run=" + run;
+  EXPECT_EQ(
+      RunChecked({"docker", "ps", "-aq", "--filter", filter}, {seconds(20)}),
+      "");
+  EXPECT_EQ(RunChecked({"docker", "network", "ls", "-q", "--filter", filter},
+                       {seconds(20)}),
+            "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimeConformanceTest,
+                         ::testing::Values(Kind::kProcess, Kind::kDocker),
+                         [](const ::testing::TestParamInfo<Kind>& info) {
+                           return info.param == Kind::kProcess ? "Process"
+                                                               : "Docker";
+                         });
+
+}  // namespace
+}  // namespace chancho::testing
