@@ -18,6 +18,7 @@
 #include <regex>
 #include <thread>
 
+#include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
 #include "harness/probes/echo_probe.h"
 #include "harness/runtime/docker_command.h"
@@ -37,42 +38,6 @@ enum class Kind { kProcess, kDocker };
 
 constexpr int kPort = 12345;
 constexpr char kReceived[] = "action: receive_message \\| result: success";
-
-bool IsCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-// Why the Docker runtime cannot run here, or nullopt when it can. Asked
-// once per test program.
-const std::optional<std::string>& DockerUnavailable() {
-  static const std::optional<std::string> reason =
-      []() -> std::optional<std::string> {
-    try {
-      const CommandResult info = RunCommand(
-          {"docker", "info", "--format", "{{.ServerVersion}}"}, {seconds(20)});
-      if (info.timed_out || info.exit_code != 0) {
-        return "no Docker engine answers (" +
-               OneLine(info.err.empty() ? info.out : info.err, 200) +
-               "); run ci/start-docker.sh";
-      }
-      for (const char* image :
-           {"chancho/tp0-server:latest", "chancho/tp0-client:latest",
-            "chancho/probe:latest"}) {
-        const CommandResult found =
-            RunCommand({"docker", "image", "inspect", image}, {seconds(20)});
-        if (found.timed_out || found.exit_code != 0) {
-          return std::string("image ") + image +
-                 " is missing; run ci/build-images.sh BUILD_DIR";
-        }
-      }
-    } catch (const std::exception& e) {
-      return std::string("no docker CLI: ") + e.what();
-    }
-    return std::nullopt;
-  }();
-  return reason;
-}
 
 class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
  protected:

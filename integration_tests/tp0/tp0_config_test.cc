@@ -21,17 +21,22 @@ struct Configs {
   std::string client_level;
 };
 
-class Tp0ConfigTest : public SystemTest,
-                      public ::testing::WithParamInterface<Configs> {
+class Tp0ConfigTest
+    : public SystemTest,
+      public ::testing::WithParamInterface<std::tuple<Configs, RuntimeKind>> {
  protected:
+  RuntimeKind runtime_kind() const override { return std::get<1>(GetParam()); }
   void SetUp() override {
-    dir_ = BinDir().parent_path() / "test-configs" / GetParam().name;
+    SystemTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    dir_ = BinDir().parent_path() / "test-configs" /
+           (std::get<0>(GetParam()).name + RuntimeName(runtime_kind()));
     std::filesystem::create_directories(dir_ / "server");
     std::filesystem::create_directories(dir_ / "client");
   }
   void TearDown() override {
     SystemTest::TearDown();
-    std::filesystem::remove_all(dir_);
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
   std::filesystem::path dir_;
 };
@@ -44,7 +49,7 @@ std::optional<LogEvent> ConfigEvent(const std::vector<LogEvent>& events) {
 }
 
 TEST_P(Tp0ConfigTest, ConfigLineShowsTheGivenValues) {
-  const Configs& c = GetParam();
+  const Configs& c = std::get<0>(GetParam());
   std::ofstream(dir_ / "server" / "config.ini")
       << "[DEFAULT]\nSERVER_PORT = " << c.port << "\nSERVER_IP = \n"
       << "SERVER_LISTEN_BACKLOG = " << c.backlog << "\nLOGGING_LEVEL = "
@@ -81,9 +86,15 @@ TEST_P(Tp0ConfigTest, ConfigLineShowsTheGivenValues) {
 
 INSTANTIATE_TEST_SUITE_P(
     Files, Tp0ConfigTest,
-    ::testing::Values(Configs{"defaults", 12345, 5, "INFO", 2, "10ms", "INFO"},
-                      Configs{"custom", 23456, 17, "DEBUG", 3, "20ms", "DEBUG"}),
-    [](const ::testing::TestParamInfo<Configs>& info) { return info.param.name; });
+    ::testing::Combine(
+        ::testing::Values(
+            Configs{"defaults", 12345, 5, "INFO", 2, "10ms", "INFO"},
+            Configs{"custom", 23456, 17, "DEBUG", 3, "20ms", "DEBUG"}),
+        AllRuntimes()),
+    [](const ::testing::TestParamInfo<std::tuple<Configs, RuntimeKind>>& info) {
+      return std::get<0>(info.param).name + "_" +
+             RuntimeName(std::get<1>(info.param));
+    });
 
 }  // namespace
 }  // namespace chancho::testing

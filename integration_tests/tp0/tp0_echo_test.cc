@@ -14,11 +14,15 @@ struct Load {
   int messages;
 };
 
-class Tp0EchoTest : public SystemTest,
-                    public ::testing::WithParamInterface<Load> {};
+class Tp0EchoTest
+    : public SystemTest,
+      public ::testing::WithParamInterface<std::tuple<Load, RuntimeKind>> {
+ protected:
+  RuntimeKind runtime_kind() const override { return std::get<1>(GetParam()); }
+};
 
 TEST_P(Tp0EchoTest, EveryClientGetsEveryEcho) {
-  const Load load = GetParam();
+  const Load load = std::get<0>(GetParam());
   ASSERT_TRUE(StartSystem(Tp0(load.clients, load.messages)));
   for (int i = 1; i <= load.clients; ++i) {
     const std::string client = "client" + std::to_string(i);
@@ -52,10 +56,14 @@ TEST_P(Tp0EchoTest, EveryClientGetsEveryEcho) {
 
 INSTANTIATE_TEST_SUITE_P(
     Loads, Tp0EchoTest,
-    ::testing::Values(Load{1, 1}, Load{1, 3}, Load{2, 1}, Load{5, 1}, Load{5, 5}),
-    [](const ::testing::TestParamInfo<Load>& info) {
-      return std::to_string(info.param.clients) + "x" +
-             std::to_string(info.param.messages);
+    ::testing::Combine(::testing::Values(Load{1, 1}, Load{1, 3}, Load{2, 1},
+                                         Load{5, 1}, Load{5, 5}),
+                       AllRuntimes()),
+    [](const ::testing::TestParamInfo<std::tuple<Load, RuntimeKind>>& info) {
+      const Load& load = std::get<0>(info.param);
+      return std::to_string(load.clients) + "x" +
+             std::to_string(load.messages) + "_" +
+             RuntimeName(std::get<1>(info.param));
     });
 
 }  // namespace

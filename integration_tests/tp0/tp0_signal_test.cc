@@ -11,10 +11,14 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class Tp0SignalTest : public SystemTest {
+class Tp0SignalTest : public SystemTestP {
  protected:
   // A client that would loop for minutes, so that SIGTERM finds it busy.
-  void SetUp() override { ASSERT_TRUE(StartSystem(Tp0(1, 100000, "50ms"))); }
+  void SetUp() override {
+    SystemTestP::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(StartSystem(Tp0(1, 100000, "50ms")));
+  }
 
   // Waits until the client has had at least one echo.
   void WaitForTraffic() {
@@ -24,14 +28,14 @@ class Tp0SignalTest : public SystemTest {
   }
 };
 
-TEST_F(Tp0SignalTest, ClientOnly) {
+TEST_P(Tp0SignalTest, ClientOnly) {
   WaitForTraffic();
   runtime().Kill("client1", SIGTERM);
   EXPECT_TRUE(WaitForExit("client1", seconds(1), 0));
   EXPECT_EQ(runtime().Status("server").state, ReplicaState::kRunning);
 }
 
-TEST_F(Tp0SignalTest, ServerOnly) {
+TEST_P(Tp0SignalTest, ServerOnly) {
   WaitForTraffic();
   runtime().Kill("server", SIGTERM);
   EXPECT_TRUE(WaitForExit("server", seconds(1), 0));
@@ -39,13 +43,16 @@ TEST_F(Tp0SignalTest, ServerOnly) {
                              milliseconds(100)));
 }
 
-TEST_F(Tp0SignalTest, Both) {
+TEST_P(Tp0SignalTest, Both) {
   WaitForTraffic();
   runtime().Kill("server", SIGTERM);
   runtime().Kill("client1", SIGTERM);
   EXPECT_TRUE(WaitForExit("server", seconds(1), 0));
   EXPECT_TRUE(WaitForExit("client1", seconds(1), 0));
 }
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, Tp0SignalTest, AllRuntimes(),
+                         RuntimeParamName);
 
 }  // namespace
 }  // namespace chancho::testing
