@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "fixtures/docker_support.h"
 #include "harness/runtime/control_commands.h"
 #include "integration_tests/cli_support.h"
 
@@ -185,6 +186,30 @@ TEST_F(CliTest, UpRunsASpecFileAndCtrlCBringsItDownGracefully) {
   EXPECT_THAT(up.str(), HasSubstr("ticker-1  exited"));
   EXPECT_THAT(up.str(), HasSubstr("code 0"));
   EXPECT_THAT(up.str(), Not(HasSubstr("SIGKILL")));
+}
+
+
+TEST_F(CliTest, DockerRunThroughTheSameCommands) {
+  if (DockerUnavailable()) {
+    if (IsCi()) FAIL() << "CI=true: " << *DockerUnavailable();
+    GTEST_SKIP() << *DockerUnavailable();
+  }
+  auto r = RunChancho("up tp0 --clients 2 --runtime docker --detach", dir_, 180);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunChancho("ps --json", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(StatusesFromJson(r.out).size(), 3u);
+  r = RunShell("env CHANCHO='" + (BinDir() / "chancho").string() + "' '" +
+                   (SourceDir() / "system/tp0/validar-echo-server.sh").string() +
+                   "'",
+               dir_);
+  EXPECT_EQ(r.out, "action: test_echo_server | result: success\n") << r.err;
+  r = RunChancho("wait client1 client2 --timeout 60", dir_, 90);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunChancho("probe shutdown server --timeout 10", dir_, 60);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunChancho("down", dir_, 120);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace

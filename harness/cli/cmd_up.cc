@@ -14,7 +14,9 @@
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/deploy/deployment.h"
+#include "harness/runtime/control.h"
 #include "harness/runtime/control_commands.h"
+#include "harness/runtime/docker_runtime.h"
 #include "harness/runtime/process_runtime.h"
 #include "harness/runtime/run_dir.h"
 
@@ -28,7 +30,59 @@ struct UpArgs {
   bool detach = false;
   bool supervised = false;
   long grace_ms = 10000;
+  std::string runtime = "process";
 };
+
+// A runtime of the kind the user chose, with its control socket. The
+// ProcessRuntime serves its own; for Docker one is added here, on the same
+// requests, so that `chancho ps/ctl/down` work the same on both.
+struct RunningSystem {
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<ControlServer> control;  // declared last: destroyed first
+};
+
+RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
+                         std::atomic<bool>& down_requested) {
+  RunningSystem system;
+  if (args.runtime == "docker") {
+    DockerRuntimeOptions options;
+    options.runs_root = args.runs_root;
+    options.run_dir = args.run_dir;
+    system.runtime = std::make_unique<DockerRuntime>(Plan(spec), options);
+    Runtime* runtime = system.runtime.get();
+    const std::string name = "chancho/" +
+                             runtime->run_dir().filename().string() + "/" +
+                             std::to_string(::getpid());
+    system.control = std::make_unique<ControlServer>(
+        name, [runtime, &down_requested](const std::string& request) {
+          return HandleControlRequest(*runtime, request,
+                                      [&down_requested] { down_requested = true; });
+        });
+    WriteFileAtomically(runtime->run_dir() / "control", name + "\n");
+    return system;
+  }
+  ProcessRuntimeOptions options;
+  options.runs_root = args.runs_root;
+  options.run_dir = args.run_dir;
+  options.bin_dirs = {ExecutableDir()};
+  options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
+  auto process = std::make_unique<ProcessRuntime>(Plan(spec), options);
+  process->OnDownRequest([&down_requested] { down_requested = true; });
+  system.runtime = std::move(process);
+  return system;
+}
+
+// Docker replicas are reached from the host by their container address;
+// the hosts file gives `chancho probe` and the scripts the same names as on
+// ProcessRuntime.
+void WriteDockerHostsFile(Runtime& runtime) {
+  std::string hosts = "# Container addresses of run " +
+                      runtime.run_dir().filename().string() + "\n";
+  for (const ReplicaStatus& s : runtime.Ps()) {
+    if (!s.address.empty()) hosts += s.address + " " + s.name + "\n";
+  }
+  WriteFileAtomically(runtime.run_dir() / "hosts", hosts);
+}
 
 // Runs the system until SIGINT/SIGTERM/SIGHUP or a `down` request, then
 // brings it down. Used in the foreground and by the detached supervisor.
@@ -40,14 +94,9 @@ int RunInForeground(const UpArgs& args, const Spec& spec) {
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, sig);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ProcessRuntimeOptions options;
-  options.runs_root = args.runs_root;
-  options.run_dir = args.run_dir;
-  options.bin_dirs = {ExecutableDir()};
-  options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
-  ProcessRuntime runtime(Plan(spec), options);
   std::atomic<bool> down_requested = false;
-  runtime.OnDownRequest([&down_requested] { down_requested = true; });
+  RunningSystem system = MakeSystem(args, spec, down_requested);
+  Runtime& runtime = *system.runtime;
   std::cout << "action: up | result: in_progress | project: "
             << runtime.deployment().project
             << " | replicas: " << runtime.deployment().replicas.size()
@@ -58,8 +107,10 @@ int RunInForeground(const UpArgs& args, const Spec& spec) {
     std::cout << "action: up | result: fail | error: " << e.what() << std::endl;
     std::cout << FormatStatusTable(runtime.Ps());
     runtime.Down(std::chrono::milliseconds(args.grace_ms));
+    std::filesystem::remove(runtime.run_dir() / "control");
     return 1;
   }
+  if (args.runtime == "docker") WriteDockerHostsFile(runtime);
   WriteFileAtomically(runtime.run_dir() / "up", std::to_string(::getpid()) + "\n");
   std::cout << FormatStatusTable(runtime.Ps())
             << "action: up | result: success | run: "
@@ -81,6 +132,7 @@ int RunInForeground(const UpArgs& args, const Spec& spec) {
   }
   std::cout << FormatStatusTable(runtime.Ps())
             << "action: down | result: success" << std::endl;
+  std::filesystem::remove(runtime.run_dir() / "control");
   return 0;
 }
 
@@ -93,7 +145,7 @@ int Detach(const UpArgs& args, const Spec& spec) {
       (ExecutableDir() / "chancho").string(), "up", args.spec.spec,
       "--clients", std::to_string(args.spec.clients),
       "--run-dir", run_dir.string(), "--grace", std::to_string(args.grace_ms),
-      "--supervised"};
+      "--runtime", args.runtime, "--supervised"};
   if (!args.spec.tp0_dir.empty()) {
     argv.insert(argv.end(), {"--tp0-dir", args.spec.tp0_dir});
   }
@@ -151,6 +203,11 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--grace", args->grace_ms,
                   "ms between SIGTERM and SIGKILL when bringing it down")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--runtime", args->runtime,
+                  "process (local processes) or docker (containers; needs "
+                  "a Docker engine and ci/build-images.sh)")
+      ->check(CLI::IsMember({"process", "docker"}))
       ->capture_default_str();
   cmd->add_option("--run-dir", args->run_dir)->group("");
   cmd->add_flag("--supervised", args->supervised)->group("");
