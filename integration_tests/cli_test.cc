@@ -212,5 +212,48 @@ TEST_F(CliTest, DockerRunThroughTheSameCommands) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+
+// What an outside black-box suite written for the course template does:
+// generar-compose.sh, `docker compose up`, validar-echo-server.sh, logs,
+// `docker stop -t`, `docker compose down`.
+TEST_F(CliTest, CourseTemplateFlowOnDocker) {
+  if (DockerUnavailable()) {
+    if (IsCi()) FAIL() << "CI=true: " << *DockerUnavailable();
+    GTEST_SKIP() << *DockerUnavailable();
+  }
+  const std::string env = "env CHANCHO='" + (BinDir() / "chancho").string() + "' ";
+  const std::string tp0 = (SourceDir() / "system/tp0").string();
+  const std::string compose = "docker-compose -p tp0 -f docker-compose-dev.yaml ";
+  auto r = RunShell(env + "'" + tp0 + "/generar-compose.sh' docker-compose-dev.yaml 2",
+                    dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Whatever fails below, the containers and the network go.
+  struct Down {
+    std::string command;
+    std::filesystem::path dir;
+    ~Down() { RunShell(command, dir, 120); }
+  } down{compose + "down --timeout 1", dir_};
+  r = RunShell(compose + "up -d", dir_, 120);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The server is ready once it logs that it accepts connections.
+  r = RunShell("sh -c 'until docker logs server 2>&1 | grep -q \"action: "
+               "accept_connections | result: in_progress\"; do sleep 0.1; done'",
+               dir_, 30);
+  EXPECT_EQ(r.exit_code, 0) << "server never became ready";
+  r = RunShell(env + "'" + tp0 + "/validar-echo-server.sh'", dir_, 60);
+  EXPECT_EQ(r.out, "action: test_echo_server | result: success\n") << r.err;
+  r = RunShell("sh -c 'until [ \"$(docker inspect -f {{.State.Status}} client1)\" = "
+               "exited ]; do sleep 0.1; done'",
+               dir_, 60);
+  r = RunShell(compose + "logs client1", dir_, 60);
+  EXPECT_THAT(r.out, HasSubstr("action: loop_finished | result: success | client_id: 1"));
+  r = RunShell("docker stop -t 1 server", dir_, 30);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunShell("docker inspect -f '{{.State.ExitCode}}' server", dir_, 30);
+  EXPECT_EQ(r.out, "0\n");
+  r = RunShell(compose + "down", dir_, 120);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 }  // namespace
 }  // namespace chancho::testing
