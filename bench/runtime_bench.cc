@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/runtime/docker_runtime.h"
 #include "harness/runtime/process_runtime.h"
 #include "harness/runtime/readiness.h"
 #include "harness/spec/tp0_spec.h"
@@ -146,6 +147,83 @@ void BM_KillToExit_BareWaitpid(benchmark::State& state) {
   }
 }
 
+DockerRuntimeOptions DockerOptions() {
+  DockerRuntimeOptions options;
+  options.runs_root = kRuns;
+  return options;
+}
+
+// The same bring-up in containers (images from ci/build-images.sh).
+void BM_BringUpTp0_DockerRuntime(benchmark::State& state) {
+  const Deployment deployment = Tp0Deployment(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<DockerRuntime> runtime;
+    try {
+      runtime = std::make_unique<DockerRuntime>(deployment, DockerOptions());
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      break;
+    }
+    state.ResumeTiming();
+    runtime->Up();
+    state.PauseTiming();
+    runtime->Down(std::chrono::seconds(2));
+    std::filesystem::remove_all(runtime->run_dir());
+    runtime.reset();
+    state.ResumeTiming();
+  }
+}
+
+// Kill -> observed exit, and start -> ready, of the tp0 server, on a
+// runtime of either kind; `kill` selects which of the two is timed.
+template <typename R, typename Options>
+void KillAndRestartServer(benchmark::State& state, Options options,
+                          bool time_kill) {
+  std::unique_ptr<R> runtime;
+  try {
+    runtime = std::make_unique<R>(Tp0Deployment(0), options);
+    runtime->Up();
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  for (auto _ : state) {
+    if (!time_kill) state.PauseTiming();
+    runtime->Kill("server", SIGKILL);
+    if (!runtime->WaitExit("server", std::chrono::seconds(30))) {
+      state.SkipWithError("no exit observed within 30 s");
+      break;
+    }
+    if (time_kill) {
+      state.PauseTiming();
+    } else {
+      state.ResumeTiming();
+    }
+    runtime->Start("server");
+    if (!runtime->WaitReady("server", std::chrono::seconds(30))) {
+      state.SkipWithError("server not ready within 30 s");
+      break;
+    }
+    if (time_kill) state.ResumeTiming();
+  }
+  runtime->Down(std::chrono::seconds(2));
+  std::filesystem::remove_all(runtime->run_dir());
+}
+
+void BM_KillToExit_ProcessRuntimeTp0(benchmark::State& state) {
+  KillAndRestartServer<ProcessRuntime>(state, Options(), true);
+}
+void BM_KillToExit_DockerRuntimeTp0(benchmark::State& state) {
+  KillAndRestartServer<DockerRuntime>(state, DockerOptions(), true);
+}
+void BM_StartToReady_ProcessRuntimeTp0(benchmark::State& state) {
+  KillAndRestartServer<ProcessRuntime>(state, Options(), false);
+}
+void BM_StartToReady_DockerRuntimeTp0(benchmark::State& state) {
+  KillAndRestartServer<DockerRuntime>(state, DockerOptions(), false);
+}
+
 BENCHMARK(BM_BringUpTp0_ProcessRuntime)->Arg(1)->Arg(10)->Arg(100)
     ->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
 BENCHMARK(BM_BringUpTp0_BareSpawn)->Arg(1)->Arg(10)->Arg(100)
@@ -154,6 +232,16 @@ BENCHMARK(BM_KillToExit_ProcessRuntime)
     ->Unit(benchmark::kMicrosecond)->Iterations(200)->UseRealTime();
 BENCHMARK(BM_KillToExit_BareWaitpid)
     ->Unit(benchmark::kMicrosecond)->Iterations(200)->UseRealTime();
+BENCHMARK(BM_BringUpTp0_DockerRuntime)->Arg(10)
+    ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_KillToExit_ProcessRuntimeTp0)
+    ->Unit(benchmark::kMillisecond)->Iterations(20)->UseRealTime();
+BENCHMARK(BM_KillToExit_DockerRuntimeTp0)
+    ->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
+BENCHMARK(BM_StartToReady_ProcessRuntimeTp0)
+    ->Unit(benchmark::kMillisecond)->Iterations(20)->UseRealTime();
+BENCHMARK(BM_StartToReady_DockerRuntimeTp0)
+    ->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
 
 }  // namespace
 }  // namespace chancho
