@@ -45,11 +45,20 @@ ProcessRuntimeOptions Options() {
   return options;
 }
 
-void BM_BringUpTp0_ProcessRuntime(benchmark::State& state) {
+// Up() to all-ready of tp0 with state.range(0) clients on a fresh runtime
+// of type R each iteration; creating and removing it is not timed.
+template <typename R, typename Options>
+void BringUpTp0(benchmark::State& state, const Options& options) {
   const Deployment deployment = Tp0Deployment(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     state.PauseTiming();
-    auto runtime = std::make_unique<ProcessRuntime>(deployment, Options());
+    std::unique_ptr<R> runtime;
+    try {
+      runtime = std::make_unique<R>(deployment, options);
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      break;
+    }
     state.ResumeTiming();
     runtime->Up();
     state.PauseTiming();
@@ -58,6 +67,10 @@ void BM_BringUpTp0_ProcessRuntime(benchmark::State& state) {
     runtime.reset();
     state.ResumeTiming();
   }
+}
+
+void BM_BringUpTp0_ProcessRuntime(benchmark::State& state) {
+  BringUpTp0<ProcessRuntime>(state, Options());
 }
 
 pid_t Spawn(const std::string& program, std::vector<std::string> env,
@@ -155,24 +168,7 @@ DockerRuntimeOptions DockerOptions() {
 
 // The same bring-up in containers (images from ci/build-images.sh).
 void BM_BringUpTp0_DockerRuntime(benchmark::State& state) {
-  const Deployment deployment = Tp0Deployment(static_cast<int>(state.range(0)));
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::unique_ptr<DockerRuntime> runtime;
-    try {
-      runtime = std::make_unique<DockerRuntime>(deployment, DockerOptions());
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      break;
-    }
-    state.ResumeTiming();
-    runtime->Up();
-    state.PauseTiming();
-    runtime->Down(std::chrono::seconds(2));
-    std::filesystem::remove_all(runtime->run_dir());
-    runtime.reset();
-    state.ResumeTiming();
-  }
+  BringUpTp0<DockerRuntime>(state, DockerOptions());
 }
 
 // Kill -> observed exit, and start -> ready, of the tp0 server, on a

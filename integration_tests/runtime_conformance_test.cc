@@ -20,6 +20,7 @@
 
 #include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
+#include "integration_tests/tp0/tp0_env.h"
 #include "harness/probes/echo_probe.h"
 #include "harness/runtime/docker_command.h"
 #include "harness/runtime/docker_leftovers.h"
@@ -72,18 +73,6 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
       std::error_code ec;
       std::filesystem::remove_all(run_dir, ec);
     }
-  }
-
-  // tp0 with `clients` clients that send `messages` messages each.
-  static Spec Tp0(int clients, int messages, const std::string& period) {
-    Spec spec = Tp0Spec(clients, SourceDir() / "system" / "tp0");
-    for (auto& service : spec.services) {
-      if (service.role == "client") {
-        service.environment["CLI_LOOP_AMOUNT"] = std::to_string(messages);
-        service.environment["CLI_LOOP_PERIOD"] = period;
-      }
-    }
-    return spec;
   }
 
   // Plans `spec` and brings it up on the runtime under test.
