@@ -255,5 +255,28 @@ TEST_F(CliTest, CourseTemplateFlowOnDocker) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+
+TEST_F(CliTest, DownAllBringsDownEveryLiveRun) {
+  for (int i = 0; i < 2; ++i) {
+    const auto r = RunChancho("up tp0 --clients 0 --detach", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  std::vector<std::filesystem::path> runs;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / ".chancho/runs")) {
+    runs.push_back(e.path());
+  }
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(RunChancho("ps --run '" + run.string() + "'", dir_).exit_code, 0);
+  }
+  const auto r = RunChancho("down --all --grace 2000", dir_, 120);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("action: down_all | result: success"));
+  for (const auto& run : runs) {
+    EXPECT_THAT(r.out, HasSubstr("run: " + run.string()));
+    EXPECT_NE(RunChancho("ps --run '" + run.string() + "'", dir_).exit_code, 0);
+  }
+}
+
 }  // namespace
 }  // namespace chancho::testing

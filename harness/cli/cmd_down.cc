@@ -1,18 +1,68 @@
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/runtime/control.h"
+#include "harness/runtime/docker_runtime.h"
 
 namespace chancho::cli {
+namespace {
+
+// Asks the supervisor of `run_dir` to bring its system down, and waits for
+// it to exit (its socket goes with it).
+void BringDown(const std::filesystem::path& run_dir, long grace_ms) {
+  const std::string name = ControlName(run_dir);
+  Request(run_dir, "down " + std::to_string(grace_ms));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    try {
+      ControlRequest(name, "info", std::chrono::seconds(1));
+    } catch (const Error&) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw Error("the system is down, but the supervisor of " +
+                  run_dir.string() + " did not exit within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::cout << "action: down | result: success | run: " << run_dir.string()
+            << "\n";
+}
+
+// Every run under .chancho/runs whose supervisor still answers.
+std::vector<std::filesystem::path> LiveRuns() {
+  std::vector<std::filesystem::path> runs;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(".chancho/runs", ec)) {
+    if (!std::filesystem::exists(entry.path() / "control")) continue;
+    try {
+      ControlRequest(ControlName(entry.path()), "info", std::chrono::seconds(2));
+      runs.push_back(std::filesystem::absolute(entry.path()));
+    } catch (const Error&) {
+      // A supervisor that died: nothing to ask; its containers, if any,
+      // are reaped below.
+    }
+  }
+  std::sort(runs.begin(), runs.end());
+  return runs;
+}
+
+}  // namespace
 
 void AddDownCommand(CLI::App& app, int& exit_code) {
   struct Args {
     std::string run;
     long grace_ms = 10000;
+    bool all = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -23,26 +73,25 @@ void AddDownCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--grace", args->grace_ms, "grace period in ms")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_flag("--all", args->all,
+                "every live run under .chancho/runs, then the containers and "
+                "networks that crashed Docker runs left behind");
   cmd->callback([args, &exit_code] {
-    const auto run_dir = LocateRun(args->run);
-    const std::string name = ControlName(run_dir);
-    Request(run_dir, "down " + std::to_string(args->grace_ms));
-    // The supervisor exits after answering; its socket goes with it.
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-      try {
-        ControlRequest(name, "info", std::chrono::seconds(1));
-      } catch (const Error&) {
-        break;
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        throw Error("the system is down, but the supervisor of " +
-                    run_dir.string() + " did not exit within 10 s");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!args->all) {
+      BringDown(LocateRun(args->run), args->grace_ms);
+      exit_code = 0;
+      return;
     }
-    std::cout << "action: down | result: success | run: " << run_dir.string()
+    for (const auto& run_dir : LiveRuns()) BringDown(run_dir, args->grace_ms);
+    int reaped = 0;
+    try {
+      reaped = DockerRuntime::ReapLeftovers();
+    } catch (const Error& e) {
+      // No Docker here: there is nothing of ours in it either.
+      std::cout << "action: reap_leftovers | result: success | docker: "
+                << e.what() << "\n";
+    }
+    std::cout << "action: down_all | result: success | reaped: " << reaped
               << "\n";
     exit_code = 0;
   });
