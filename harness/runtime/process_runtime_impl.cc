@@ -1,0 +1,333 @@
+#include "harness/runtime/process_runtime_impl.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/process/v2/environment.hpp>
+// Boost 1.81 header-only mode omits the definition of
+// process_environment::on_setup; this file holds it.
+#include <boost/process/v2/impl/environment.ipp>
+#include <boost/process/v2/posix/default_launcher.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/start_dir.hpp>
+#include <boost/process/v2/stdio.hpp>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "harness/runtime/control.h"
+#include "harness/runtime/control_commands.h"
+#include "harness/runtime/readiness.h"
+#include "harness/runtime/run_dir.h"
+#include "harness/runtime/subnet.h"
+
+namespace chancho {
+
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs in the child between fork and exec: own process group, death signal
+// tied to the harness, and signal state reset (ignored signals and the
+// signal mask survive exec).
+struct ChildSetup {
+  pid_t parent;
+
+  template <typename Launcher>
+  boost::system::error_code on_exec_setup(Launcher&,
+                                          const bp::filesystem::path&,
+                                          const char* const*&) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The parent may have died before prctl took effect.
+    if (::getppid() != parent) ::_exit(127);
+    for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD}) {
+      ::signal(sig, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    return {};
+  }
+};
+
+std::filesystem::path FindExecutable(
+    const std::string& program, const std::filesystem::path& spec_dir,
+    const std::vector<std::filesystem::path>& bin_dirs) {
+  namespace fs = std::filesystem;
+  if (program.find('/') != std::string::npos) {
+    fs::path path = fs::path(program).is_absolute() ? fs::path(program)
+                                                    : spec_dir / program;
+    if (::access(path.c_str(), X_OK) == 0) return path;
+    throw Error("executable " + path.string() + " not found or not runnable");
+  }
+  std::vector<fs::path> dirs = bin_dirs;
+  std::string searched;
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream list(path);
+    for (std::string dir; std::getline(list, dir, ':');) {
+      if (!dir.empty()) dirs.emplace_back(dir);
+    }
+  }
+  for (const auto& dir : dirs) {
+    const fs::path candidate = dir / program;
+    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate))
+      return fs::absolute(candidate);
+    searched += (searched.empty() ? "" : ":") + dir.string();
+  }
+  throw Error("executable \"" + program + "\" not found in " + searched);
+}
+
+}  // namespace
+
+bool SendSignal(int pid, int signal) {
+  return ::kill(-pid, signal) == 0 || ::kill(pid, signal) == 0;
+}
+
+bool ProcessStopped(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(stat)), {});
+  const auto paren = content.rfind(')');
+  return paren != std::string::npos && paren + 2 < content.size() &&
+         (content[paren + 2] == 'T' || content[paren + 2] == 't');
+}
+
+ProcessRuntime::Impl::Impl(Deployment deployment, ProcessRuntimeOptions options)
+    : deployment_(std::move(deployment)),
+      options_(std::move(options)),
+      random_(options_.seed != 0 ? options_.seed : std::random_device{}()),
+      work_(io_.get_executor()) {
+  if (deployment_.replicas.size() > 253) {
+    throw Error(deployment_.project + ": " +
+                std::to_string(deployment_.replicas.size()) +
+                " replicas do not fit one loopback /24 (at most 253)");
+  }
+  run_dir_ = options_.run_dir.empty()
+                 ? CreateRunDir(options_.runs_root, random_())
+                 : std::filesystem::absolute(options_.run_dir);
+  std::filesystem::create_directories(run_dir_ / "logs");
+  subnet_ = std::make_unique<SubnetLease>(random_);
+  replicas_.reserve(deployment_.replicas.size());
+  int host = 2;  // .1 is left to the harness's own probes
+  for (const ReplicaPlan& plan : deployment_.replicas) {
+    Replica r;
+    r.plan = &plan;
+    r.address = subnet_->Address(host++);
+    r.log_path = run_dir_ / "logs" / (plan.name + ".log");
+    if (plan.command.empty()) {
+      throw Error("replica " + plan.name + ": empty command");
+    }
+    try {
+      r.executable = FindExecutable(plan.command[0], deployment_.spec_dir,
+                                    options_.bin_dirs);
+    } catch (const Error& e) {
+      throw Error("replica " + plan.name + ": " + e.what());
+    }
+    replicas_.push_back(std::move(r));
+  }
+  for (Replica& r : replicas_) {
+    r.environment = BuildEnvironment(*r.plan, r.address);
+  }
+  WriteHostsFile();
+  WriteFileAtomically(run_dir_ / "deployment.json",
+                      DeploymentToJson(deployment_));
+  io_thread_ = std::thread([this] { io_.run(); });
+}
+
+ProcessRuntime::Impl::~Impl() {
+  control_.reset();
+  work_.reset();
+  io_.stop();
+  if (io_thread_.joinable()) io_thread_.join();
+  // Anything the graceful Down missed dies with its bp::process object
+  // (SIGKILL and reap); done here because those objects hold descriptors of
+  // io_, which is destroyed before replicas_.
+  for (Replica& r : replicas_) r.process.reset();
+}
+
+ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
+    std::string_view name) {
+  return const_cast<Replica&>(std::as_const(*this).Get(name));
+}
+
+const ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
+    std::string_view name) const {
+  for (const Replica& r : replicas_) {
+    if (r.plan->name == name) return r;
+  }
+  std::string known;
+  for (const Replica& r : replicas_) {
+    known += (known.empty() ? "" : ", ") + r.plan->name;
+  }
+  throw Error("no replica named \"" + std::string(name) +
+              "\" (known: " + known + ")");
+}
+
+void ProcessRuntime::Impl::WriteHostsFile() const {
+  std::string hosts = "# Names of run " + run_dir_.filename().string() + "\n";
+  for (const Replica& r : replicas_) {
+    hosts += r.address + " " + r.plan->name;
+    // A single-replica service is also known by its service name.
+    if (r.plan->name != r.plan->service &&
+        deployment_.Match(r.plan->service).size() == 1) {
+      hosts += " " + r.plan->service;
+    }
+    hosts += "\n";
+  }
+  WriteFileAtomically(run_dir_ / "hosts", hosts);
+}
+
+std::vector<std::string> ProcessRuntime::Impl::BuildEnvironment(
+    const ReplicaPlan& plan, const std::string& address) const {
+  std::map<std::string, std::string> env;
+  for (const char* inherited :
+       {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"}) {
+    if (const char* value = std::getenv(inherited)) env[inherited] = value;
+  }
+  for (const auto& [key, value] : options_.environment) env[key] = value;
+  for (const auto& [key, value] : plan.environment) env[key] = value;
+  for (const Mount& mount : plan.mounts) {
+    std::filesystem::path host = mount.host;
+    if (host.is_relative()) host = run_dir_ / host;
+    if (mount.storage) std::filesystem::create_directories(host);
+    env[mount.env] = host.string();
+  }
+  env["CHANCHO_BIND_IP"] = address;
+  env["CHANCHO_HOSTS_FILE"] = (run_dir_ / "hosts").string();
+  env["CHANCHO_RUN_DIR"] = run_dir_.string();
+  env["CHANCHO_REPLICA"] = plan.name;
+  if (control_) env["CHANCHO_CONTROL"] = control_->name();
+  std::vector<std::string> out;
+  for (const auto& [key, value] : env) out.push_back(key + "=" + value);
+  return out;
+}
+
+void ProcessRuntime::Impl::Spawn(Replica& r) {
+  const int log_fd = ::open(r.log_path.c_str(),
+                            O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    throw Error(r.log_path.string() +
+                ": cannot open log: " + std::strerror(errno));
+  }
+  struct stat info {};
+  ::fstat(log_fd, &info);
+  std::vector<std::string> args(r.plan->command.begin() + 1,
+                                r.plan->command.end());
+  boost::system::error_code ec;
+  bp::process process = bp::posix::default_launcher()(
+      io_.get_executor(), ec, bp::filesystem::path(r.executable.string()), args,
+      bp::process_stdio{nullptr, log_fd, log_fd},
+      bp::process_environment(r.environment),
+      bp::process_start_dir(run_dir_.string()), ChildSetup{::getpid()});
+  ::close(log_fd);
+  if (ec) {
+    throw Error("replica " + r.plan->name + ": cannot start " +
+                r.executable.string() + ": " + ec.message());
+  }
+  r.pid = process.id();
+  r.state = ReplicaState::kRunning;
+  r.ready = r.plan->readiness.kind == Readiness::Kind::kNone;
+  r.started = Clock::now();
+  r.log_offset = static_cast<std::uintmax_t>(info.st_size);
+  r.exit_code.reset();
+  r.term_signal.reset();
+  ++r.starts;
+  const std::uint64_t generation = ++r.generation;
+  r.process.emplace(std::move(process));
+  r.process->handle().async_wait([this, name = r.plan->name, generation](
+                                     boost::system::error_code, int status) {
+    OnExit(name, generation, status);
+  });
+}
+
+void ProcessRuntime::Impl::OnExit(std::string name, std::uint64_t generation,
+                                  int status) {
+  std::lock_guard lock(mu_);
+  Replica& r = Get(name);
+  if (r.generation != generation) return;
+  r.state = ReplicaState::kExited;
+  r.pid = 0;
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
+  // Already reaped: dropping the handle sends no signal.
+  r.process.reset();
+  changed_.notify_all();
+}
+
+void ProcessRuntime::Impl::SignalGroup(const Replica& r, int signal) const {
+  if (r.state != ReplicaState::kRunning && r.state != ReplicaState::kPaused) {
+    throw Error("replica " + r.plan->name + " is not running (" +
+                std::string(ToString(r.state)) + ")");
+  }
+  if (!SendSignal(r.pid, signal)) {
+    throw Error("replica " + r.plan->name + ": signal " +
+                std::to_string(signal) +
+                " not delivered: " + std::strerror(errno));
+  }
+}
+
+ReplicaStatus ProcessRuntime::Impl::StatusLocked(const Replica& r) const {
+  ReplicaStatus s;
+  s.name = r.plan->name;
+  s.service = r.plan->service;
+  s.role = r.plan->role;
+  s.address = r.address;
+  s.state = r.state;
+  s.ready = r.ready;
+  s.pid = r.pid;
+  if (r.state == ReplicaState::kRunning || r.state == ReplicaState::kPaused) {
+    s.uptime = std::chrono::duration_cast<std::chrono::milliseconds>(
+        Clock::now() - r.started);
+  }
+  s.starts = r.starts;
+  s.restarts = std::max(0, r.starts - 1);
+  s.exit_code = r.exit_code;
+  s.term_signal = r.term_signal;
+  return s;
+}
+
+bool ProcessRuntime::Impl::CheckReady(const ReplicaPlan& plan,
+                                      const std::string& address,
+                                      const std::filesystem::path& log_path,
+                                      std::uintmax_t log_offset,
+                                      Duration timeout) {
+  const Readiness& readiness = plan.readiness;
+  switch (readiness.kind) {
+    case Readiness::Kind::kNone:
+      return true;
+    case Readiness::Kind::kTcp:
+      return TcpAccepts(address, readiness.port, timeout);
+    case Readiness::Kind::kHeartbeat:
+      return HeartbeatAnswers(address, plan.heartbeat_port, timeout);
+    case Readiness::Kind::kLogLine:
+      return LogLineScanner(log_path, readiness.pattern, log_offset)
+          .Poll()
+          .has_value();
+  }
+  return false;
+}
+
+bool ProcessRuntime::Impl::WaitExitLocked(std::unique_lock<std::mutex>& lock,
+                                          Replica& r,
+                                          Clock::time_point deadline) {
+  return changed_.wait_until(lock, deadline, [&r] {
+    return r.state != ReplicaState::kRunning &&
+           r.state != ReplicaState::kPaused;
+  });
+}
+
+}  // namespace chancho
