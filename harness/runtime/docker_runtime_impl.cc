@@ -144,12 +144,7 @@ DockerRuntime::Impl::Replica& DockerRuntime::Impl::Get(std::string_view name) {
   for (Replica& r : replicas_) {
     if (r.plan->name == name) return r;
   }
-  std::string known;
-  for (const Replica& r : replicas_) {
-    known += (known.empty() ? "" : ", ") + r.plan->name;
-  }
-  throw Error("no replica named \"" + std::string(name) +
-              "\" (known: " + known + ")");
+  throw UnknownReplica(name, deployment_);
 }
 
 void DockerRuntime::Impl::Create() {

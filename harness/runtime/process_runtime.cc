@@ -242,18 +242,4 @@ std::optional<ReplicaStatus> ProcessRuntime::WaitExit(std::string_view replica,
   return impl_->StatusLocked(r);
 }
 
-std::string_view ToString(ReplicaState state) {
-  switch (state) {
-    case ReplicaState::kCreated:
-      return "created";
-    case ReplicaState::kRunning:
-      return "running";
-    case ReplicaState::kPaused:
-      return "paused";
-    case ReplicaState::kExited:
-      return "exited";
-  }
-  return "unknown";
-}
-
 }  // namespace chancho

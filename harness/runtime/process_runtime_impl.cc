@@ -169,12 +169,7 @@ const ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
   for (const Replica& r : replicas_) {
     if (r.plan->name == name) return r;
   }
-  std::string known;
-  for (const Replica& r : replicas_) {
-    known += (known.empty() ? "" : ", ") + r.plan->name;
-  }
-  throw Error("no replica named \"" + std::string(name) +
-              "\" (known: " + known + ")");
+  throw UnknownReplica(name, deployment_);
 }
 
 void ProcessRuntime::Impl::WriteHostsFile() const {

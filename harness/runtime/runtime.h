@@ -20,6 +20,10 @@ enum class ReplicaState {
 
 std::string_view ToString(ReplicaState state);
 
+// The error for a replica name the deployment does not have; it lists the
+// names it does have.
+Error UnknownReplica(std::string_view name, const Deployment& deployment);
+
 // What `ps` shows of one replica.
 struct ReplicaStatus {
   std::string name;
