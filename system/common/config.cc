@@ -34,6 +34,15 @@ EnvLookup ProcessEnv() {
   };
 }
 
+EnvLookup MapEnv(std::map<std::string, std::string> vars) {
+  return
+      [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
+        const auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+      };
+}
+
 std::string EnvOr(const char* name, const std::string& fallback) {
   return ProcessEnv()(name).value_or(fallback);
 }

@@ -3,6 +3,7 @@
 #include <boost/property_tree/ptree_fwd.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,10 @@ using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 // The process environment. A variable that is set but empty counts as unset,
 // because compose files commonly write `NAME=` for "not configured".
 EnvLookup ProcessEnv();
+
+// A lookup over fixed variables instead of the process environment (tests,
+// and callers that assemble an environment themselves).
+EnvLookup MapEnv(std::map<std::string, std::string> vars);
 
 // The value of environment variable `name`, or `fallback` if it is unset or
 // empty.

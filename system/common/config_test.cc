@@ -111,3 +111,15 @@ TEST(ParseIntegerTest, RejectsEverythingElseWithTheName) {
 
 }  // namespace
 }  // namespace chancho::common
+
+namespace chancho::common {
+namespace {
+
+TEST(MapEnv, AnswersOnlyItsOwnVariables) {
+  const EnvLookup env = MapEnv({{"SERVER_PORT", "23456"}});
+  EXPECT_EQ(env("SERVER_PORT"), "23456");
+  EXPECT_FALSE(env("PATH").has_value());
+}
+
+}  // namespace
+}  // namespace chancho::common

@@ -15,15 +15,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-common::EnvLookup FixedEnv(std::map<std::string, std::string> vars) {
-  return
-      [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
-        const auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-      };
-}
-
 constexpr char kShippedYaml[] =
     "server:\n"
     "  address: \"server:12345\"\n"
@@ -34,8 +25,8 @@ constexpr char kShippedYaml[] =
     "  level: INFO\n";
 
 TEST(ClientConfigTest, ReadsTheShippedFile) {
-  const ClientConfig config = ResolveClientConfig(YAML::Load(kShippedYaml),
-                                                  FixedEnv({{"CLI_ID", "1"}}));
+  const ClientConfig config = ResolveClientConfig(
+      YAML::Load(kShippedYaml), common::MapEnv({{"CLI_ID", "1"}}));
   EXPECT_TRUE(config.file_found);
   EXPECT_EQ(config.id, "1");
   EXPECT_EQ(config.server_address, "server:12345");
@@ -48,13 +39,13 @@ TEST(ClientConfigTest, ReadsTheShippedFile) {
 }
 
 TEST(ClientConfigTest, EnvironmentOverridesTheFile) {
-  const ClientConfig config =
-      ResolveClientConfig(YAML::Load(kShippedYaml),
-                          FixedEnv({{"CLI_ID", "3"},
-                                    {"CLI_SERVER_ADDRESS", "127.0.0.1:80"},
-                                    {"CLI_LOOP_AMOUNT", "0"},
-                                    {"CLI_LOOP_PERIOD", "1.5s"},
-                                    {"CLI_LOG_LEVEL", "debug"}}));
+  const ClientConfig config = ResolveClientConfig(
+      YAML::Load(kShippedYaml),
+      common::MapEnv({{"CLI_ID", "3"},
+                      {"CLI_SERVER_ADDRESS", "127.0.0.1:80"},
+                      {"CLI_LOOP_AMOUNT", "0"},
+                      {"CLI_LOOP_PERIOD", "1.5s"},
+                      {"CLI_LOG_LEVEL", "debug"}}));
   EXPECT_EQ(config.id, "3");
   EXPECT_EQ(config.server.host, "127.0.0.1");
   EXPECT_EQ(config.server.port, 80);
@@ -66,7 +57,7 @@ TEST(ClientConfigTest, EnvironmentOverridesTheFile) {
 
 TEST(ClientConfigTest, DefaultsWithoutFile) {
   const ClientConfig config =
-      ResolveClientConfig(std::nullopt, FixedEnv({{"CLI_ID", "1"}}));
+      ResolveClientConfig(std::nullopt, common::MapEnv({{"CLI_ID", "1"}}));
   EXPECT_FALSE(config.file_found);
   EXPECT_EQ(config.server_address, "server:12345");
   EXPECT_EQ(config.loop_amount, 5);
@@ -75,7 +66,7 @@ TEST(ClientConfigTest, DefaultsWithoutFile) {
 
 TEST(ClientConfigTest, PartialFileKeepsDefaultsForTheRest) {
   const ClientConfig config = ResolveClientConfig(
-      YAML::Load("loop:\n  amount: 2\n"), FixedEnv({{"CLI_ID", "1"}}));
+      YAML::Load("loop:\n  amount: 2\n"), common::MapEnv({{"CLI_ID", "1"}}));
   EXPECT_EQ(config.loop_amount, 2);
   EXPECT_EQ(config.loop_period_text, "150ms");
   EXPECT_EQ(config.server_address, "server:12345");
@@ -83,7 +74,7 @@ TEST(ClientConfigTest, PartialFileKeepsDefaultsForTheRest) {
 
 TEST(ClientConfigTest, RequiresAnId) {
   try {
-    ResolveClientConfig(YAML::Load(kShippedYaml), FixedEnv({}));
+    ResolveClientConfig(YAML::Load(kShippedYaml), common::MapEnv({}));
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_THAT(e.what(), HasSubstr("CLI_ID"));
@@ -100,7 +91,7 @@ TEST(ClientConfigTest, RejectsInvalidValuesNamingTheKey) {
   for (const auto& [name, value] : bad_env) {
     EXPECT_THROW(
         ResolveClientConfig(YAML::Load(kShippedYaml),
-                            FixedEnv({{"CLI_ID", "1"}, {name, value}})),
+                            common::MapEnv({{"CLI_ID", "1"}, {name, value}})),
         std::invalid_argument)
         << name << "=" << value;
   }
@@ -111,9 +102,9 @@ TEST(ClientConfigTest, RejectsInvalidValuesNamingTheKey) {
       "loop:\n  amount: 1.5\n",
   };
   for (const char* yaml : bad_yaml) {
-    EXPECT_THROW(
-        ResolveClientConfig(YAML::Load(yaml), FixedEnv({{"CLI_ID", "1"}})),
-        std::invalid_argument)
+    EXPECT_THROW(ResolveClientConfig(YAML::Load(yaml),
+                                     common::MapEnv({{"CLI_ID", "1"}})),
+                 std::invalid_argument)
         << yaml;
   }
 }
@@ -121,7 +112,7 @@ TEST(ClientConfigTest, RejectsInvalidValuesNamingTheKey) {
 TEST(ClientConfigTest, LogFieldsAreEffectiveValues) {
   const ClientConfig config = ResolveClientConfig(
       YAML::Load(kShippedYaml),
-      FixedEnv({{"CLI_ID", "1"}, {"CLI_LOG_LEVEL", "nonsense"}}));
+      common::MapEnv({{"CLI_ID", "1"}, {"CLI_LOG_LEVEL", "nonsense"}}));
   EXPECT_EQ(common::FormatEvent("config", "success", ConfigLogFields(config)),
             "action: config | result: success | client_id: 1 | "
             "server_address: server:12345 | loop_amount: 5 | "

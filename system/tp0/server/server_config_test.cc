@@ -16,15 +16,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-common::EnvLookup FixedEnv(std::map<std::string, std::string> vars) {
-  return
-      [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
-        const auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-      };
-}
-
 boost::property_tree::ptree Ini(const std::string& text) {
   std::istringstream in(text);
   boost::property_tree::ptree tree;
@@ -40,7 +31,8 @@ constexpr char kShippedIni[] =
     "LOGGING_LEVEL = INFO\n";
 
 TEST(ServerConfigTest, DefaultsWithoutFileOrEnvironment) {
-  const ServerConfig config = ResolveServerConfig(std::nullopt, FixedEnv({}));
+  const ServerConfig config =
+      ResolveServerConfig(std::nullopt, common::MapEnv({}));
   EXPECT_EQ(config.port, 12345);
   EXPECT_EQ(config.ip, "");
   EXPECT_EQ(config.listen_backlog, 5);
@@ -53,7 +45,7 @@ TEST(ServerConfigTest, ReadsTheDefaultSection) {
   const ServerConfig config = ResolveServerConfig(
       Ini("[DEFAULT]\nSERVER_PORT = 9000\nSERVER_IP = 10.0.0.1\n"
           "SERVER_LISTEN_BACKLOG = 20\nLOGGING_LEVEL = debug\n"),
-      FixedEnv({}));
+      common::MapEnv({}));
   EXPECT_TRUE(config.file_found);
   EXPECT_EQ(config.port, 9000);
   EXPECT_EQ(config.ip, "10.0.0.1");
@@ -63,11 +55,11 @@ TEST(ServerConfigTest, ReadsTheDefaultSection) {
 
 TEST(ServerConfigTest, EnvironmentOverridesTheFile) {
   const ServerConfig config = ResolveServerConfig(
-      Ini(kShippedIni), FixedEnv({{"SERVER_PORT", "4000"},
-                                  {"SERVER_IP", "127.0.0.1"},
-                                  {"SERVER_LISTEN_BACKLOG", "1"},
-                                  {"LOGGING_LEVEL", "warning"},
-                                  {"HEARTBEAT_PORT", "4444"}}));
+      Ini(kShippedIni), common::MapEnv({{"SERVER_PORT", "4000"},
+                                        {"SERVER_IP", "127.0.0.1"},
+                                        {"SERVER_LISTEN_BACKLOG", "1"},
+                                        {"LOGGING_LEVEL", "warning"},
+                                        {"HEARTBEAT_PORT", "4444"}}));
   EXPECT_EQ(config.port, 4000);
   EXPECT_EQ(config.ip, "127.0.0.1");
   EXPECT_EQ(config.listen_backlog, 1);
@@ -76,10 +68,10 @@ TEST(ServerConfigTest, EnvironmentOverridesTheFile) {
 }
 
 TEST(ServerConfigTest, UnknownLevelBecomesInfo) {
-  EXPECT_EQ(
-      ResolveServerConfig(std::nullopt, FixedEnv({{"LOGGING_LEVEL", "chatty"}}))
-          .logging_level,
-      "INFO");
+  EXPECT_EQ(ResolveServerConfig(std::nullopt,
+                                common::MapEnv({{"LOGGING_LEVEL", "chatty"}}))
+                .logging_level,
+            "INFO");
 }
 
 TEST(ServerConfigTest, InvalidValuesThrowNamingTheKey) {
@@ -90,7 +82,7 @@ TEST(ServerConfigTest, InvalidValuesThrowNamingTheKey) {
   };
   for (const auto& env : bad) {
     try {
-      ResolveServerConfig(Ini(kShippedIni), FixedEnv(env));
+      ResolveServerConfig(Ini(kShippedIni), common::MapEnv(env));
       ADD_FAILURE() << "accepted " << env.begin()->second;
     } catch (const std::invalid_argument& e) {
       EXPECT_THAT(e.what(), HasSubstr(env.begin()->first));
