@@ -159,6 +159,12 @@ void SentimentRatios::Add(Sentiment sentiment, Int128 ratio_nanos) {
   ++counts_[Index(sentiment)];
 }
 
+void SentimentRatios::AddTotal(Sentiment sentiment, Int128 sum,
+                               int64_t count) {
+  sums_[Index(sentiment)] += sum;
+  counts_[Index(sentiment)] += count;
+}
+
 void SentimentRatios::Merge(const SentimentRatios& other) {
   for (int i = 0; i < 2; ++i) {
     sums_[i] += other.sums_[i];

@@ -148,6 +148,8 @@ Int128 RatioNanos(int64_t revenue, int64_t budget);
 class SentimentRatios {
  public:
   void Add(Sentiment sentiment, Int128 ratio_nanos);
+  // Adds `count` ratios whose sum is `sum` (a partial sent between stages).
+  void AddTotal(Sentiment sentiment, Int128 sum, int64_t count);
   void Merge(const SentimentRatios& other);
 
   Int128 sum(Sentiment sentiment) const { return sums_[Index(sentiment)]; }

@@ -51,6 +51,8 @@ std::string_view ToString(MessageKind kind) {
       return "data";
     case MessageKind::kEof:
       return "eof";
+    case MessageKind::kAbort:
+      return "abort";
   }
   return "unknown";
 }
@@ -93,8 +95,8 @@ Envelope Decode(std::string_view bytes) {
   }
   Envelope e;
   const auto kind = in.Int(1, "kind");
-  if (kind != static_cast<int>(MessageKind::kData) &&
-      kind != static_cast<int>(MessageKind::kEof)) {
+  if (kind < static_cast<int>(MessageKind::kData) ||
+      kind > static_cast<int>(MessageKind::kAbort)) {
     throw EnvelopeError("envelope: unknown kind " + std::to_string(kind));
   }
   e.kind = static_cast<MessageKind>(kind);

@@ -11,6 +11,7 @@ namespace chancho::movies::mq {
 enum class MessageKind : std::uint8_t {
   kData = 1,
   kEof = 2,  // the producer sent everything it will send for this client
+  kAbort = 3,  // the client went away: drop its state, send nothing more
 };
 
 std::string_view ToString(MessageKind kind);

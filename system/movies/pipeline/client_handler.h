@@ -1,0 +1,76 @@
+#pragma once
+
+// client-handler: the pipeline's front door (client_protocol.h). It accepts
+// client connections, one thread per session, each with its own broker
+// connection and Uploader (upload.h); and it runs a Node with the
+// ResultCollector role, whose results it writes back to the session they
+// belong to. When all five results are sent it sends Done.
+//
+// A session is keyed "<client id>@<handler start>.<n>", unique even when a
+// client id comes back, so a new session never meets the old one's state.
+// A client that disconnects, or breaks the protocol (it gets Error first),
+// before Done has its session aborted: every stage drops its state, and the
+// other sessions go on untouched.
+//
+// Threads: Run() blocks, accepting; Stop() may be called from any thread and
+// makes Run() return after closing every session.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "system/common/log.h"
+#include "system/movies/pipeline/node.h"
+#include "system/movies/pipeline/upload.h"
+
+namespace chancho::movies {
+
+struct ClientHandlerOptions {
+  std::string bind_ip = "0.0.0.0";
+  std::uint16_t port = 12345;
+  int max_sessions = 64;
+  NodeOptions node;  // the result collector's identity, broker and storage
+  UploadRoutes routes;
+};
+
+// From CLIENT_HANDLER_PORT, MAX_SESSIONS, the node options and the routes.
+ClientHandlerOptions ClientHandlerOptionsFromEnv(const common::EnvLookup& env);
+
+class ClientHandler {
+ public:
+  ClientHandler(ClientHandlerOptions options, common::Logger& logger);
+  ~ClientHandler();
+
+  // Binds, then serves until Stop(). Throws if it cannot bind, or when the
+  // result collector fails (a broker failure).
+  void Run();
+  void Stop();
+
+  // The bound port (after Run started listening), for tests.
+  std::uint16_t port() const { return bound_port_.load(); }
+
+ private:
+  class Session;
+
+  void Accept(int listen_fd);
+  void Deliver(const std::string& session, int query, std::string text);
+  void Reap(bool all);
+
+  ClientHandlerOptions options_;
+  common::Logger& logger_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint16_t> bound_port_{0};
+  const std::string epoch_;
+  std::uint64_t next_session_ = 0;
+
+  std::mutex mutex_;  // guards sessions_
+  std::map<std::string, std::shared_ptr<Session>> sessions_;
+  std::vector<std::pair<std::shared_ptr<Session>, std::thread>> threads_;
+};
+
+}  // namespace chancho::movies

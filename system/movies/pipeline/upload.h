@@ -1,0 +1,91 @@
+#pragma once
+
+// The client-handler's sending side for one client session: parses the
+// CSV records of each Data frame with the row parsers of model.h and
+// publishes them into the pipeline, partitioned by movie id:
+//   movies  -> MOVIES_OUTPUT_NODES  (stream "movies")
+//   credits -> CREDITS_OUTPUT_NODES (stream "credits")
+//   ratings -> RATINGS_OUTPUT_NODES (stream "ratings")
+// Message ids are (session, "client-handler", batch number). Rows that do
+// not parse, and repeated movie ids within movies or credits (the first
+// usable row wins, as in TableReader), are skipped and counted; FileEnd logs
+// one line per file with the counts, then sends the file's EOFs.
+//
+// Not thread-safe: one Uploader per session thread, over that thread's
+// Publisher.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "system/common/log.h"
+#include "system/movies/model.h"
+#include "system/movies/pipeline/client_protocol.h"
+#include "system/movies/pipeline/publisher.h"
+#include "system/movies/table_reader.h"
+
+namespace chancho::movies {
+
+// The client broke the protocol; the message is one line for the client.
+class ProtocolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct UploadRoutes {
+  OutputRoute movies;
+  OutputRoute credits;
+  OutputRoute ratings;
+};
+
+// From MOVIES_/CREDITS_/RATINGS_OUTPUT_NODES; throws std::invalid_argument.
+UploadRoutes UploadRoutesFromEnv(const common::EnvLookup& env);
+
+class Uploader {
+ public:
+  Uploader(std::string session, const UploadRoutes& routes,
+           Publisher& publisher, common::Logger& logger);
+
+  // One Data frame's payload (file byte + records). Throws ProtocolError for
+  // a file out of order or a first batch without a usable header.
+  void Data(std::string_view payload);
+  // One FileEnd frame's payload (file byte + decimal bad-record count).
+  void FileEnd(std::string_view payload);
+  // Tells every stage to drop the session (the client went away). Only
+  // sends anything once the upload has started.
+  void Abort();
+
+  bool finished() const { return next_file_ == kInputFileCount; }
+  const ReadStats& stats(InputFile file) const {
+    return stats_[static_cast<int>(file)];
+  }
+
+ private:
+  InputFile CheckFile(std::string_view payload, bool data);
+  template <typename Parser>
+  void Publish(std::string_view csv, std::optional<Parser>& parser,
+               const OutputRoute& route);
+  const OutputRoute& RouteOf(InputFile file) const;
+  mq::Envelope NextId();
+
+  std::string session_;
+  UploadRoutes routes_;
+  Publisher& publisher_;
+  common::Logger& logger_;
+  int next_file_ = 0;
+  bool started_ = false;
+  std::uint64_t sequence_ = 0;
+  int unconfirmed_ = 0;
+  std::optional<MovieParser> movie_parser_;
+  std::optional<CreditParser> credit_parser_;
+  std::optional<RatingParser> rating_parser_;
+  std::unordered_set<std::int64_t> seen_ids_;  // of the current file
+  std::array<ReadStats, kInputFileCount> stats_{};
+};
+
+}  // namespace chancho::movies
