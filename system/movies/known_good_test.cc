@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "system/common/log.h"
 #include "system/movies/datagen.h"
@@ -30,23 +31,26 @@ fs::path FromEnv(const char* name, const char* fallback) {
   return (value != nullptr && *value != '\0') ? value : fallback;
 }
 
-fs::path KnownGoodDir(const std::string& preset) {
+fs::path KnownGoodDir(const std::string& preset, uint64_t seed = kSeed) {
   return FromEnv("CHANCHO_SOURCE_DIR", MOVIES_SOURCE_DIR) /
          "known-good-results" / "movies" /
-         (preset + "-" + std::to_string(kSeed));
+         (preset + "-" + std::to_string(seed));
 }
 
 fs::path QueryFile(const fs::path& dir, int index) {
   return dir / ("query" + std::to_string(index + 1) + ".txt");
 }
 
-class KnownGoodTest : public testing::TestWithParam<std::string> {};
+// (preset, seed): every committed known-good directory.
+class KnownGoodTest
+    : public testing::TestWithParam<std::pair<std::string, uint64_t>> {};
 
 TEST_P(KnownGoodTest, FreshReferenceRunEqualsTheCommittedResults) {
+  const auto& [preset, seed] = GetParam();
   const TempDir dir;
-  GenerateDataset(*FindPreset(GetParam()), kSeed, dir.path());
+  GenerateDataset(*FindPreset(preset), seed, dir.path());
   const QueryResults results = RunReference(dir.path()).results;
-  const fs::path expected_dir = KnownGoodDir(GetParam());
+  const fs::path expected_dir = KnownGoodDir(preset, seed);
   for (int i = 0; i < kQueryCount; ++i) {
     const fs::path expected = QueryFile(expected_dir, i);
     ASSERT_TRUE(fs::exists(expected)) << expected;
@@ -54,8 +58,16 @@ TEST_P(KnownGoodTest, FreshReferenceRunEqualsTheCommittedResults) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, KnownGoodTest,
-                         testing::Values("tiny", "small"));
+// small-43 and small-44 are the datasets of the other pipeline clients.
+INSTANTIATE_TEST_SUITE_P(
+    Presets, KnownGoodTest,
+    testing::Values(std::pair<std::string, uint64_t>{"tiny", 42},
+                    std::pair<std::string, uint64_t>{"small", 42},
+                    std::pair<std::string, uint64_t>{"small", 43},
+                    std::pair<std::string, uint64_t>{"small", 44}),
+    [](const auto& info) {
+      return info.param.first + "_" + std::to_string(info.param.second);
+    });
 
 TEST(KnownGoodToolsTest, BinariesReproduceTheTinyResultsAndLogSkips) {
   const TempDir dir;

@@ -25,9 +25,11 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-seed=42
-for preset in tiny small; do
-  name="$preset-$seed"
+# small-43 and small-44 are the datasets of the second and third client of
+# the pipeline tests: every client uploads a different dataset.
+for name in tiny-42 small-42 small-43 small-44; do
+  preset="${name%-*}"
+  seed="${name##*-}"
   "$bin/movies-datagen" --preset "$preset" --seed "$seed" --out "$work/$name"
   "$bin/movies-reference" --data "$work/$name" \
     --out "$repo/known-good-results/movies/$name"

@@ -36,7 +36,7 @@ std::string Errno(const std::string& what) {
 
 ClientHandlerOptions ClientHandlerOptionsFromEnv(const common::EnvLookup& env) {
   ClientHandlerOptions options;
-  options.bind_ip = common::BindAddress("0.0.0.0", env);
+  options.bind_ip = common::BindAddress("", env);
   if (auto port = env("CLIENT_HANDLER_PORT")) {
     options.port = common::ParsePort(*port, "CLIENT_HANDLER_PORT");
   }

@@ -27,7 +27,7 @@ ServiceSignals::ServiceSignals(std::function<void()> on_stop,
         on_stop();
       });
   if (auto port = env("HEARTBEAT_PORT")) {
-    const std::string ip = common::BindAddress("0.0.0.0", env);
+    const std::string ip = common::BindAddress("", env);
     impl_->heartbeat = std::make_unique<common::HeartbeatResponder>(
         impl_->io, ip, common::ParsePort(*port, "HEARTBEAT_PORT"));
     logger.Info("heartbeat", "success", {{"ip", ip}, {"port", *port}});

@@ -1,0 +1,112 @@
+// The movies pipeline on ProcessRuntime, from system/movies/compose-spec.json:
+// three concurrent clients, each with its own `small` dataset, get results
+// byte-identical to the known-good ones, with 1 replica per stage and with
+// 3; and a stateful service killed with SIGKILL mid-run and restarted with
+// `chancho ctl start` changes nothing in the results.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "fixtures/system_test.h"
+#include "integration_tests/cli_support.h"
+#include "integration_tests/movies/movies_support.h"
+
+namespace chancho::testing {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr auto kClientTimeout = seconds(240);
+
+class MoviesPipelineTest : public SystemTest {
+ protected:
+  static void SetUpTestSuite() {
+    data_root_ = new std::filesystem::path(
+        std::filesystem::temp_directory_path() /
+        ("chancho-movies-data-" + std::to_string(::getpid())));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*data_root_);
+    delete data_root_;
+  }
+
+  void SetUp() override {
+    SystemTest::SetUp();
+    if (!std::filesystem::exists(*data_root_ / "client-3")) {
+      ASSERT_TRUE(MakeMoviesDatasets(*data_root_));
+    }
+  }
+
+  // Waits for every client to exit 0.
+  ::testing::AssertionResult ClientsSucceed() {
+    for (const auto& client : MoviesClients()) {
+      auto exited = WaitForExit(client.name, kClientTimeout, 0);
+      if (!exited) return exited;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  std::filesystem::path results_dir() { return runtime().run_dir() / "results"; }
+
+  static std::filesystem::path* data_root_;
+};
+
+std::filesystem::path* MoviesPipelineTest::data_root_ = nullptr;
+
+class MoviesReplicasTest : public MoviesPipelineTest,
+                           public ::testing::WithParamInterface<int> {};
+
+TEST_P(MoviesReplicasTest, ThreeClientsGetTheirKnownGoodResults) {
+  ASSERT_TRUE(StartSystem(MoviesSpec(GetParam(), *data_root_)));
+  ASSERT_TRUE(ClientsSucceed());
+  EXPECT_TRUE(ClientsMatchKnownGood(results_dir()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Replicas, MoviesReplicasTest, ::testing::Values(1, 3),
+                         [](const auto& info) {
+                           return std::to_string(info.param) + "_replicas";
+                         });
+
+class MoviesCrashTest : public MoviesPipelineTest,
+                        public ::testing::WithParamInterface<const char*> {};
+
+// The victim dies while the ratings are being uploaded: after the first
+// client's credits are in, before any client has its results.
+TEST_P(MoviesCrashTest, KilledAndRestartedStatefulServiceChangesNothing) {
+  const std::string victim = GetParam();
+  ASSERT_TRUE(StartSystem(MoviesSpec(3, *data_root_)));
+  ASSERT_TRUE(WaitForLogLine("client-handler",
+                             "action: read_file \\| result: success .*"
+                             "file: credits.csv",
+                             seconds(120)));
+  runtime().Kill(victim, SIGKILL);
+  ASSERT_TRUE(WaitForExit(victim, seconds(10)));
+  for (const auto& client : MoviesClients()) {
+    ASSERT_EQ(runtime().Status(client.name).state, ReplicaState::kRunning)
+        << client.name << " finished before " << victim
+        << " was killed: the kill was not mid-run";
+  }
+
+  const auto ctl = RunChancho(
+      "ctl start " + victim + " --run '" + runtime().run_dir().string() + "'",
+      runtime().run_dir() / "ctl");
+  ASSERT_EQ(ctl.exit_code, 0) << ctl.out << ctl.err;
+  ASSERT_TRUE(WaitForHealthy(victim, seconds(60)));
+
+  ASSERT_TRUE(ClientsSucceed());
+  EXPECT_TRUE(ClientsMatchKnownGood(results_dir()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Victims, MoviesCrashTest,
+                         ::testing::Values("join-movie-ratings-2",
+                                           "group-by-movie-average-1",
+                                           "group-by-actor-count-3"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace chancho::testing

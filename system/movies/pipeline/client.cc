@@ -1,0 +1,366 @@
+#include "system/movies/pipeline/client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "system/common/bind_address.h"
+#include "system/common/framing.h"
+#include "system/movies/pipeline/batcher.h"
+#include "system/movies/pipeline/client_connector.h"
+
+namespace chancho::movies {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+std::string Seconds(std::chrono::milliseconds duration) {
+  return fmt::format("{:g}s", static_cast<double>(duration.count()) / 1000);
+}
+
+int64_t CountLines(const std::string& text) {
+  const auto newlines = std::count(text.begin(), text.end(), '\n');
+  return newlines + (!text.empty() && text.back() != '\n' ? 1 : 0);
+}
+
+// Readers of the results directory see either the old file or the whole new
+// one, never a half-written result.
+void WriteFileAtomically(const fs::path& path, const std::string& bytes) {
+  fs::path temp = path;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) throw std::runtime_error(temp.string() + ": cannot write");
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) {
+    throw std::runtime_error(path.string() + ": cannot rename " +
+                             temp.string() + " into place: " + ec.message());
+  }
+}
+
+// One session over one connection. Every step is an asynchronous operation
+// on one io_context, run by one thread, so reading and writing proceed
+// independently without locks. Handlers never throw: the first failure
+// (or Done) ends the session through Finish, which closes everything so that
+// io_context::run() returns.
+class Session {
+ public:
+  Session(asio::io_context& io, const ClientOptions& options,
+          common::Logger& logger, std::optional<asio::ip::address> source)
+      : options_(options),
+        logger_(logger),
+        results_dir_(options.results_dir / options.client_id),
+        handler_name_(options.handler.host + ":" +
+                      std::to_string(options.handler.port)),
+        connector_(io, options.handler, source, options.connect_timeout, logger,
+                   options.env),
+        socket_(io),
+        deadline_(io),
+        decoder_(kMaxFrameBytes, IsKnownFrameType) {}
+
+  void Start() {
+    deadline_.expires_after(options_.timeout);
+    deadline_.async_wait([this](const error_code& ec) {
+      if (ec || finished_) return;
+      Finish("no Done from client-handler " + handler_name_ + " within " +
+             Seconds(options_.timeout) + " (" + Phase() + ")");
+    });
+    connector_.Start(socket_, [this](const std::string& error) {
+      if (!error.empty()) return Finish(error);
+      Connected();
+    });
+  }
+
+  // Empty after Done; otherwise why the session failed.
+  const std::string& error() const { return error_; }
+  const ClientSummary& summary() const { return summary_; }
+
+ private:
+  void Connected() {
+    connected_ = true;
+    error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
+    Read();
+    Write(common::EncodeFrame(static_cast<uint8_t>(FrameType::kHello),
+                              options_.client_id),
+          [this] {
+            hello_sent_ = true;
+            MaybeStartUpload();
+          });
+  }
+
+  void Read() {
+    socket_.async_read_some(
+        asio::buffer(read_buffer_),
+        [this](const error_code& ec, std::size_t size) {
+          if (finished_) return;
+          if (ec) return ReadEnded(ec);
+          decoder_.Feed(std::string_view(read_buffer_.data(), size));
+          while (std::optional<common::Frame> frame = decoder_.Next()) {
+            OnFrame(*frame);
+            if (finished_) return;
+          }
+          if (decoder_.failed()) {
+            return Finish("garbled stream from client-handler: " +
+                          decoder_.error());
+          }
+          Read();
+        });
+  }
+
+  void ReadEnded(const error_code& ec) {
+    std::string cause = ec == asio::error::eof
+                            ? "closed the connection"
+                            : "connection failed: " + ec.message();
+    if (!write_error_.empty())
+      cause += " (sending failed: " + write_error_ + ")";
+    Finish("client-handler " + handler_name_ + " " + cause + " before Done (" +
+           Phase() + ")");
+  }
+
+  void OnFrame(const common::Frame& frame) {
+    const std::string& payload = frame.payload;
+    switch (static_cast<FrameType>(frame.type)) {
+      case FrameType::kError:
+        return Finish("client-handler error: " + payload);
+      case FrameType::kWelcome:
+        if (welcomed_) return Finish("protocol error: a second Welcome");
+        welcomed_ = true;
+        summary_.session = payload;
+        logger_.Info("hello", "success",
+                     {{"client_id", options_.client_id},
+                      {"handler", handler_name_},
+                      {"session", payload}});
+        return MaybeStartUpload();
+      case FrameType::kResult:
+        return OnResult(payload);
+      case FrameType::kDone:
+        if (results_received_ < kQueryCount || !upload_done_) {
+          return Finish("protocol error: Done too early (" + Phase() + ")");
+        }
+        return Finish("");
+      default:
+        return Finish("protocol error: unexpected frame of type " +
+                      std::to_string(frame.type) + " from client-handler");
+    }
+  }
+
+  void OnResult(const std::string& payload) {
+    if (!welcomed_) return Finish("protocol error: a Result before Welcome");
+    const int query = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
+    if (query < 1 || query > kQueryCount) {
+      return Finish("protocol error: a Result for unknown query " +
+                    std::to_string(query));
+    }
+    int64_t& lines = summary_.result_lines[query - 1];
+    if (received_[query - 1]) {
+      return Finish("protocol error: a second Result for query " +
+                    std::to_string(query));
+    }
+    const std::string text = payload.substr(1);
+    try {
+      WriteFileAtomically(results_dir_ / fmt::format("query{}.txt", query),
+                          text);
+    } catch (const std::exception& e) {
+      return Finish(e.what());
+    }
+    received_[query - 1] = true;
+    ++results_received_;
+    lines = CountLines(text);
+    logger_.Info(
+        "result", "success",
+        {{"query", std::to_string(query)}, {"lines", std::to_string(lines)}});
+  }
+
+  // Uploads start only once Hello is written and Welcome read, which may
+  // complete in either order; one write is in flight at a time.
+  void MaybeStartUpload() {
+    if (hello_sent_ && welcomed_ && file_ < 0) StartFile(0);
+  }
+
+  void StartFile(int file) {
+    file_ = file;
+    upload_ = std::make_unique<Upload>(InputPath(file), InputFile(file));
+    if (!upload_->in.is_open()) {
+      return Finish(InputPath(file).string() + ": cannot open");
+    }
+    SendNextBatch();
+  }
+
+  void SendNextBatch() {
+    if (upload_->batcher.Next(payload_)) {
+      return Write(
+          common::EncodeFrame(static_cast<uint8_t>(FrameType::kData), payload_),
+          [this] { SendNextBatch(); });
+    }
+    if (upload_->in.bad())
+      return Finish(InputPath(file_).string() + ": read error");
+    std::string end(1, static_cast<char>(file_));
+    end += std::to_string(upload_->batcher.bad_records());
+    Write(common::EncodeFrame(static_cast<uint8_t>(FrameType::kFileEnd), end),
+          [this] { FileSent(); });
+  }
+
+  void FileSent() {
+    const CsvBatcher& batcher = upload_->batcher;
+    summary_.uploads[file_] = {batcher.records(), batcher.batches(),
+                               batcher.bad_records()};
+    logger_.Info("upload", "success",
+                 {{"file", std::string(kInputFileNames[file_])},
+                  {"records", std::to_string(batcher.records())},
+                  {"batches", std::to_string(batcher.batches())},
+                  {"bad_csv", std::to_string(batcher.bad_records())}});
+    upload_.reset();
+    if (file_ + 1 < kInputFileCount) return StartFile(file_ + 1);
+    upload_done_ = true;
+  }
+
+  template <typename Then>
+  void Write(std::string frame, Then then) {
+    out_ = std::move(frame);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [this, then](const error_code& ec, std::size_t) {
+                        if (finished_) return;
+                        // The pending read reports the end of the
+                        // connection, together with an Error frame the
+                        // handler may have sent before closing.
+                        if (ec) {
+                          write_error_ = ec.message();
+                          return;
+                        }
+                        then();
+                      });
+  }
+
+  // Describes how far the session got, for error messages.
+  std::string Phase() const {
+    if (!connected_) return "connecting";
+    if (!welcomed_) return "waiting for Welcome";
+    std::string phase = upload_done_ ? "upload finished"
+                        : file_ >= 0
+                            ? "uploading " + std::string(kInputFileNames[file_])
+                            : "upload not started";
+    return phase + ", " + std::to_string(results_received_) + " of " +
+           std::to_string(kQueryCount) + " results received";
+  }
+
+  fs::path InputPath(int file) const {
+    return options_.data_dir / kInputFileNames[file];
+  }
+
+  void Finish(std::string error) {
+    if (finished_) return;
+    finished_ = true;
+    error_ = std::move(error);
+    deadline_.cancel();
+    connector_.Cancel();
+    error_code ignored;
+    socket_.close(ignored);
+  }
+
+  struct Upload {
+    Upload(const fs::path& path, InputFile file)
+        : in(path, std::ios::binary), batcher(in, file) {}
+    std::ifstream in;
+    CsvBatcher batcher;
+  };
+
+  const ClientOptions& options_;
+  common::Logger& logger_;
+  const fs::path results_dir_;
+  const std::string handler_name_;
+  ClientConnector connector_;
+  tcp::socket socket_;
+  asio::steady_timer deadline_;
+
+  bool connected_ = false;
+  bool hello_sent_ = false;
+  bool welcomed_ = false;
+  bool upload_done_ = false;
+  bool finished_ = false;
+  std::string error_;
+
+  common::FrameDecoder decoder_;
+  std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
+  std::string out_;
+  std::string write_error_;
+  std::string payload_;
+  int file_ = -1;
+  std::unique_ptr<Upload> upload_;
+  std::array<bool, kQueryCount> received_{};
+  int results_received_ = 0;
+  ClientSummary summary_;
+};
+
+}  // namespace
+
+ClientSummary RunClient(const ClientOptions& options, common::Logger& logger) {
+  if (!IsValidClientId(options.client_id)) {
+    throw std::invalid_argument(
+        "invalid client id '" + options.client_id + "': use 1 to " +
+        std::to_string(kMaxClientIdBytes) + " of [A-Za-z0-9._-]");
+  }
+  for (std::string_view name : kInputFileNames) {
+    const fs::path path = options.data_dir / name;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      throw std::runtime_error("input file not found: " + path.string());
+    }
+  }
+  std::optional<asio::ip::address> source;
+  if (std::optional<std::string> ip = common::SourceAddress(options.env)) {
+    error_code ec;
+    source = asio::ip::make_address(*ip, ec);
+    if (ec) {
+      throw std::runtime_error(std::string(common::kBindIpEnv) + ": '" + *ip +
+                               "' is not an IP address");
+    }
+  }
+  // Created before connecting, so that an unwritable results directory
+  // fails at once rather than after the whole upload.
+  const fs::path results_dir = options.results_dir / options.client_id;
+  std::error_code ec;
+  fs::create_directories(results_dir, ec);
+  if (ec) {
+    throw std::runtime_error(
+        results_dir.string() +
+        ": cannot create the results directory: " + ec.message());
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  asio::io_context io(1);
+  Session session(io, options, logger, source);
+  session.Start();
+  io.run();
+  if (!session.error().empty()) throw std::runtime_error(session.error());
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  logger.Info("client", "success",
+              {{"client_id", options.client_id},
+               {"session", session.summary().session},
+               {"seconds", fmt::format("{:.3f}", elapsed.count())}});
+  return session.summary();
+}
+
+}  // namespace chancho::movies

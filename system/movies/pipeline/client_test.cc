@@ -1,0 +1,334 @@
+#include "system/movies/pipeline/client.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "system/movies/datagen.h"
+#include "system/movies/pipeline/client_protocol.h"
+#include "system/movies/pipeline/fake_handler.h"
+#include "system/movies/test_util.h"
+
+namespace chancho::movies {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::ip::tcp;
+using client_test::CollectUpload;
+using client_test::ExpectedUpload;
+using client_test::FakeHandler;
+using client_test::HandlerPeer;
+using client_test::LogSink;
+using client_test::ReceivedUpload;
+using common::Frame;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr auto kWait = std::chrono::seconds(30);
+
+// A port that was free a moment ago: nothing listens there.
+uint16_t FreePort() {
+  asio::io_context io;
+  tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return probe.local_endpoint().port();
+}
+
+// A handler script for a session that goes well.
+void ServeEverything(HandlerPeer& peer) {
+  peer.Greet();
+  peer.ReadUpload();
+  for (int query = 1; query <= kQueryCount; ++query) {
+    peer.SendResult(query, "ok\n");
+  }
+  peer.Send(FrameType::kDone, "");
+  peer.CloseAfterClient();
+}
+
+class ClientTest : public ::testing::Test {
+ protected:
+  ClientTest()
+      : log_stream_(&sink_), logger_(common::LogLevel::kDebug, log_stream_) {}
+
+  ClientOptions Options(uint16_t port) {
+    ClientOptions options;
+    options.client_id = "client-1";
+    options.data_dir = dir_.path() / "data";
+    options.results_dir = dir_.path() / "results";
+    options.handler = {"127.0.0.1", port};
+    options.connect_timeout = std::chrono::seconds(10);
+    options.timeout = kWait;
+    options.env = common::MapEnv({});
+    return options;
+  }
+
+  void WriteSmallDataset() {
+    fs::create_directories(dir_.path() / "data");
+    WriteFileBytes(dir_.path() / "data/movies_metadata.csv",
+                   "id,title,overview\n"
+                   "1,Nueve reinas,\"A con, \"\"quoted\"\"\nmulti-line\"\n"
+                   "2,Bad\"quote,x\n"
+                   "3,Plain,ok\n"
+                   "4,Four,\"four\"\n");
+    WriteFileBytes(dir_.path() / "data/credits.csv",
+                   "cast,crew,id\r\n\"[{'id': 1, 'name': 'R'}]\",[],1\r\n");
+    WriteFileBytes(dir_.path() / "data/ratings.csv",
+                   "userId,movieId,rating,timestamp\n"
+                   "1,1,4.0,100\n"
+                   "1,3,3.5,200\n"
+                   "\"unterminated,1\n");
+  }
+
+  fs::path ResultFile(int query) {
+    return dir_.path() / "results/client-1" /
+           ("query" + std::to_string(query) + ".txt");
+  }
+
+  // Runs the client on the small dataset against a handler that follows
+  // `script`, and returns the client's error, "" if it succeeded.
+  std::string ErrorAgainst(FakeHandler::Script script) {
+    WriteSmallDataset();
+    FakeHandler handler(std::move(script));
+    return RunExpectingError(Options(handler.port()));
+  }
+
+  // Runs the client and returns its error, "" if it succeeded.
+  std::string RunExpectingError(const ClientOptions& options) {
+    try {
+      RunClient(options, logger_);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  TempDir dir_;
+  LogSink sink_;
+  std::ostream log_stream_;
+  common::Logger logger_;
+};
+
+TEST_F(ClientTest, UploadsTheFilesInOrderAndWritesTheResults) {
+  WriteSmallDataset();
+  std::optional<Frame> hello;
+  ReceivedUpload upload;
+  FakeHandler handler([&](HandlerPeer& peer) {
+    hello = peer.Read();
+    peer.Send(FrameType::kWelcome, "session-7");
+    // Results may come before the upload ends.
+    peer.SendResult(2, "AR|100\nES|50\n");
+    upload = CollectUpload(peer.ReadUpload());
+    for (int query : {5, 1, 3, 4}) {
+      peer.SendResult(query, "q" + std::to_string(query) + "|1\n");
+    }
+    peer.Send(FrameType::kDone, "");
+    peer.CloseAfterClient();
+  });
+  // By name, through the runtime's hosts file.
+  WriteFileBytes(dir_.path() / "hosts", "127.0.0.1 client-handler\n");
+  ClientOptions options = Options(handler.port());
+  options.handler.host = "client-handler";
+  options.env = common::MapEnv(
+      {{"CHANCHO_HOSTS_FILE", (dir_.path() / "hosts").string()}});
+
+  const ClientSummary summary = RunClient(options, logger_);
+  handler.Join();
+
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_EQ(hello->type, static_cast<uint8_t>(FrameType::kHello));
+  EXPECT_EQ(hello->payload, "client-1");
+  EXPECT_THAT(upload.problems, ::testing::IsEmpty());
+  EXPECT_EQ(upload.records[0],
+            "id,title,overview\n"
+            "1,Nueve reinas,\"A con, \"\"quoted\"\"\nmulti-line\"\n"
+            "3,Plain,ok\n"
+            "4,Four,four\n");
+  EXPECT_EQ(upload.records[1],
+            "cast,crew,id\n\"[{'id': 1, 'name': 'R'}]\",[],1\n");
+  EXPECT_EQ(upload.records[2],
+            "userId,movieId,rating,timestamp\n1,1,4.0,100\n1,3,3.5,200\n");
+  EXPECT_EQ(upload.file_end, (std::array<std::string, 3>{"1", "0", "1"}));
+
+  EXPECT_EQ(ReadFileBytes(ResultFile(2)), "AR|100\nES|50\n");
+  for (int query : {1, 3, 4, 5}) {
+    EXPECT_EQ(ReadFileBytes(ResultFile(query)),
+              "q" + std::to_string(query) + "|1\n");
+  }
+  EXPECT_EQ(std::distance(fs::directory_iterator(ResultFile(1).parent_path()),
+                          fs::directory_iterator()),
+            5)
+      << "no temporary file may be left behind";
+
+  EXPECT_EQ(summary.session, "session-7");
+  EXPECT_EQ(summary.uploads[0].records, 3);
+  EXPECT_EQ(summary.uploads[0].bad_csv, 1);
+  EXPECT_EQ(summary.uploads[2].records, 2);
+  EXPECT_EQ(summary.result_lines[1], 2);
+  const std::string log = sink_.text();
+  EXPECT_THAT(log, HasSubstr("action: upload | result: success | file: "
+                             "movies_metadata.csv | records: 3 | batches: 1 | "
+                             "bad_csv: 1"));
+  EXPECT_THAT(log, HasSubstr("action: upload | result: success | file: "
+                             "ratings.csv | records: 2 | batches: 1 | "
+                             "bad_csv: 1"));
+  EXPECT_THAT(log, HasSubstr("action: result | result: success | query: 2 | "
+                             "lines: 2"));
+  EXPECT_THAT(log, HasSubstr("action: client | result: success | "
+                             "client_id: client-1"));
+}
+
+TEST_F(ClientTest, ReadsResultsWhileStillUploading) {
+  // Tiny socket buffers, results of megabytes sent before the handler reads
+  // any data, and an upload of many megabytes: a client that only read
+  // after uploading would deadlock with the handler and time out.
+  const fs::path data = dir_.path() / "data";
+  GenerateDataset(*FindPreset("tiny"), 42, data);
+  {
+    std::ofstream ratings(data / "ratings.csv", std::ios::app);
+    for (int i = 0; i < 500'000; ++i) ratings << i << ",7,3.5,1260759144\n";
+  }
+  const std::string big_result(2 << 20, 'r');
+  ReceivedUpload upload;
+  FakeHandler handler(
+      [&](HandlerPeer& peer) {
+        if (!peer.Greet()) return;
+        for (int query = 1; query <= kQueryCount; ++query) {
+          peer.SendResult(query, big_result);
+        }
+        upload = CollectUpload(peer.ReadUpload());
+        peer.Send(FrameType::kDone, "");
+        peer.CloseAfterClient();
+      },
+      0, /*tiny_buffers=*/true);
+
+  const ClientSummary summary = RunClient(Options(handler.port()), logger_);
+  handler.Join();
+
+  EXPECT_THAT(upload.problems, ::testing::IsEmpty());
+  for (int file = 0; file < kInputFileCount; ++file) {
+    const auto [text, bad] = ExpectedUpload(data / kInputFileNames[file]);
+    EXPECT_TRUE(upload.records[file] == text) << kInputFileNames[file];
+    EXPECT_EQ(upload.file_end[file], std::to_string(bad));
+    EXPECT_EQ(summary.uploads[file].batches, upload.batches[file]);
+  }
+  EXPECT_GT(upload.batches[2], 1000);
+  for (int query = 1; query <= kQueryCount; ++query) {
+    EXPECT_TRUE(ReadFileBytes(ResultFile(query)) == big_result);
+  }
+}
+
+TEST_F(ClientTest, AnErrorFrameFailsWithTheHandlersMessage) {
+  const std::string error = ErrorAgainst([](HandlerPeer& peer) {
+    peer.Read();
+    peer.Send(FrameType::kError, "client id client-1 is already running");
+    peer.CloseAfterClient();
+  });
+  EXPECT_THAT(error, HasSubstr("client id client-1 is already running"));
+}
+
+TEST_F(ClientTest, AnErrorFrameDuringTheUploadFailsWithItsMessage) {
+  const std::string error = ErrorAgainst([](HandlerPeer& peer) {
+    peer.Greet();
+    peer.Read();  // the first batch
+    peer.Send(FrameType::kError, "broker unavailable");
+    peer.CloseAfterClient();
+  });
+  EXPECT_THAT(error, HasSubstr("broker unavailable"));
+}
+
+TEST_F(ClientTest, AHandlerClosingEarlyIsAClearError) {
+  const std::string error = ErrorAgainst([](HandlerPeer& peer) {
+    peer.Greet();
+    peer.ReadUpload();
+    peer.SendResult(1, "x\n");
+    peer.CloseAfterClient();
+  });
+  EXPECT_THAT(error, HasSubstr("closed the connection before Done"));
+  EXPECT_THAT(error, HasSubstr("1 of 5 results"));
+}
+
+TEST_F(ClientTest, AHandlerResettingTheConnectionIsAClearError) {
+  // Returning closes the socket with the upload unread: a reset.
+  const std::string error =
+      ErrorAgainst([](HandlerPeer& peer) { peer.Greet(); });
+  EXPECT_THAT(error, HasSubstr("before Done"));
+  EXPECT_THAT(error, Not(HasSubstr("within")))
+      << "must not wait for the timeout";
+}
+
+TEST_F(ClientTest, DoneBeforeAllResultsIsAProtocolError) {
+  const std::string error = ErrorAgainst([](HandlerPeer& peer) {
+    peer.Greet();
+    peer.ReadUpload();
+    peer.SendResult(1, "x\n");
+    peer.Send(FrameType::kDone, "");
+    peer.CloseAfterClient();
+  });
+  EXPECT_THAT(error, HasSubstr("protocol error: Done too early"));
+}
+
+TEST_F(ClientTest, AMissingInputFileFailsBeforeConnecting) {
+  WriteSmallDataset();
+  fs::remove(dir_.path() / "data/credits.csv");
+  ClientOptions options = Options(1);
+  EXPECT_EQ(
+      RunExpectingError(options),
+      "input file not found: " + (dir_.path() / "data/credits.csv").string());
+  EXPECT_THAT(sink_.text(), Not(HasSubstr("action: connect")));
+}
+
+TEST_F(ClientTest, GivesUpConnectingAfterTheConnectTimeout) {
+  WriteSmallDataset();
+  const uint16_t port = FreePort();
+  ClientOptions options = Options(port);
+  options.connect_timeout = std::chrono::milliseconds(500);
+  const std::string error = RunExpectingError(options);
+  EXPECT_THAT(error, HasSubstr("cannot reach client-handler 127.0.0.1:" +
+                               std::to_string(port) + " within 0.5s"));
+  EXPECT_THAT(error, HasSubstr("Connection refused"));
+}
+
+TEST_F(ClientTest, RetriesUntilTheHandlerListens) {
+  WriteSmallDataset();
+  const uint16_t port = FreePort();
+  auto run = std::async(std::launch::async,
+                        [&] { return RunExpectingError(Options(port)); });
+  // Listen only once the client has seen the port closed.
+  ASSERT_TRUE(sink_.WaitFor("action: connect | result: fail", kWait));
+  FakeHandler handler(ServeEverything, port);
+  ASSERT_EQ(run.wait_for(kWait + kWait), std::future_status::ready);
+  EXPECT_EQ(run.get(), "");
+}
+
+TEST_F(ClientTest, ConnectsFromTheReplicaAddress) {
+  WriteSmallDataset();
+  std::string client_address;
+  FakeHandler handler([&](HandlerPeer& peer) {
+    client_address = peer.RemoteAddress();
+    ServeEverything(peer);
+  });
+  ClientOptions options = Options(handler.port());
+  options.env = common::MapEnv({{"CHANCHO_BIND_IP", "127.0.0.9"}});
+  RunClient(options, logger_);
+  handler.Join();
+  EXPECT_EQ(client_address, "127.0.0.9");
+}
+
+TEST_F(ClientTest, RejectsAnInvalidClientId) {
+  ClientOptions options = Options(1);
+  options.client_id = "../etc";
+  EXPECT_THROW(RunClient(options, logger_), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace chancho::movies
