@@ -169,6 +169,40 @@ TEST_F(CompareFilesTest, ContextLinesAcrossReadBlocks) {
                                   " " + shown(std::string(299'999, 'f'))));
 }
 
+TEST_F(CompareFilesTest, LinesOfOddLengthsAcrossReaderRefills) {
+  // Lines of 1 to 600,000 bytes, none a multiple of 64, so that the line
+  // reader's partial lines (moved to end on a cache line before each read)
+  // take every shape, some longer than its 256 KiB buffer.
+  std::string known_good;
+  int lines = 0;
+  for (size_t length = 1; length < 600'000; length = length * 3 + 7) {
+    for (int k = 0; k < 40; ++k, ++lines) {
+      known_good += std::string(length + k, static_cast<char>('a' + k % 26));
+      known_good += std::to_string(lines) + "\n";
+    }
+  }
+  // The first two lines swapped: the bytes differ at once, so every line
+  // goes through the line reader, in both modes.
+  const size_t first = known_good.find('\n') + 1;
+  const size_t second = known_good.find('\n', first) + 1;
+  const std::string result = known_good.substr(first, second - first) +
+                             known_good.substr(0, first) +
+                             known_good.substr(second);
+  EXPECT_EQ(Compare(known_good, result, Options(true)).status,
+            FileStatus::kMatch);
+  const auto c = Compare(known_good, result);
+  EXPECT_EQ(c.missing_lines, 1);
+  EXPECT_EQ(c.extra_lines, 1);
+  // One changed line near the end: the byte scan counts every line before.
+  std::string changed = known_good;
+  changed[changed.size() - 3] = '#';
+  const auto d = Compare(known_good, changed);
+  EXPECT_EQ(d.missing_lines, 1);
+  EXPECT_EQ(d.extra_lines, 1);
+  EXPECT_EQ(d.diff[0], "@@ -" + std::to_string(lines - 3) + ",4 +" +
+                           std::to_string(lines - 3) + ",4 @@");
+}
+
 TEST_F(CompareFilesTest, MissingFiles) {
   WriteFile(dir_ / "known_good.txt", "a\n");
   auto c = CompareFiles(dir_ / "nope.txt", dir_ / "known_good.txt");
