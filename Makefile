@@ -1,6 +1,6 @@
 # Thin wrapper over the CMake presets. `make demo` and `make test` each
 # install what is missing, configure, build and run.
-.PHONY: all deps build demo test test-unit test-integration test-docker bench known-good clean
+.PHONY: all deps build demo demo-tp0 test test-unit test-integration test-docker bench known-good clean
 
 all: build
 
@@ -13,6 +13,9 @@ build: deps
 
 demo: build
 	@bash ci/demo.sh
+
+demo-tp0: build
+	@bash ci/demo-tp0.sh
 
 test: build
 	@bash ci/prepare-docker.sh build || \

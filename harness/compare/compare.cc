@@ -172,12 +172,6 @@ DirComparison CompareDirs(const fs::path& results_dir,
   CheckDirectory(known_good_dir, "known-good directory");
   DirComparison out{results_dir, known_good_dir, options, {}};
   try {
-    QueryFiles known_good;
-    AddQueryFiles(known_good_dir, &known_good);
-    if (known_good.empty()) {
-      throw Error("known-good directory '" + known_good_dir.string() +
-                  "' has no query<N>.txt file");
-    }
     std::vector<std::string> clients;
     for (const auto& entry : fs::directory_iterator(results_dir)) {
       if (entry.is_directory()) {
@@ -190,13 +184,21 @@ DirComparison CompareDirs(const fs::path& results_dir,
     }
     std::sort(clients.begin(), clients.end(), NaturalLess);
     for (const std::string& client : clients) {
-      QueryFiles queries = known_good;
+      const fs::path own = known_good_dir / client;
+      const fs::path expected_dir =
+          fs::is_directory(own) ? own : known_good_dir;
+      QueryFiles queries;
+      AddQueryFiles(expected_dir, &queries);
+      if (queries.empty()) {
+        throw Error("known-good directory '" + expected_dir.string() +
+                    "' has no query<N>.txt file");
+      }
       AddQueryFiles(results_dir / client, &queries);
       for (const auto& [number, name] : queries) {
         out.files.push_back(
             QueryComparison{client, fs::path(name).stem().string(), number,
                             CompareFiles(results_dir / client / name,
-                                         known_good_dir / name, options)});
+                                         expected_dir / name, options)});
       }
     }
   } catch (const fs::filesystem_error& e) {

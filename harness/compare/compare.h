@@ -101,9 +101,16 @@ struct DirComparison {
 // Compares every client directory (each subdirectory) of `results_dir` with
 // `known_good_dir`: for each client, every query<N>.txt of known-good and
 // of the client's directory. A query file only the client has is reported
-// as known-good missing. Throws chancho::Error when a directory does not
-// exist, `results_dir` has no client directory, or `known_good_dir` has no
-// query<N>.txt.
+// as known-good missing.
+//
+// When clients upload different datasets, `known_good_dir` may instead hold
+// one directory per client, named like the client's (a symbolic link to a
+// known-good directory will do): a client with such a directory is compared
+// with it. `known_good_dir` then needs no query file of its own.
+//
+// Throws chancho::Error when a directory does not exist, `results_dir` has
+// no client directory, or a known-good directory a client is compared with
+// has no query<N>.txt.
 DirComparison CompareDirs(const std::filesystem::path& results_dir,
                           const std::filesystem::path& known_good_dir,
                           const CompareOptions& options = {});

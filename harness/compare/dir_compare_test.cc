@@ -13,6 +13,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// The message of the chancho::Error that `f` throws, or "no error".
+template <typename F>
+std::string message(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 class CompareDirsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,6 +56,27 @@ TEST_F(CompareDirsTest, TwoClientsThatMatch) {
             "client2 query2: match\n"
             "client2 query10: match\n"
             "verdict: match (6 files)\n");
+}
+
+// Clients with different datasets: known-good holds one directory per
+// client, and each client is held to its own.
+TEST_F(CompareDirsTest, PerClientKnownGoodDirectories) {
+  WriteFile(dir_ / "per-client/client1/query1.txt", "a\n");
+  WriteFile(dir_ / "per-client/client2/query1.txt", "b\n");
+  WriteFile(results() / "client1/query1.txt", "a\n");
+  WriteFile(results() / "client2/query1.txt", "a\n");
+  const auto c = CompareDirs(results(), dir_ / "per-client");
+  ASSERT_EQ(c.files.size(), 2u);
+  EXPECT_EQ(c.files[0].file.status, FileStatus::kMatch);
+  EXPECT_EQ(c.files[1].file.status, FileStatus::kMismatch);
+  EXPECT_EQ(c.files[1].file.known_good,
+            dir_ / "per-client" / "client2" / "query1.txt");
+  // A client without a directory of its own falls back to the top level,
+  // which has no query file here.
+  WriteFile(results() / "client3/query1.txt", "a\n");
+  EXPECT_EQ(message([&] { CompareDirs(results(), dir_ / "per-client"); }),
+            "known-good directory '" + (dir_ / "per-client").string() +
+                "' has no query<N>.txt file");
 }
 
 TEST_F(CompareDirsTest, OneClientMismatches) {
@@ -136,14 +168,6 @@ TEST_F(CompareDirsTest, JsonReport) {
 }
 
 TEST_F(CompareDirsTest, Errors) {
-  const auto message = [](auto&& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   EXPECT_EQ(
       message([&] { CompareDirs(dir_ / "nope", known_good()); }),
       "results directory '" + (dir_ / "nope").string() + "' does not exist");
@@ -159,8 +183,9 @@ TEST_F(CompareDirsTest, Errors) {
       "results directory '" + (known_good() / "notes.md").string() +
           "' is not a directory");
   WriteClient("client1");
-  EXPECT_EQ(message([&] { CompareDirs(results(), results()); }),
-            "known-good directory '" + results().string() +
+  std::filesystem::create_directories(dir_ / "empty");
+  EXPECT_EQ(message([&] { CompareDirs(results(), dir_ / "empty"); }),
+            "known-good directory '" + (dir_ / "empty").string() +
                 "' has no query<N>.txt file");
   EXPECT_THAT(message([&] {
                 CompareDirs(results(), known_good(), Options(false, -1));
