@@ -97,6 +97,9 @@ void Get(Reader& r, KeyedTotals& totals) {
   totals = KeyedTotals();
   for (std::size_t n = r.Count(); n > 0; --n) {
     const std::string key = r.Str();
+    // A key appears once in an encoding (it comes from a map); a repeat
+    // could only be garbage, and adding it could overflow.
+    if (totals.totals().contains(key)) throw WireError("repeated key");
     totals.Add(key, r.I128());
   }
 }
@@ -143,7 +146,9 @@ void Get(Reader& r, SentimentRatios& ratios) {
   ratios = SentimentRatios();
   for (Sentiment s : {Sentiment::kPositive, Sentiment::kNegative}) {
     const Int128 sum = r.I128();
-    ratios.AddTotal(s, sum, r.I64());
+    const int64_t count = r.I64();
+    if (count < 0) throw WireError("negative count");
+    ratios.AddTotal(s, sum, count);
   }
 }
 

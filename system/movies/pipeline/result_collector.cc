@@ -33,6 +33,7 @@ void ResultCollector::OnData(const std::string& stream, const mq::Envelope& in,
 void ResultCollector::OnStreamEnd(const std::string& stream,
                                   const std::string& client, Emitter&) {
   const int query = QueryOfStream(stream);
+  if (query == 0) return;  // not one of Inputs(): the Node never does this
   Results& results = clients_[client];
   deliver_(client, query,
            query == 1 ? FormatQ1(results.q1) : results.text[query - 1]);

@@ -38,19 +38,14 @@ class StatelessRole : public Role {
 // Forwards the movies that pass `keep`, partitioned by movie id.
 class MovieFilter : public StatelessRole {
  public:
-  MovieFilter(OutputRoute output, std::function<bool(const Movie&)> keep,
-              bool keep_overview)
-      : StatelessRole("movies", std::move(output)),
-        keep_(std::move(keep)),
-        keep_overview_(keep_overview) {}
+  MovieFilter(OutputRoute output, std::function<bool(const Movie&)> keep)
+      : StatelessRole("movies", std::move(output)), keep_(std::move(keep)) {}
 
   void OnData(const std::string&, const mq::Envelope& in,
               Emitter& out) override {
     std::vector<Movie> kept;
     for (Movie& m : DecodeList<Movie>(in.payload)) {
-      if (!keep_(m)) continue;
-      if (!keep_overview_) m.overview.clear();
-      kept.push_back(std::move(m));
+      if (keep_(m)) kept.push_back(std::move(m));
     }
     SendPartitioned(
         in, kept, [](const Movie& m) { return m.id; }, out);
@@ -58,7 +53,6 @@ class MovieFilter : public StatelessRole {
 
  private:
   std::function<bool(const Movie&)> keep_;
-  bool keep_overview_;
 };
 
 // Q1 rows straight to the client-handler.
@@ -152,11 +146,11 @@ std::unique_ptr<Role> MakeStatelessRole(std::string_view name,
   if (name == "filter-argentina") {
     return std::make_unique<MovieFilter>(
         Route(env, "movies"),
-        [](const Movie& m) { return HasCountry(m, "AR"); }, false);
+        [](const Movie& m) { return HasCountry(m, "AR"); });
   }
   if (name == "filter-after-2000") {
     return std::make_unique<MovieFilter>(Route(env, "movies"),
-                                         IsArgentineSince2000, false);
+                                         IsArgentineSince2000);
   }
   if (name == "filter-spain-2000") {
     return std::make_unique<SpainFilter>(Route(env, "q1"));

@@ -35,8 +35,9 @@ std::vector<OutputNode> OutputNodesFromEnv(const common::EnvLookup& env,
                                            std::string_view prefix = "");
 
 // Who this replica is: SERVICE_NAME, REPLICA_ID (1-based), REPLICA_NAME and
-// REPLICAS. Throws std::invalid_argument (one line) when one is missing or
-// malformed.
+// REPLICAS. SERVICE_NAME is required; the others default to one replica
+// named after the service. Throws std::invalid_argument (one line) when
+// SERVICE_NAME is missing or a number is malformed.
 struct NodeIdentity {
   std::string service;
   int replica_id = 1;

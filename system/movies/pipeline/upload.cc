@@ -10,13 +10,14 @@ namespace {
 constexpr char kProducer[] = "client-handler";
 // Confirms are awaited every so many messages, which bounds what the
 // broker may still lose for us and the memory of the pending set.
-constexpr int kConfirmWindow = 256;
+constexpr int kConfirmWindow = 32;
 constexpr auto kConfirmTimeout = std::chrono::seconds(120);
 
 }  // namespace
 
 UploadRoutes UploadRoutesFromEnv(const common::EnvLookup& env) {
-  return {{"movies", OutputNodesFromEnv(env, "MOVIES_")},
+  return {{"movies", OutputNodesFromEnv(env, "OVERVIEW_")},
+          {"movies", OutputNodesFromEnv(env, "MOVIES_")},
           {"credits", OutputNodesFromEnv(env, "CREDITS_")},
           {"ratings", OutputNodesFromEnv(env, "RATINGS_")}};
 }
@@ -28,16 +29,16 @@ Uploader::Uploader(std::string session, const UploadRoutes& routes,
       publisher_(publisher),
       logger_(logger) {}
 
-const OutputRoute& Uploader::RouteOf(InputFile file) const {
+std::vector<OutputRoute> Uploader::RoutesOf(InputFile file) const {
   switch (file) {
     case InputFile::kMovies:
-      return routes_.movies;
+      return {routes_.overviews, routes_.movies};
     case InputFile::kCredits:
-      return routes_.credits;
+      return {routes_.credits};
     case InputFile::kRatings:
       break;
   }
-  return routes_.ratings;
+  return {routes_.ratings};
 }
 
 InputFile Uploader::CheckFile(std::string_view payload, bool data) {
@@ -65,12 +66,11 @@ mq::Envelope Uploader::NextId() {
 }
 
 template <typename Parser>
-void Uploader::Publish(std::string_view csv, std::optional<Parser>& parser,
-                       const OutputRoute& route) {
+void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
+                     std::vector<typename Parser::Row>& rows) {
   std::istringstream in{std::string(csv)};
   CsvReader reader(in);
   std::vector<std::string> fields;
-  std::vector<typename Parser::Row> rows;
   ReadStats& stats = stats_[next_file_];
   for (;;) {
     const CsvResult result = reader.Next(fields);
@@ -89,9 +89,8 @@ void Uploader::Publish(std::string_view csv, std::optional<Parser>& parser,
     }
     ++stats.rows;
     typename Parser::Row row;
-    RowError error = result == CsvResult::kMalformed
-                         ? RowError::kCsv
-                         : parser->Parse(fields, row);
+    RowError error = result == CsvResult::kMalformed ? RowError::kCsv
+                                                     : parser->Parse(fields, row);
     if constexpr (requires { Parser::Key(row); }) {
       if (error == RowError::kNone &&
           !seen_ids_.insert(Parser::Key(row)).second) {
@@ -104,19 +103,36 @@ void Uploader::Publish(std::string_view csv, std::optional<Parser>& parser,
     }
     rows.push_back(std::move(row));
   }
-  if (rows.empty()) return;
+}
+
+template <typename Row>
+void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route,
+                     bool all) {
+  if (rows.empty() || (!all && rows.size() < kRowsPerMessage)) return;
   started_ = true;
-  publisher_.SendPartitioned(route, NextId(), rows, [](const auto& row) {
+  publisher_.SendPartitioned(route, NextId(), rows, [](const Row& row) {
     if constexpr (requires { row.id; }) {
       return KeyHash(row.id);
     } else {
       return KeyHash(row.movie_id);
     }
   });
+  rows.clear();
   if (++unconfirmed_ >= kConfirmWindow) {
     publisher_.connection().WaitForConfirms(kConfirmTimeout);
     unconfirmed_ = 0;
   }
+}
+
+void Uploader::FlushMovies(bool all) {
+  if (movies_.empty() || (!all && movies_.size() < kRowsPerMessage)) return;
+  // One id for both copies: they go to different queues.
+  std::vector<Movie> without_overview = movies_;
+  for (Movie& m : without_overview) m.overview.clear();
+  const std::uint64_t sequence = sequence_;
+  Flush(movies_, routes_.overviews, true);
+  sequence_ = sequence;
+  Flush(without_overview, routes_.movies, true);
 }
 
 void Uploader::Data(std::string_view payload) {
@@ -124,11 +140,14 @@ void Uploader::Data(std::string_view payload) {
   const std::string_view csv = payload.substr(1);
   switch (file) {
     case InputFile::kMovies:
-      return Publish(csv, movie_parser_, routes_.movies);
+      Parse(csv, movie_parser_, movies_);
+      return FlushMovies(false);
     case InputFile::kCredits:
-      return Publish(csv, credit_parser_, routes_.credits);
+      Parse(csv, credit_parser_, credits_);
+      return Flush(credits_, routes_.credits, false);
     case InputFile::kRatings:
-      return Publish(csv, rating_parser_, routes_.ratings);
+      Parse(csv, rating_parser_, ratings_);
+      return Flush(ratings_, routes_.ratings, false);
   }
 }
 
@@ -142,6 +161,17 @@ void Uploader::FileEnd(std::string_view payload) {
   } catch (const std::invalid_argument& e) {
     throw ProtocolError(e.what());
   }
+  switch (file) {
+    case InputFile::kMovies:
+      FlushMovies(true);
+      break;
+    case InputFile::kCredits:
+      Flush(credits_, routes_.credits, true);
+      break;
+    case InputFile::kRatings:
+      Flush(ratings_, routes_.ratings, true);
+      break;
+  }
   ReadStats& stats = stats_[index];
   stats.rows += bad_csv;
   stats.skipped_by[static_cast<int>(RowError::kCsv)] += bad_csv;
@@ -153,7 +183,7 @@ void Uploader::FileEnd(std::string_view payload) {
                 {"reasons", stats.Reasons()}});
   started_ = true;
   mq::Envelope id = NextId();
-  publisher_.Broadcast({RouteOf(file)}, id, mq::MessageKind::kEof, "1");
+  publisher_.Broadcast(RoutesOf(file), id, mq::MessageKind::kEof, "1");
   publisher_.connection().WaitForConfirms(kConfirmTimeout);
   unconfirmed_ = 0;
   seen_ids_.clear();
@@ -166,7 +196,9 @@ void Uploader::Abort() {
   id.client_id = session_;
   id.producer = kProducer;
   id.sequence = 0;
-  publisher_.Broadcast({routes_.movies, routes_.credits, routes_.ratings}, id,
+  publisher_.Broadcast({routes_.overviews, routes_.movies, routes_.credits,
+                        routes_.ratings},
+                       id,
                        mq::MessageKind::kAbort, "");
   publisher_.connection().WaitForConfirms(kConfirmTimeout);
 }

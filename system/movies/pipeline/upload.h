@@ -3,10 +3,15 @@
 // The client-handler's sending side for one client session: parses the
 // CSV records of each Data frame with the row parsers of model.h and
 // publishes them into the pipeline, partitioned by movie id:
-//   movies  -> MOVIES_OUTPUT_NODES  (stream "movies")
+//   movies  -> OVERVIEW_OUTPUT_NODES (stream "movies"), and without their
+//              overview (only sentiment reads it, and it is most of a
+//              movie's bytes) -> MOVIES_OUTPUT_NODES (stream "movies")
 //   credits -> CREDITS_OUTPUT_NODES (stream "credits")
 //   ratings -> RATINGS_OUTPUT_NODES (stream "ratings")
-// Message ids are (session, "client-handler", batch number). Rows that do
+// Rows of several Data frames go out together, up to kRowsPerMessage rows
+// per message (so the broker carries a few large messages rather than many
+// small ones); FileEnd flushes what is left. Message ids are (session,
+// "client-handler", message number). Rows that do
 // not parse, and repeated movie ids within movies or credits (the first
 // usable row wins, as in TableReader), are skipped and counted; FileEnd logs
 // one line per file with the counts, then sends the file's EOFs.
@@ -38,16 +43,20 @@ class ProtocolError : public std::runtime_error {
 };
 
 struct UploadRoutes {
+  OutputRoute overviews;
   OutputRoute movies;
   OutputRoute credits;
   OutputRoute ratings;
 };
 
-// From MOVIES_/CREDITS_/RATINGS_OUTPUT_NODES; throws std::invalid_argument.
+// From OVERVIEW_/MOVIES_/CREDITS_/RATINGS_OUTPUT_NODES; throws
+// std::invalid_argument.
 UploadRoutes UploadRoutesFromEnv(const common::EnvLookup& env);
 
 class Uploader {
  public:
+  static constexpr std::size_t kRowsPerMessage = 2000;
+
   Uploader(std::string session, const UploadRoutes& routes,
            Publisher& publisher, common::Logger& logger);
 
@@ -68,9 +77,12 @@ class Uploader {
  private:
   InputFile CheckFile(std::string_view payload, bool data);
   template <typename Parser>
-  void Publish(std::string_view csv, std::optional<Parser>& parser,
-               const OutputRoute& route);
-  const OutputRoute& RouteOf(InputFile file) const;
+  void Parse(std::string_view csv, std::optional<Parser>& parser,
+             std::vector<typename Parser::Row>& rows);
+  template <typename Row>
+  void Flush(std::vector<Row>& rows, const OutputRoute& route, bool all);
+  std::vector<OutputRoute> RoutesOf(InputFile file) const;
+  void FlushMovies(bool all);
   mq::Envelope NextId();
 
   std::string session_;
@@ -85,6 +97,9 @@ class Uploader {
   std::optional<CreditParser> credit_parser_;
   std::optional<RatingParser> rating_parser_;
   std::unordered_set<std::int64_t> seen_ids_;  // of the current file
+  std::vector<Movie> movies_;  // parsed, not yet sent
+  std::vector<Credit> credits_;
+  std::vector<Rating> ratings_;
   std::array<ReadStats, kInputFileCount> stats_{};
 };
 

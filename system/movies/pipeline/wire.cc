@@ -36,6 +36,7 @@ std::uint64_t Reader::U64() {
   for (int shift = 0; shift < 64; shift += 7) {
     if (pos_ >= in_.size()) throw WireError("truncated varint");
     const auto byte = static_cast<unsigned char>(in_[pos_++]);
+    if (shift == 63 && byte > 1) throw WireError("varint overflows 64 bits");
     value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) return value;
   }
