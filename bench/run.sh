@@ -8,3 +8,4 @@ build-bench/bin/runtime_bench --benchmark_counters_tabular=true "$@"
 # The comparator beside cmp on 1 GB pairs (about 1.5 minutes, 4 GB of
 # temporary files).
 bench/compare_bench.sh build-bench
+bench/pipeline_bench.sh build-bench
