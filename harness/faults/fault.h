@@ -1,0 +1,74 @@
+#pragma once
+
+// Faults as plain data, how one is applied and checked, and the seeded
+// plans of the chaos monkey.
+//
+// A FaultEvent names concrete replicas: random choices are made when the
+// plan is made, from the seed and the list of eligible replicas only, so
+// the same seed gives the same targets at the same offsets, and a recorded
+// plan replays as it was.
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/faults/fault_target.h"
+
+namespace chancho {
+
+enum class FaultKind { kKill, kStop, kPause, kResume, kStart, kRestart };
+std::string_view ToString(FaultKind kind);
+// "kill", "stop", ...; nullopt for anything else.
+std::optional<FaultKind> ParseFaultKind(std::string_view text);
+
+struct FaultEvent {
+  std::chrono::milliseconds at{0};  // offset from the start of the plan
+  FaultKind kind = FaultKind::kKill;
+  std::vector<std::string> targets;
+  int signal = SIGKILL;                   // kill
+  std::chrono::milliseconds grace{2000};  // stop, restart
+  std::string origin;                     // "event", "auto", "bomb", ...
+
+  bool operator==(const FaultEvent&) const = default;
+};
+
+// What happened when a fault was applied to one replica.
+struct FaultOutcome {
+  std::string target;
+  FaultKind kind = FaultKind::kKill;
+  std::string origin;
+  std::chrono::milliseconds planned{0};
+  std::chrono::milliseconds actual{0};  // when it was applied
+  bool took_effect = false;
+  std::string detail;  // why not, or what was observed
+};
+
+// Applies `event` to `target` and checks that it took effect: a killed or
+// stopped replica left the running state (or was already replaced by a new
+// process), a paused one is paused, a resumed or started one runs. Never
+// throws: a failure is an outcome with took_effect false and the reason.
+// `planned`/`actual` are left for the caller.
+FaultOutcome ApplyFault(FaultTarget& target, const FaultEvent& event,
+                        const std::string& replica);
+
+// "every X, kill Y random eligible replicas", from `start` until `until`.
+struct AutoKill {
+  std::chrono::milliseconds every{2000};
+  int count = 1;
+  std::chrono::milliseconds start{0};
+  std::chrono::milliseconds until{60000};
+};
+std::vector<FaultEvent> PlanAutoKill(const AutoKill& spec,
+                                     const std::vector<std::string>& eligible,
+                                     std::uint64_t seed);
+
+// "bomba": every eligible replica at once (the broker, the clients, the
+// client-handler and one health-checker are spared by Eligible()).
+FaultEvent PlanBomb(std::chrono::milliseconds at,
+                    const std::vector<std::string>& eligible);
+
+}  // namespace chancho

@@ -1,0 +1,464 @@
+#include "system/healthcheck/health_checker.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/algorithm/string/join.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/process/v2/posix/default_launcher.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/stdio.hpp>
+#include <cstdio>
+#include <cstring>
+
+#include "system/common/heartbeat.h"
+#include "system/common/resolve.h"
+
+namespace chancho::healthcheck {
+
+namespace bp = boost::process::v2;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+namespace {
+
+std::string SecondsText(Clock::duration elapsed) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f",
+                std::chrono::duration<double>(elapsed).count());
+  return text;
+}
+
+}  // namespace
+
+std::chrono::milliseconds PingTimeout(std::chrono::milliseconds ping_interval) {
+  return std::min<std::chrono::milliseconds>(ping_interval,
+                                             std::chrono::seconds(1));
+}
+
+struct HealthChecker::Target {
+  enum class State { kIdle, kQueued, kPinging, kReviving };
+  State state = State::kIdle;
+  int failures = 0;
+  Clock::time_point not_before{};
+};
+
+struct HealthChecker::Ping {
+  Ping(asio::io_context& io, std::size_t target)
+      : target(target), socket(io), timer(io) {}
+  std::size_t target;
+  asio::ip::udp::socket socket;
+  asio::steady_timer timer;
+  std::array<char, 64> buffer{};
+  bool finished = false;
+};
+
+HealthChecker::HealthChecker(asio::io_context& io, CheckerOptions options,
+                             std::vector<std::string> watched, Resolve resolve,
+                             Revive revive, common::Logger& logger)
+    : io_(io),
+      options_(std::move(options)),
+      names_(std::move(watched)),
+      targets_(names_.size()),
+      resolve_(std::move(resolve)),
+      revive_(std::move(revive)),
+      logger_(logger),
+      round_timer_(io) {
+  options_.max_concurrent = std::max(options_.max_concurrent, 1);
+  options_.max_retries = std::max(options_.max_retries, 1);
+}
+
+HealthChecker::~HealthChecker() = default;
+
+void HealthChecker::SetPingObserver(PingObserver observer) {
+  observer_ = std::move(observer);
+}
+
+void HealthChecker::Start() {
+  logger_.Info("health_check", "success",
+               {{"watching", boost::algorithm::join(names_, ",")}});
+  round_timer_.expires_after(options_.grace_period);
+  round_timer_.async_wait([this](const error_code& ec) { OnRound(ec); });
+}
+
+void HealthChecker::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  round_timer_.cancel();
+  queue_.clear();
+  // FinishPing erases from pings_, so iterate over a copy.
+  const auto pings = pings_;
+  for (const auto& ping : pings) FinishPing(ping, false, "stopped");
+}
+
+void HealthChecker::OnRound(const error_code& ec) {
+  if (ec || stopped_) return;
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    Target& target = targets_[i];
+    if (target.state == Target::State::kIdle && now >= target.not_before) {
+      target.state = Target::State::kQueued;
+      queue_.push_back(i);
+    }
+  }
+  Pump();
+  // A steady cadence; after a stall (a suspended process) start afresh
+  // instead of running the missed rounds back to back.
+  auto next = round_timer_.expiry() + options_.ping_interval;
+  if (next < now) next = now + options_.ping_interval;
+  round_timer_.expires_at(next);
+  round_timer_.async_wait([this](const error_code& ec) { OnRound(ec); });
+}
+
+void HealthChecker::Pump() {
+  while (!stopped_ && !queue_.empty() &&
+         in_flight_.load() < options_.max_concurrent) {
+    const std::size_t target = queue_.front();
+    queue_.pop_front();
+    StartPing(target);
+  }
+}
+
+void HealthChecker::StartPing(std::size_t target) {
+  targets_[target].state = Target::State::kPinging;
+  const int in_flight = ++in_flight_;
+  if (in_flight > max_in_flight_.load()) max_in_flight_.store(in_flight);
+
+  auto ping = std::make_shared<Ping>(io_, target);
+  pings_.insert(ping);
+  // The timeout covers the name lookup too: a check never outlasts it.
+  ping->timer.expires_after(options_.ping_timeout);
+  ping->timer.async_wait([this, ping](const error_code& ec) {
+    if (!ec) FinishPing(ping, false, "no answer in time");
+  });
+  // Whatever thread the resolver answers on, the answer is handled here.
+  resolve_(names_[target], [this, ping](const error_code& ec,
+                                        const asio::ip::udp::endpoint& to) {
+    asio::post(io_, [this, ping, ec, to] { OnResolved(ping, ec, to); });
+  });
+}
+
+void HealthChecker::OnResolved(const std::shared_ptr<Ping>& ping,
+                               const error_code& ec,
+                               const asio::ip::udp::endpoint& endpoint) {
+  if (ping->finished) return;
+  if (ec) {
+    FinishPing(ping, false, "cannot resolve: " + ec.message());
+    return;
+  }
+  error_code error;
+  ping->socket.open(endpoint.protocol(), error);
+  if (!error && options_.source_ip) {
+    const auto source = asio::ip::make_address(*options_.source_ip, error);
+    if (!error) ping->socket.bind({source, 0}, error);
+  }
+  // Connected, so that only the replica's answer is received and an ICMP
+  // "port unreachable" from a dead replica fails the ping at once.
+  if (!error) ping->socket.connect(endpoint, error);
+  if (error) {
+    FinishPing(ping, false, error.message());
+    return;
+  }
+  ping->socket.async_send(
+      asio::buffer(common::kHeartbeatPing, sizeof(common::kHeartbeatPing)),
+      [this, ping](const error_code& ec, std::size_t) {
+        if (ec && !ping->finished) FinishPing(ping, false, ec.message());
+      });
+  Receive(ping);
+}
+
+void HealthChecker::Receive(const std::shared_ptr<Ping>& ping) {
+  ping->socket.async_receive(
+      asio::buffer(ping->buffer),
+      [this, ping](const error_code& ec, std::size_t size) {
+        if (ping->finished) return;
+        if (ec) {
+          FinishPing(ping, false, ec.message());
+        } else if (size == sizeof(common::kHeartbeatPong) &&
+                   std::memcmp(ping->buffer.data(), common::kHeartbeatPong,
+                               size) == 0) {
+          FinishPing(ping, true, "");
+        } else {
+          Receive(ping);  // not an answer to us; keep waiting
+        }
+      });
+}
+
+void HealthChecker::FinishPing(const std::shared_ptr<Ping>& ping, bool answered,
+                               const std::string& error) {
+  if (ping->finished) return;
+  ping->finished = true;
+  error_code ignored;
+  ping->timer.cancel();
+  ping->socket.close(ignored);
+  pings_.erase(ping);
+  --in_flight_;
+
+  Target& target = targets_[ping->target];
+  const std::string& name = names_[ping->target];
+  target.state = Target::State::kIdle;
+  if (stopped_) return;
+  if (observer_) observer_(name, answered);
+  if (answered) {
+    target.failures = 0;
+  } else {
+    ++target.failures;
+    logger_.Debug("ping", "fail",
+                  {{"service", name},
+                   {"failed_pings", std::to_string(target.failures)},
+                   {"error", error}});
+    if (target.failures >= options_.max_retries) {
+      logger_.Warning("service_dead", "success",
+                      {{"service", name},
+                       {"failed_pings", std::to_string(target.failures)}});
+      StartRevive(ping->target);
+    }
+  }
+  Pump();
+}
+
+void HealthChecker::StartRevive(std::size_t target) {
+  targets_[target].state = Target::State::kReviving;
+  const auto started = Clock::now();
+  auto called = std::make_shared<std::atomic<bool>>(false);
+  ReviveHandler done = [this, target, started, called](ReviveResult result) {
+    if (called->exchange(true)) return;
+    asio::post(io_, [this, target, started, result = std::move(result)] {
+      OnRevived(target, started, result);
+    });
+  };
+  try {
+    revive_(names_[target], done);
+  } catch (const std::exception& e) {
+    done({false, common::ExceptionMessage(e)});
+  }
+}
+
+void HealthChecker::OnRevived(std::size_t target, Clock::time_point started,
+                              const ReviveResult& result) {
+  common::LogFields fields = {{"service", names_[target]},
+                              {"seconds", SecondsText(Clock::now() - started)}};
+  if (result.success) {
+    logger_.Info("revive", "success", fields);
+  } else {
+    fields.emplace_back("error", result.error);
+    logger_.Error("revive", "fail", fields);
+  }
+  // Whether it worked or not, the replica gets a grace period to come up
+  // and a fresh count: a failed revive is retried after max_retries more
+  // failed pings, not at once.
+  Target& t = targets_[target];
+  t.state = Target::State::kIdle;
+  t.failures = 0;
+  t.not_before = Clock::now() + options_.grace_period;
+}
+
+HealthChecker::Resolve MakeResolver(asio::io_context& io, uint16_t port,
+                                    common::EnvLookup env) {
+  return [&io, port, env = std::move(env)](const std::string& name,
+                                           HealthChecker::ResolveHandler done) {
+    error_code ec;
+    asio::ip::address address = asio::ip::make_address(name, ec);
+    if (ec) {
+      if (auto hosts = env(common::kHostsFileEnv)) {
+        const auto found = common::LookupHostsFile(*hosts, name);
+        if (!found.empty()) {
+          address = found.front();
+          ec.clear();
+        }
+      }
+    }
+    if (!ec) {
+      asio::post(io, [done, endpoint = asio::ip::udp::endpoint(address, port)] {
+        done({}, endpoint);
+      });
+      return;
+    }
+    auto resolver = std::make_shared<asio::ip::udp::resolver>(io);
+    resolver->async_resolve(
+        name, std::to_string(port), asio::ip::udp::resolver::numeric_service,
+        [resolver, done](const error_code& ec,
+                         const asio::ip::udp::resolver::results_type& found) {
+          if (ec) {
+            done(ec, {});
+          } else if (found.empty()) {
+            done(asio::error::host_not_found, {});
+          } else {
+            done({}, found.begin()->endpoint());
+          }
+        });
+  };
+}
+
+namespace {
+
+// Runs in the child between fork and exec: its own process group (so that a
+// timeout kills the whole command), death with this process, and the signal
+// state of a fresh process (ignored signals and the mask survive exec).
+struct ChildSetup {
+  pid_t parent;
+
+  template <typename Launcher>
+  error_code on_exec_setup(Launcher&, const bp::filesystem::path&,
+                           const char* const*&) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD}) {
+      ::signal(sig, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    return {};
+  }
+};
+
+constexpr std::size_t kMaxOutput = 500;
+
+bool SafeName(const std::string& name) {
+  return !name.empty() &&
+         std::all_of(name.begin(), name.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+         });
+}
+
+}  // namespace
+
+struct ShellReviver::Run {
+  explicit Run(asio::io_context& io) : pipe(io), timer(io) {}
+  HealthChecker::ReviveHandler done;
+  asio::readable_pipe pipe;
+  asio::steady_timer timer;
+  std::optional<bp::process> process;
+  std::array<char, 512> chunk{};
+  std::string output;
+  bool timed_out = false;
+  bool cancelled = false;
+  bool reaped = false;
+
+  // Until the process is reaped its pid cannot be reused, so this never
+  // hits a stranger.
+  void Kill() {
+    if (!process || reaped) return;
+    ::kill(-process->id(), SIGKILL);
+    ::kill(process->id(), SIGKILL);
+  }
+};
+
+ShellReviver::ShellReviver(asio::io_context& io, std::string command_template,
+                           std::chrono::milliseconds timeout)
+    : io_(io), template_(std::move(command_template)), timeout_(timeout) {}
+
+ShellReviver::~ShellReviver() {
+  for (const auto& run : runs_) run->Kill();
+}
+
+std::string ShellReviver::Command(const std::string& name) const {
+  static constexpr std::string_view kPlaceholder = "{name}";
+  std::string command = template_;
+  for (std::size_t at = command.find(kPlaceholder); at != std::string::npos;
+       at = command.find(kPlaceholder, at + name.size())) {
+    command.replace(at, kPlaceholder.size(), name);
+  }
+  return command;
+}
+
+void ShellReviver::Revive(const std::string& name,
+                          HealthChecker::ReviveHandler done) {
+  auto fail = [this, &done](std::string error) {
+    asio::post(io_, [done, error = std::move(error)] { done({false, error}); });
+  };
+  if (!SafeName(name)) return fail("refusing to pass the name to a shell");
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return fail(std::string("pipe: ") + std::strerror(errno));
+  }
+  auto run = std::make_shared<Run>(io_);
+  run->done = std::move(done);
+  error_code ec;
+  bp::process process = bp::posix::default_launcher()(
+      io_.get_executor(), ec, bp::filesystem::path("/bin/sh"),
+      std::vector<std::string>{"-c", Command(name)},
+      bp::process_stdio{nullptr, fds[1], fds[1]}, ChildSetup{::getpid()});
+  ::close(fds[1]);
+  if (ec) {
+    ::close(fds[0]);
+    return fail("cannot run /bin/sh: " + ec.message());
+  }
+  run->process.emplace(std::move(process));
+  run->pipe.assign(fds[0]);
+  runs_.insert(run);
+  run->timer.expires_after(timeout_);
+  run->timer.async_wait([run](const error_code& ec) {
+    if (ec) return;
+    run->timed_out = true;
+    run->Kill();
+  });
+  Read(run);
+}
+
+void ShellReviver::Cancel() {
+  for (const auto& run : runs_) {
+    run->cancelled = true;
+    run->Kill();
+  }
+}
+
+void ShellReviver::Read(const std::shared_ptr<Run>& run) {
+  run->pipe.async_read_some(
+      asio::buffer(run->chunk),
+      [this, run](const error_code& ec, std::size_t size) {
+        const std::size_t room =
+            kMaxOutput - std::min(kMaxOutput, run->output.size());
+        run->output.append(run->chunk.data(), std::min(size, room));
+        if (!ec) {
+          Read(run);
+          return;
+        }
+        // End of output: the command and everything it started are done
+        // writing. Only now is it reaped, so Kill stays safe until then.
+        run->process->async_wait([this, run](const error_code&, int) {
+          run->reaped = true;
+          Finish(run);
+        });
+      });
+}
+
+void ShellReviver::Finish(const std::shared_ptr<Run>& run) {
+  run->timer.cancel();
+  runs_.erase(run);
+  const int status = run->process->native_exit_code();
+  ReviveResult result;
+  result.success = !run->timed_out && !run->cancelled && WIFEXITED(status) &&
+                   WEXITSTATUS(status) == 0;
+  if (!result.success) {
+    if (run->cancelled) {
+      result.error = "cancelled";
+    } else if (run->timed_out) {
+      result.error = "timed out after " + SecondsText(timeout_) + " s";
+    } else if (WIFEXITED(status)) {
+      result.error = "exit status " + std::to_string(WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+      result.error = "killed by signal " + std::to_string(WTERMSIG(status));
+    } else {
+      result.error = "ended abnormally";
+    }
+    std::string output = run->output;
+    while (!output.empty() &&
+           std::isspace(static_cast<unsigned char>(output.back()))) {
+      output.pop_back();
+    }
+    if (!output.empty()) result.error += ": " + output;
+  }
+  run->done(std::move(result));
+}
+
+}  // namespace chancho::healthcheck
