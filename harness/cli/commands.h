@@ -16,5 +16,6 @@ void AddLogsCommand(CLI::App& app, int& exit_code);
 void AddCtlCommand(CLI::App& app, int& exit_code);
 void AddProbeCommand(CLI::App& app, int& exit_code);
 void AddWaitCommand(CLI::App& app, int& exit_code);
+void AddRunCommand(CLI::App& app, int& exit_code);
 
 }  // namespace chancho::cli

@@ -67,7 +67,9 @@ void ProcessRuntime::OnDownRequest(std::function<void()> callback) {
 }
 
 void ProcessRuntime::Up() {
+  const auto& held = impl_->options_.held;
   for (const ReplicaPlan& plan : impl_->deployment_.replicas) {
+    if (held.count(plan.name) != 0) continue;
     for (const std::string& dependency : plan.depends_on) {
       const ReplicaPlan* dep = impl_->deployment_.Find(dependency);
       const auto timeout = std::chrono::milliseconds(
@@ -82,6 +84,7 @@ void ProcessRuntime::Up() {
     if (Status(plan.name).state != ReplicaState::kRunning) Start(plan.name);
   }
   for (const ReplicaPlan& plan : impl_->deployment_.replicas) {
+    if (held.count(plan.name) != 0) continue;
     const auto timeout = std::chrono::milliseconds(
         static_cast<long>(plan.readiness.timeout_s * 1000));
     if (!WaitReady(plan.name, timeout) &&

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct ProcessRuntimeOptions {
   std::map<std::string, std::string> environment;
   // Serve the control socket (`chancho ctl/ps/down` and health-checkers).
   bool serve_control = true;
+  // Replicas that Up() leaves in the created state, for the caller to
+  // Start() when it chooses (a scenario starts its clients when its fault
+  // clock starts). Nothing may depend on them.
+  std::set<std::string> held;
   // Seeds the choice of loopback subnet and the run id.
   std::uint64_t seed = 0;  // 0: from std::random_device
 };

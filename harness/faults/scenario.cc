@@ -1,0 +1,295 @@
+#include "harness/faults/scenario.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "harness/deploy/deployment.h"
+#include "harness/runtime/control_commands.h"
+#include "harness/spec/error.h"
+#include "harness/spec/json_checker.h"
+
+namespace chancho {
+namespace {
+
+namespace fs = std::filesystem;
+using rapidjson::Value;
+using std::chrono::milliseconds;
+
+milliseconds Seconds(const JsonChecker& check, const Value& v,
+                     const std::string& pointer) {
+  return milliseconds(
+      static_cast<long long>(check.NonNegativeSeconds(v, pointer) * 1000 + 0.5));
+}
+
+std::vector<std::string> Strings(const JsonChecker& check, const Value& v,
+                                 const std::string& pointer) {
+  if (!v.IsArray()) check.Expected(pointer, "an array of strings", v);
+  std::vector<std::string> out;
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    out.push_back(check.String(v[i], JsonPointerChild(pointer, i)));
+  }
+  return out;
+}
+
+ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
+                         const std::string& pointer) {
+  check.ExpectObject(v, pointer);
+  check.Require(v, pointer, "at");
+  check.Require(v, pointer, "target");
+  ScenarioEvent e;
+  for (const auto& m : v.GetObject()) {
+    const std::string key = JsonString(m.name);
+    const std::string p = JsonPointerChild(pointer, key);
+    if (key == "at") {
+      e.at = Seconds(check, m.value, p);
+    } else if (key == "action") {
+      const auto kind = ParseFaultKind(check.String(m.value, p));
+      if (!kind) {
+        check.Expected(p, "kill, stop, pause, resume, start or restart", m.value);
+      }
+      e.kind = *kind;
+    } else if (key == "target") {
+      try {
+        e.target = ParseSelector(check.String(m.value, p));
+      } catch (const Error& error) {
+        check.Fail(p, error.what());
+      }
+    } else if (key == "signal") {
+      try {
+        e.signal = ParseSignal(check.ScalarText(m.value, p));
+      } catch (const Error& error) {
+        check.Fail(p, error.what());
+      }
+    } else if (key == "grace") {
+      e.grace = Seconds(check, m.value, p);
+    } else {
+      check.Warn(p, key);
+    }
+  }
+  return e;
+}
+
+void ParseFaults(JsonChecker& check, const Value& v, const std::string& pointer,
+                 Scenario& s) {
+  check.ExpectObject(v, pointer);
+  for (const auto& m : v.GetObject()) {
+    const std::string key = JsonString(m.name);
+    const std::string p = JsonPointerChild(pointer, key);
+    if (key == "seed") {
+      if (!m.value.IsUint64()) check.Expected(p, "a non-negative integer", m.value);
+      s.seed = m.value.GetUint64();
+    } else if (key == "events") {
+      if (!m.value.IsArray()) check.Expected(p, "an array of events", m.value);
+      for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
+        s.events.push_back(ParseEvent(check, m.value[i], JsonPointerChild(p, i)));
+      }
+    } else if (key == "auto") {
+      check.ExpectObject(m.value, p);
+      check.Require(m.value, p, "every");
+      check.Require(m.value, p, "kill");
+      AutoKill a;
+      for (const auto& f : m.value.GetObject()) {
+        const std::string k = JsonString(f.name);
+        const std::string fp = JsonPointerChild(p, k);
+        if (k == "every") {
+          a.every = milliseconds(static_cast<long long>(
+              check.PositiveSeconds(f.value, fp) * 1000 + 0.5));
+        } else if (k == "kill") {
+          a.count = check.PositiveInt(f.value, fp);
+        } else if (k == "from") {
+          a.start = Seconds(check, f.value, fp);
+        } else if (k == "until") {
+          a.until = Seconds(check, f.value, fp);
+        } else {
+          check.Warn(fp, k);
+        }
+      }
+      s.auto_kill = a;
+    } else if (key == "bomb") {
+      if (!m.value.IsArray()) check.Expected(p, "an array of times in seconds", m.value);
+      for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
+        s.bombs.push_back(Seconds(check, m.value[i], JsonPointerChild(p, i)));
+      }
+    } else {
+      check.Warn(p, key);
+    }
+  }
+}
+
+}  // namespace
+
+Scenario ParseScenario(const std::string& text, const fs::path& file) {
+  JsonChecker check(file.string());
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError()) {
+    throw Error(file.string() + ": invalid JSON at offset " +
+                std::to_string(doc.GetErrorOffset()) + ": " +
+                rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  check.ExpectObject(doc, "");
+  check.Require(doc, "", "spec");
+  Scenario s;
+  s.file = file;
+  s.text = text;
+  s.name = file.stem().string();
+  const fs::path dir = file.parent_path();
+  for (const auto& m : doc.GetObject()) {
+    const std::string key = JsonString(m.name);
+    const std::string p = JsonPointerChild("", key);
+    const Value& v = m.value;
+    if (key == "name") {
+      s.name = check.NonEmptyString(v, p);
+    } else if (key == "spec") {
+      s.spec = dir / check.NonEmptyString(v, p);
+    } else if (key == "runtime") {
+      s.runtime = check.String(v, p);
+      if (s.runtime != "process" && s.runtime != "docker") {
+        check.Expected(p, "\"process\" or \"docker\"", v);
+      }
+    } else if (key == "replicas") {
+      s.replicas = check.PositiveInt(v, p);
+    } else if (key == "environment") {
+      check.ExpectObject(v, p);
+      for (const auto& service : v.GetObject()) {
+        const std::string sp = JsonPointerChild(p, JsonString(service.name));
+        check.ExpectObject(service.value, sp);
+        auto& env = s.environment[JsonString(service.name)];
+        for (const auto& var : service.value.GetObject()) {
+          env[JsonString(var.name)] = check.ScalarText(
+              var.value, JsonPointerChild(sp, JsonString(var.name)));
+        }
+      }
+    } else if (key == "setup") {
+      if (!v.IsArray()) check.Expected(p, "an array of steps", v);
+      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+        const std::string sp = JsonPointerChild(p, i);
+        check.ExpectObject(v[i], sp);
+        check.Require(v[i], sp, "command");
+        SetupStep step;
+        step.command = Strings(check, v[i]["command"], JsonPointerChild(sp, "command"));
+        if (step.command.empty()) {
+          check.Fail(JsonPointerChild(sp, "command"), "empty command");
+        }
+        if (v[i].HasMember("creates")) {
+          step.creates = check.String(v[i]["creates"], JsonPointerChild(sp, "creates"));
+        }
+        s.setup.push_back(std::move(step));
+      }
+    } else if (key == "clients") {
+      s.clients = Strings(check, v, p);
+    } else if (key == "known_good") {
+      s.known_good = dir / check.NonEmptyString(v, p);
+    } else if (key == "faults") {
+      ParseFaults(check, v, p, s);
+    } else if (key == "timeouts") {
+      check.ExpectObject(v, p);
+      for (const auto& t : v.GetObject()) {
+        const std::string k = JsonString(t.name);
+        const std::string tp = JsonPointerChild(p, k);
+        if (k == "clients") {
+          s.clients_timeout = milliseconds(static_cast<long long>(
+              check.PositiveSeconds(t.value, tp) * 1000));
+        } else {
+          check.Warn(tp, k);
+        }
+      }
+    } else {
+      check.Warn(p, key);
+    }
+  }
+  return s;
+}
+
+Scenario LoadScenario(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(file.string() + ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseScenario(text.str(), fs::absolute(file));
+}
+
+std::string ExpandPlaceholders(const std::string& text, const Scenario& s) {
+  std::string out = text;
+  const std::pair<std::string, std::string> subs[] = {
+      {"{cache}", (fs::current_path() / ".chancho" / "cache").string()},
+      {"{scenario_dir}", s.file.parent_path().string()}};
+  for (const auto& [from, to] : subs) {
+    for (auto pos = out.find(from); pos != std::string::npos;
+         pos = out.find(from, pos + to.size())) {
+      out.replace(pos, from.size(), to);
+    }
+  }
+  return out;
+}
+
+Spec ScenarioSpec(const Scenario& s) {
+  Spec spec = LoadSpec(s.spec);
+  for (auto& service : spec.services) {
+    if (s.replicas && service.role == "worker" && service.replicas > 1) {
+      service.replicas = *s.replicas;
+    }
+    if (auto env = s.environment.find(service.name); env != s.environment.end()) {
+      for (const auto& [k, v] : env->second) {
+        service.environment[k] = ExpandPlaceholders(v, s);
+        // An environment override replaces a mount that set the same variable.
+        std::erase_if(service.config_files,
+                      [&](const ConfigFile& f) { return f.env == k; });
+      }
+    }
+  }
+  return spec;
+}
+
+std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec) {
+  std::vector<ReplicaStatus> out;
+  for (const auto& r : Plan(spec).replicas) {
+    ReplicaStatus s;
+    s.name = r.name;
+    s.service = r.service;
+    s.role = r.role;
+    s.state = ReplicaState::kRunning;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<FaultEvent> BuildPlan(const Scenario& s,
+                                  const std::vector<ReplicaStatus>& replicas,
+                                  std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const Exclusions exclusions;
+  std::vector<FaultEvent> plan;
+  for (const auto& e : s.events) {
+    FaultEvent f;
+    f.at = e.at;
+    f.kind = e.kind;
+    f.signal = e.signal;
+    f.grace = e.grace;
+    f.origin = "event";
+    // Explicit exact names may hit anything; the rest spares the excluded.
+    Exclusions ex = exclusions;
+    if (e.target.kind == Selector::Kind::kName) {
+      ex.roles.clear();
+      ex.keep_one_health_checker = false;
+    }
+    f.targets = Select(e.target, replicas, ex, rng);
+    plan.push_back(std::move(f));
+  }
+  const auto eligible = Eligible(replicas, exclusions);
+  if (s.auto_kill) {
+    auto more = PlanAutoKill(*s.auto_kill, eligible, rng());
+    plan.insert(plan.end(), more.begin(), more.end());
+  }
+  for (auto at : s.bombs) plan.push_back(PlanBomb(at, eligible));
+  std::stable_sort(plan.begin(), plan.end(),
+                   [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; });
+  return plan;
+}
+
+}  // namespace chancho

@@ -1,0 +1,95 @@
+#pragma once
+
+// A reproducible fault scenario (`chancho run SCENARIO.json`):
+//
+// {
+//   "name": "movies-auto-kill",
+//   "spec": "../../system/movies/compose-spec.json",  // relative to this file
+//   "runtime": "process",                     // or "docker"
+//   "replicas": 3,                            // every replicated worker
+//   "environment": {"client": {"DATA_DIR": "{cache}/movies-data"}},
+//   "setup": [{"command": ["movies-datagen", "--preset", "small", ...],
+//              "creates": "{cache}/movies-data/client-1/ratings.csv"}],
+//   "clients": ["client-1", "client-2", "client-3"],  // default: role client
+//   "known_good": "movies-known-good",        // a directory per client allowed
+//   "faults": {
+//     "seed": 7,
+//     "events": [{"at": 3.5, "action": "kill", "target": "join-movie-ratings-2"}],
+//     "auto": {"every": 2, "kill": 3, "from": 1, "until": 60},
+//     "bomb": [5.0]
+//   },
+//   "timeouts": {"clients": 300}
+// }
+//
+// Placeholders in setup commands, creates and environment values: {cache}
+// (.chancho/cache under the working directory) and {scenario_dir}.
+// Targets are selectors (targeting.h); random choices are made when the plan
+// is built, from the seed and the deployment only.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/faults/fault.h"
+#include "harness/faults/targeting.h"
+#include "harness/spec/spec.h"
+
+namespace chancho {
+
+struct ScenarioEvent {
+  std::chrono::milliseconds at{0};
+  FaultKind kind = FaultKind::kKill;
+  Selector target;
+  int signal = SIGKILL;
+  std::chrono::milliseconds grace{2000};
+};
+
+struct SetupStep {
+  std::vector<std::string> command;
+  std::string creates;  // skipped when this path exists
+};
+
+struct Scenario {
+  std::string name;
+  std::filesystem::path file;  // the scenario's path
+  std::string text;            // its JSON, kept for the record
+  std::filesystem::path spec;
+  std::string runtime = "process";
+  std::optional<int> replicas;
+  std::map<std::string, std::map<std::string, std::string>> environment;
+  std::vector<SetupStep> setup;
+  std::vector<std::string> clients;
+  std::filesystem::path known_good;
+  std::optional<std::uint64_t> seed;
+  std::vector<ScenarioEvent> events;
+  std::optional<AutoKill> auto_kill;
+  std::vector<std::chrono::milliseconds> bombs;
+  std::chrono::milliseconds clients_timeout{600000};
+};
+
+// Parses the scenario text; `file` resolves relative paths. Throws
+// chancho::Error "<file>: <JSON pointer>: <problem>".
+Scenario ParseScenario(const std::string& text, const std::filesystem::path& file);
+Scenario LoadScenario(const std::filesystem::path& file);
+
+// {cache} and {scenario_dir} replaced.
+std::string ExpandPlaceholders(const std::string& text, const Scenario& scenario);
+
+// The spec with the scenario's replicas and environment applied.
+Spec ScenarioSpec(const Scenario& scenario);
+
+// The replicas of a deployment as faults see them (no process yet).
+std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec);
+
+// The whole fault plan, sorted by offset: explicit events, the auto loop and
+// the bombs, targets resolved with `seed`. Throws chancho::Error when an
+// explicit target selects nothing.
+std::vector<FaultEvent> BuildPlan(const Scenario& scenario,
+                                  const std::vector<ReplicaStatus>& replicas,
+                                  std::uint64_t seed);
+
+}  // namespace chancho

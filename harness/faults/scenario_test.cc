@@ -1,0 +1,129 @@
+// Scenario files: parsing with JSON-pointer errors, the spec overrides, and
+// plans that depend only on the seed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "harness/faults/scenario.h"
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+using ::testing::HasSubstr;
+using std::chrono::milliseconds;
+
+std::string ErrorOf(const std::string& text) {
+  try {
+    ParseScenario(text, "/s/x.json");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::vector<ReplicaStatus> Replicas() {
+  std::vector<ReplicaStatus> out;
+  for (auto [name, role] : std::vector<std::pair<std::string, std::string>>{
+           {"rabbitmq", "broker"}, {"client-handler", "client-handler"},
+           {"client-1", "client"}, {"join-1", "worker"}, {"join-2", "worker"},
+           {"filter-1", "worker"}, {"master", "master"},
+           {"health-checker-1", "health-checker"},
+           {"health-checker-2", "health-checker"}}) {
+    ReplicaStatus s;
+    s.name = name;
+    s.role = role;
+    s.service = name;
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(ScenarioTest, ParsesEveryField) {
+  const Scenario s = ParseScenario(R"({
+    "name": "n", "spec": "../spec.json", "runtime": "docker", "replicas": 2,
+    "environment": {"client": {"DATA_DIR": "{cache}/d", "N": 3}},
+    "setup": [{"command": ["gen", "--out", "{cache}/d"], "creates": "{cache}/d"}],
+    "clients": ["client-1"], "known_good": "kg",
+    "faults": {"seed": 9,
+               "events": [{"at": 1.5, "action": "pause", "target": "prefix:join"}],
+               "auto": {"every": 2, "kill": 3, "from": 0.5, "until": 10},
+               "bomb": [4]},
+    "timeouts": {"clients": 30}})", "/s/x.json");
+  EXPECT_EQ(s.name, "n");
+  EXPECT_EQ(s.spec, std::filesystem::path("/s/../spec.json"));
+  EXPECT_EQ(s.runtime, "docker");
+  EXPECT_EQ(s.replicas, 2);
+  EXPECT_EQ(s.environment.at("client").at("N"), "3");
+  EXPECT_EQ(ExpandPlaceholders(s.environment.at("client").at("DATA_DIR"), s),
+            (std::filesystem::current_path() / ".chancho/cache/d").string());
+  EXPECT_EQ(s.setup.at(0).command.size(), 3u);
+  EXPECT_EQ(s.known_good, std::filesystem::path("/s/kg"));
+  EXPECT_EQ(s.seed, 9u);
+  ASSERT_EQ(s.events.size(), 1u);
+  EXPECT_EQ(s.events[0].at, milliseconds(1500));
+  EXPECT_EQ(s.events[0].kind, FaultKind::kPause);
+  EXPECT_EQ(s.events[0].target.kind, Selector::Kind::kPrefix);
+  ASSERT_TRUE(s.auto_kill);
+  EXPECT_EQ(s.auto_kill->every, milliseconds(2000));
+  EXPECT_EQ(s.auto_kill->count, 3);
+  EXPECT_EQ(s.auto_kill->start, milliseconds(500));
+  EXPECT_EQ(s.bombs, std::vector<milliseconds>{milliseconds(4000)});
+  EXPECT_EQ(s.clients_timeout, milliseconds(30000));
+}
+
+TEST(ScenarioTest, ErrorsNameTheFileAndThePointer) {
+  EXPECT_EQ(ErrorOf("{"), ErrorOf("{"));  // stable
+  EXPECT_THAT(ErrorOf("{"), HasSubstr("/s/x.json: invalid JSON"));
+  EXPECT_THAT(ErrorOf("{}"), HasSubstr("spec"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "a", "runtime": "vm"})"), HasSubstr("/runtime"));
+  EXPECT_THAT(
+      ErrorOf(R"({"spec": "a", "faults": {"events": [{"at": 1, "target": "regex:("}]}})"),
+      HasSubstr("/faults/events/0/target"));
+  EXPECT_THAT(
+      ErrorOf(R"({"spec": "a", "faults": {"events": [{"at": -1, "target": "x"}]}})"),
+      HasSubstr("/faults/events/0/at"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "a", "faults": {"auto": {"every": 0, "kill": 1}}})"),
+              HasSubstr("/faults/auto/every"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "a", "setup": [{"command": []}]})"),
+              HasSubstr("/setup/0/command"));
+}
+
+TEST(ScenarioTest, TheSameSeedGivesTheSamePlan) {
+  const Scenario s = ParseScenario(R"({"spec": "x",
+    "faults": {"events": [{"at": 0.1, "target": "random:1"},
+                          {"at": 0.2, "target": "rabbitmq"}],
+               "auto": {"every": 1, "kill": 2, "until": 5}, "bomb": [2.5]}})",
+                                   "/s/x.json");
+  const auto a = BuildPlan(s, Replicas(), 42);
+  EXPECT_EQ(a, BuildPlan(s, Replicas(), 42));
+  EXPECT_NE(a, BuildPlan(s, Replicas(), 43));
+  ASSERT_EQ(a.size(), 2u + 5u + 1u);
+  for (std::size_t i = 1; i < a.size(); ++i) EXPECT_LE(a[i - 1].at, a[i].at);
+  // An exact name may target the broker; random choices spare it.
+  const auto named = std::find_if(a.begin(), a.end(), [](const FaultEvent& e) {
+    return e.origin == "event" && e.at == milliseconds(200);
+  });
+  ASSERT_NE(named, a.end());
+  EXPECT_EQ(named->targets, std::vector<std::string>{"rabbitmq"});
+  for (const auto& e : a) {
+    if (e.origin == "event") continue;
+    for (const auto& t : e.targets) {
+      EXPECT_NE(t, "rabbitmq");
+      EXPECT_NE(t, "client-1");
+      EXPECT_NE(t, "client-handler");
+      EXPECT_NE(t, "health-checker-1");
+    }
+  }
+  const auto bomb = std::find_if(a.begin(), a.end(),
+                                 [](const FaultEvent& e) { return e.origin == "bomb"; });
+  ASSERT_NE(bomb, a.end());
+  EXPECT_EQ(bomb->at, milliseconds(2500));
+  EXPECT_EQ(bomb->targets,
+            (std::vector<std::string>{"filter-1", "health-checker-2", "join-1",
+                                      "join-2", "master"}));
+}
+
+}  // namespace
+}  // namespace chancho

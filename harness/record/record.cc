@@ -1,0 +1,166 @@
+#include "harness/record/record.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/runtime/control_commands.h"
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void Key(Writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void Key(Writer& w, const char* key, std::int64_t value) {
+  w.Key(key);
+  w.Int64(value);
+}
+
+void WriteEvent(Writer& w, const FaultEvent& e) {
+  w.StartObject();
+  Key(w, "at_ms", e.at.count());
+  Key(w, "kind", std::string(ToString(e.kind)));
+  w.Key("targets");
+  w.StartArray();
+  for (const auto& t : e.targets) w.String(t.c_str());
+  w.EndArray();
+  Key(w, "signal", e.signal);
+  Key(w, "grace_ms", e.grace.count());
+  Key(w, "origin", e.origin);
+  w.EndObject();
+}
+
+}  // namespace
+
+int RunRecord::revivals() const {
+  int n = 0;
+  for (const auto& c : changes) {
+    if (c.state == ReplicaState::kRunning && c.starts > 1) ++n;
+  }
+  return n;
+}
+
+std::string RecordToJson(const RunRecord& r) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Key(w, "scenario_file", r.scenario_file);
+  Key(w, "scenario", r.scenario_name);
+  Key(w, "runtime", r.runtime);
+  w.Key("seed");
+  w.Uint64(r.seed);
+  Key(w, "run_dir", r.run_dir);
+  w.Key("plan");
+  w.StartArray();
+  for (const auto& e : r.plan) WriteEvent(w, e);
+  w.EndArray();
+  w.Key("faults");
+  w.StartArray();
+  for (const auto& f : r.faults) {
+    w.StartObject();
+    Key(w, "target", f.target);
+    Key(w, "kind", std::string(ToString(f.kind)));
+    Key(w, "origin", f.origin);
+    Key(w, "planned_ms", f.planned.count());
+    Key(w, "actual_ms", f.actual.count());
+    w.Key("took_effect");
+    w.Bool(f.took_effect);
+    Key(w, "detail", f.detail);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("state_changes");
+  w.StartArray();
+  for (const auto& c : r.changes) {
+    w.StartObject();
+    Key(w, "at_ms", c.at.count());
+    Key(w, "replica", c.replica);
+    Key(w, "state", std::string(ToString(c.state)));
+    Key(w, "pid", c.pid);
+    Key(w, "starts", c.starts);
+    w.EndObject();
+  }
+  w.EndArray();
+  Key(w, "revivals", r.revivals());
+  w.Key("clients");
+  w.StartArray();
+  for (const auto& c : r.clients) {
+    w.StartObject();
+    Key(w, "name", c.name);
+    w.Key("exit_code");
+    if (c.exit_code) {
+      w.Int(*c.exit_code);
+    } else {
+      w.Null();
+    }
+    Key(w, "completed_ms", c.at.count());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("comparison");
+  if (r.comparison_json.empty()) {
+    w.Null();
+  } else {
+    w.RawValue(r.comparison_json.c_str(), r.comparison_json.size(),
+               rapidjson::kObjectType);
+  }
+  Key(w, "verdict", r.verdict);
+  Key(w, "exit_code", r.exit_code);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+RunRecord LoadRecord(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string() + ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(text.str().c_str());
+  const auto bad = [&](const std::string& what) {
+    return Error(path.string() + ": not a run record: " + what);
+  };
+  if (doc.HasParseError() || !doc.IsObject()) throw bad("invalid JSON");
+  RunRecord r;
+  if (!doc.HasMember("scenario_file") || !doc["scenario_file"].IsString() ||
+      !doc.HasMember("seed") || !doc["seed"].IsUint64() ||
+      !doc.HasMember("plan") || !doc["plan"].IsArray()) {
+    throw bad("scenario_file, seed and plan are required");
+  }
+  r.scenario_file = doc["scenario_file"].GetString();
+  r.seed = doc["seed"].GetUint64();
+  for (const auto& e : doc["plan"].GetArray()) {
+    if (!e.IsObject() || !e.HasMember("at_ms") || !e["at_ms"].IsInt64() ||
+        !e.HasMember("kind") || !e["kind"].IsString() ||
+        !e.HasMember("targets") || !e["targets"].IsArray()) {
+      throw bad("a plan entry needs at_ms, kind and targets");
+    }
+    FaultEvent f;
+    f.at = std::chrono::milliseconds(e["at_ms"].GetInt64());
+    const auto kind = ParseFaultKind(e["kind"].GetString());
+    if (!kind) throw bad(std::string("unknown fault kind ") + e["kind"].GetString());
+    f.kind = *kind;
+    for (const auto& t : e["targets"].GetArray()) {
+      if (!t.IsString()) throw bad("a target is not a string");
+      f.targets.push_back(t.GetString());
+    }
+    if (e.HasMember("signal") && e["signal"].IsInt()) f.signal = e["signal"].GetInt();
+    if (e.HasMember("grace_ms") && e["grace_ms"].IsInt64()) {
+      f.grace = std::chrono::milliseconds(e["grace_ms"].GetInt64());
+    }
+    if (e.HasMember("origin") && e["origin"].IsString()) f.origin = e["origin"].GetString();
+    r.plan.push_back(std::move(f));
+  }
+  return r;
+}
+
+}  // namespace chancho
