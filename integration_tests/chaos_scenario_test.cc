@@ -1,0 +1,150 @@
+// The shipped scenarios (integration_tests/scenarios/) through `chancho
+// run`: the movies pipeline with three clients under a seeded auto-kill
+// loop (every 2 s, 3 random eligible services) on three seeds, under one
+// bomb, and with one stateful service killed; every client's results are
+// byte-identical to known-good each time. A record replays: the same
+// faults at the same offsets.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "integration_tests/cli_support.h"
+
+namespace chancho::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Record {
+  rapidjson::Document doc;
+  std::string text;
+};
+
+::testing::AssertionResult LoadRecordFile(const fs::path& path, Record& r) {
+  std::ifstream in(path);
+  if (!in) return ::testing::AssertionFailure() << "no record at " << path;
+  std::ostringstream text;
+  text << in.rdbuf();
+  r.text = text.str();
+  r.doc.Parse(r.text.c_str());
+  if (r.doc.HasParseError() || !r.doc.IsObject()) {
+    return ::testing::AssertionFailure() << path << " is not JSON";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// The "record: PATH" of chancho run's last line.
+fs::path RecordPath(const std::string& out) {
+  const auto at = out.rfind("| record: ");
+  if (at == std::string::npos) return {};
+  std::string path = out.substr(at + 10);
+  path.erase(path.find_last_not_of("\n") + 1);
+  return path;
+}
+
+class ChaosScenarioTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("chancho-scenarios-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_ / "runs");
+  }
+
+  // `chancho run ARGS` in a directory shared by the tests (the datasets of
+  // the setup steps are made once in its .chancho/cache).
+  CommandResult Run(const std::string& args) {
+    return RunChancho("run " + args + " --runs-root '" + (dir_ / "runs").string() + "'",
+                      dir_, 600);
+  }
+
+  static std::string Scenario(const std::string& name) {
+    return "'" + (SourceDir() / "integration_tests" / "scenarios" / (name + ".json")).string() +
+           "'";
+  }
+
+  // The run matched, every client exited 0, and at least `effective`
+  // faults took effect.
+  static ::testing::AssertionResult Survived(const CommandResult& r, Record& record,
+                                             int effective) {
+    if (r.exit_code != 0) {
+      return ::testing::AssertionFailure() << "exit " << r.exit_code << "\n" << r.out << r.err;
+    }
+    auto loaded = LoadRecordFile(RecordPath(r.out), record);
+    if (!loaded) return loaded;
+    const auto& d = record.doc;
+    if (std::string(d["verdict"].GetString()) != "match") {
+      return ::testing::AssertionFailure() << "verdict " << d["verdict"].GetString();
+    }
+    for (const auto& c : d["clients"].GetArray()) {
+      if (!c["exit_code"].IsInt() || c["exit_code"].GetInt() != 0) {
+        return ::testing::AssertionFailure() << c["name"].GetString() << " failed";
+      }
+    }
+    int took = 0;
+    for (const auto& f : d["faults"].GetArray()) took += f["took_effect"].GetBool();
+    if (took < effective) {
+      return ::testing::AssertionFailure()
+             << "only " << took << " faults took effect, expected " << effective
+             << "\n" << r.out;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  fs::path dir_;
+};
+
+class AutoKillTest : public ChaosScenarioTest,
+                     public ::testing::WithParamInterface<int> {};
+
+TEST_P(AutoKillTest, ThreeClientsMatchKnownGoodUnderAuto23) {
+  Record record;
+  const auto r = Run(Scenario("movies-auto-kill") + " --seed " + std::to_string(GetParam()));
+  ASSERT_TRUE(Survived(r, record, 3));
+  EXPECT_EQ(record.doc["seed"].GetUint64(), static_cast<uint64_t>(GetParam()));
+  // Every 2 s, 3 targets, from 0.25 s.
+  const auto& plan = record.doc["plan"];
+  ASSERT_GE(plan.Size(), 2u);
+  EXPECT_EQ(plan[0]["at_ms"].GetInt64(), 250);
+  EXPECT_EQ(plan[1]["at_ms"].GetInt64(), 2250);
+  EXPECT_EQ(plan[0]["targets"].Size(), 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, AutoKillTest, ::testing::Values(7, 8, 9));
+
+TEST_F(ChaosScenarioTest, ABombMidRunIsSurvived) {
+  Record record;
+  ASSERT_TRUE(Survived(Run(Scenario("movies-bomb")), record, 10));
+  EXPECT_GT(record.doc["revivals"].GetInt(), 0);
+  for (const auto& f : record.doc["faults"].GetArray()) {
+    EXPECT_STREQ(f["origin"].GetString(), "bomb");
+    const std::string target = f["target"].GetString();
+    EXPECT_NE(target, "client-handler");
+    EXPECT_NE(target, "rabbitmq");
+    EXPECT_NE(target, "health-checker-1");
+  }
+}
+
+TEST_F(ChaosScenarioTest, AReplayAppliesTheSameFaultsAtTheSameOffsets) {
+  Record first;
+  const auto r = Run(Scenario("movies-kill-join"));
+  ASSERT_TRUE(Survived(r, first, 1));
+  Record replay;
+  const auto again = Run("--replay '" + RecordPath(r.out).string() + "'");
+  ASSERT_TRUE(Survived(again, replay, 1));
+  const auto& a = first.doc["faults"];
+  const auto& b = replay.doc["faults"];
+  ASSERT_EQ(a.Size(), b.Size());
+  for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
+    EXPECT_STREQ(a[i]["target"].GetString(), b[i]["target"].GetString());
+    EXPECT_EQ(a[i]["planned_ms"].GetInt64(), b[i]["planned_ms"].GetInt64());
+  }
+  EXPECT_EQ(first.doc["plan"], replay.doc["plan"]);
+}
+
+}  // namespace
+}  // namespace chancho::testing

@@ -1,0 +1,105 @@
+// The health-checkers of system/movies/compose-spec.json on ProcessRuntime
+// (ping_interval 0.5 s, max_retries 3): a killed service is revived within
+// ping_interval x (max_retries + 1) + 2 s, and killing two of the three
+// checkers is survived: the third revives them and the services they watch.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "fixtures/system_test.h"
+#include "integration_tests/movies/movies_support.h"
+
+namespace chancho::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr milliseconds kRevivalBound{500 * (3 + 1) + 2000};
+
+class MoviesHealthTest : public SystemTest {
+ protected:
+  void SetUp() override {
+    SystemTest::SetUp();
+    data_ = std::filesystem::temp_directory_path() /
+            ("chancho-movies-health-" + std::to_string(::getpid()));
+    ASSERT_TRUE(MakeMoviesDatasets(data_));
+    ASSERT_TRUE(StartSystem(MoviesSpec(3, data_)));
+  }
+  void TearDown() override {
+    SystemTest::TearDown();
+    std::filesystem::remove_all(data_);
+  }
+
+  // Kills `replica` with SIGKILL and waits until it runs again as a new
+  // start; returns how long that took, or nullopt past `timeout`.
+  std::optional<milliseconds> KillAndTimeRevival(const std::string& replica,
+                                                 milliseconds timeout) {
+    const int starts = runtime().Status(replica).starts;
+    const auto killed = Clock::now();
+    runtime().Kill(replica, SIGKILL);
+    return WaitRevived(replica, starts, killed, timeout);
+  }
+
+  std::optional<milliseconds> WaitRevived(const std::string& replica, int starts,
+                                          Clock::time_point since,
+                                          milliseconds timeout) {
+    while (Clock::now() - since < timeout) {
+      const auto s = runtime().Status(replica);
+      if (s.state == ReplicaState::kRunning && s.starts > starts) {
+        return std::chrono::duration_cast<milliseconds>(Clock::now() - since);
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return std::nullopt;
+  }
+
+  // `revive | result: success` lines of all the checkers.
+  int RevivalLines() {
+    int lines = 0;
+    for (const char* checker :
+         {"health-checker-1", "health-checker-2", "health-checker-3"}) {
+      for (const auto& e : Events(checker)) {
+        lines += e.action == "revive" && e.result == "success";
+      }
+    }
+    return lines;
+  }
+
+  std::filesystem::path data_;
+};
+
+TEST_F(MoviesHealthTest, AKilledServiceIsRevivedWithinTheBound) {
+  // The first revival may wait for the checkers' grace period.
+  ASSERT_TRUE(KillAndTimeRevival("filter-argentina-1", milliseconds(30000)));
+  for (const char* victim : {"join-movie-ratings-2", "master-group-by-country-sum",
+                             "client-handler"}) {
+    const auto took = KillAndTimeRevival(victim, milliseconds(30000));
+    ASSERT_TRUE(took) << victim << " was not revived";
+    EXPECT_LE(*took, kRevivalBound) << victim;
+    std::cout << victim << " revived after " << took->count() << " ms\n";
+  }
+  EXPECT_GE(RevivalLines(), 4);
+}
+
+TEST_F(MoviesHealthTest, KillingTwoOfThreeCheckersIsSurvived) {
+  ASSERT_TRUE(KillAndTimeRevival("filter-argentina-1", milliseconds(30000)));
+  const auto since = Clock::now();
+  const int hc1 = runtime().Status("health-checker-1").starts;
+  const int hc2 = runtime().Status("health-checker-2").starts;
+  const int victim = runtime().Status("filter-spain-2000-2").starts;
+  runtime().Kill("health-checker-1", SIGKILL);
+  runtime().Kill("health-checker-2", SIGKILL);
+  runtime().Kill("filter-spain-2000-2", SIGKILL);
+  EXPECT_TRUE(WaitRevived("health-checker-1", hc1, since, milliseconds(30000)));
+  EXPECT_TRUE(WaitRevived("health-checker-2", hc2, since, milliseconds(30000)));
+  EXPECT_TRUE(WaitRevived("filter-spain-2000-2", victim, since, milliseconds(30000)));
+  // One line per revival, by whoever revived it: filter-argentina-1, both
+  // checkers and the filter.
+  EXPECT_GE(RevivalLines(), 4);
+}
+
+}  // namespace
+}  // namespace chancho::testing
