@@ -1,61 +1,35 @@
 #!/usr/bin/env bash
 # The demo: the movies pipeline of system/movies/compose-spec.json on
 # ProcessRuntime (a private RabbitMQ broker, 3 replicas per replicable
-# stage), three concurrent clients each uploading its own `small` dataset,
-# then a per-client, per-query comparison with known-good-results/ and a
-# verdict.
+# stage, 3 health-checkers), three concurrent clients each uploading its own
+# `small` dataset, under a seeded chaos schedule: every 2 s, 3 random
+# services are killed with SIGKILL and the health-checkers revive them.
+# Then the per-client, per-query comparison with known-good-results/, the
+# verdict, and the path of the run record. The scenario is
+# integration_tests/scenarios/movies-auto-kill.json; SEED picks the plan.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 chancho=${CHANCHO:-build/bin/chancho}
-bin=$(dirname "$chancho")
-export CHANCHO=$chancho
-data=system/movies/data
-known_good=.chancho/demo-known-good
-clients=(client-1 client-2 client-3)
-seeds=(42 43 44)
+seed=${SEED:-7}
 
-mkdir -p "$data" "$known_good"
-for i in "${!clients[@]}"; do
-  c=${clients[$i]} seed=${seeds[$i]}
-  if [ ! -f "$data/$c/ratings.csv" ] || [ "$(cat "$data/$c/.seed" 2>/dev/null)" != "$seed" ]; then
-    "$bin/movies-datagen" --preset small --seed "$seed" --out "$data/$c" >/dev/null || exit 1
-    echo "$seed" >"$data/$c/.seed"
-  fi
-  # Each client is compared with the known-good results of its dataset.
-  ln -sfn "$PWD/known-good-results/movies/small-$seed" "$known_good/$c"
-done
+out=$("$chancho" run integration_tests/scenarios/movies-auto-kill.json --seed "$seed" 2>&1)
+status=$?
+record=$(sed -n 's/.*| record: \(.*\)$/\1/p' <<<"$out" | tail -n 1)
 
-started=$(date +%s%N)
-up=$("$chancho" up system/movies/compose-spec.json --detach) || { echo "$up"; exit 1; }
-run=$(sed -n 's/.*| run: \(.*\)$/\1/p' <<<"$up" | tail -n 1)
-export CHANCHO_RUN_DIR=$run
-# Whatever happens below, the system goes down.
-trap '"$chancho" down --grace 5000 >/dev/null 2>&1 || true' EXIT
-seconds() { local ms=$((($(date +%s%N) - started) / 1000000)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
-echo "movies pipeline up in $(seconds) s: $run"
-
-"$chancho" wait "${clients[@]}" --timeout 600
-clients_ok=$?
-ps_out=$("$chancho" ps)
-"$chancho" down --grace 5000 >/dev/null
-trap - EXIT
-elapsed=$(seconds)
-
-echo
-echo "================ chancho demo: movies pipeline, ${#clients[@]} clients ================"
-echo "$ps_out"
-echo "--------------------------------------------------------------------------------"
-for c in "${clients[@]}"; do
-  grep -h 'action: upload | result: success' "$run/logs/$c.log" |
-    sed "s/^.*action: upload | result: success | /$c upload: /"
-done
-echo "--------------------------------------------------------------------------------"
-"$chancho" compare "$run/results" "$known_good"
-compare_ok=$?
-echo "--------------------------------------------------------------------------------"
-verdict=PASS
-[ "$clients_ok" -eq 0 ] && [ "$compare_ok" -eq 0 ] || verdict=FAIL
-echo "elapsed:       ${elapsed} s (bring-up, upload, five queries, shutdown)"
-echo "run directory: $run"
-echo "VERDICT: $verdict"
-[ "$verdict" = PASS ]
+echo "=========== chancho demo: movies pipeline, 3 clients, chaos seed $seed ==========="
+grep -E 'action: (plan|up) ' <<<"$out"
+echo "--- faults (planned ms -> applied ms; took effect?) ---------------------------"
+grep 'action: fault ' <<<"$out" |
+  sed 's/^action: fault | result: \([a-z]*\) | kind: \([a-z]*\) | target: \([^ ]*\) | planned_ms: \([0-9]*\) | actual_ms: \([0-9]*\).*/\2 \3  \4 -> \5 ms  \1/'
+echo "--- clients ---------------------------------------------------------------------"
+grep 'action: client_done ' <<<"$out"
+echo "--- comparison with known-good ---------------------------------------------------"
+grep -E '^client-[0-9]+ query|^verdict:' <<<"$out"
+grep -E 'result: fail|error' <<<"$out" | grep -v 'action: fault ' | head -n 5
+echo "----------------------------------------------------------------------------------"
+grep 'action: run ' <<<"$out"
+if [ -n "$record" ]; then
+  echo "record: $record"
+fi
+if [ "$status" -eq 0 ]; then echo "VERDICT: PASS"; else echo "VERDICT: FAIL"; fi
+exit "$status"
