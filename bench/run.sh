@@ -9,3 +9,4 @@ build-bench/bin/runtime_bench --benchmark_counters_tabular=true "$@"
 # temporary files).
 bench/compare_bench.sh build-bench
 bench/pipeline_bench.sh build-bench
+bench/chaos_bench.sh build-bench

@@ -43,6 +43,7 @@ struct RunArgs {
   std::string scenario;
   std::string replay;
   std::optional<std::uint64_t> seed;
+  bool no_faults = false;
   std::string runs_root = ".chancho/runs";
   long grace_ms = 5000;
 };
@@ -131,10 +132,10 @@ class Monitor {
     std::map<std::string, StateChange> last;
     while (!stop_) {
       for (const auto& s : runtime_.Ps()) {
-        StateChange c{Since(start_), s.name, s.state, s.pid, s.starts};
+        StateChange c{Since(start_), s.name, s.state, s.pid, s.starts, s.ready};
         auto& prev = last[s.name];
         if (prev.replica.empty() || prev.state != c.state || prev.pid != c.pid ||
-            prev.starts != c.starts) {
+            prev.starts != c.starts || prev.ready != c.ready) {
           changes_.push_back(c);
           prev = c;
         }
@@ -170,8 +171,10 @@ int Run(const RunArgs& args) {
                 : args.seed    ? *args.seed
                 : scenario.seed ? *scenario.seed
                                 : std::random_device{}();
-  record.plan = replayed ? replayed->plan
-                         : BuildPlan(scenario, PlannedReplicas(spec), record.seed);
+  if (!args.no_faults) {
+    record.plan = replayed ? replayed->plan
+                           : BuildPlan(scenario, PlannedReplicas(spec), record.seed);
+  }
   std::cout << "action: plan | result: success | scenario: " << scenario.name
             << " | seed: " << record.seed << " | events: " << record.plan.size()
             << (replayed ? " | replay: " + args.replay : "") << std::endl;
@@ -265,6 +268,8 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--replay", args->replay,
                   "re-apply the fault timeline of a record.json");
   cmd->add_option("--seed", args->seed, "override the scenario's seed");
+  cmd->add_flag("--no-faults", args->no_faults,
+                "run the scenario without its faults (a fault-free baseline)");
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
       ->capture_default_str();
   cmd->add_option("--grace", args->grace_ms,

@@ -184,7 +184,7 @@ Scenario ParseScenario(const std::string& text, const fs::path& file) {
     } else if (key == "clients") {
       s.clients = Strings(check, v, p);
     } else if (key == "known_good") {
-      s.known_good = dir / check.NonEmptyString(v, p);
+      s.known_good = dir / ExpandPlaceholders(check.NonEmptyString(v, p), s);
     } else if (key == "faults") {
       ParseFaults(check, v, p, s);
     } else if (key == "timeouts") {

@@ -21,7 +21,8 @@
 //   "timeouts": {"clients": 300}
 // }
 //
-// Placeholders in setup commands, creates and environment values: {cache}
+// Placeholders in setup commands, creates, known_good and environment
+// values: {cache}
 // (.chancho/cache under the working directory) and {scenario_dir}.
 // Targets are selectors (targeting.h); random choices are made when the plan
 // is built, from the seed and the deployment only.

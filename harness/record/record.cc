@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "harness/runtime/control_commands.h"
@@ -42,9 +43,14 @@ void WriteEvent(Writer& w, const FaultEvent& e) {
 }  // namespace
 
 int RunRecord::revivals() const {
+  // A start after the first: the start count grew since the replica's
+  // previous change.
+  std::map<std::string, int> starts;
   int n = 0;
   for (const auto& c : changes) {
-    if (c.state == ReplicaState::kRunning && c.starts > 1) ++n;
+    auto [it, first] = starts.emplace(c.replica, c.starts);
+    if (!first && c.starts > it->second) ++n;
+    it->second = c.starts;
   }
   return n;
 }
@@ -87,6 +93,8 @@ std::string RecordToJson(const RunRecord& r) {
     Key(w, "state", std::string(ToString(c.state)));
     Key(w, "pid", c.pid);
     Key(w, "starts", c.starts);
+    w.Key("ready");
+    w.Bool(c.ready);
     w.EndObject();
   }
   w.EndArray();

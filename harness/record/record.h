@@ -24,6 +24,7 @@ struct StateChange {
   ReplicaState state = ReplicaState::kCreated;
   int pid = 0;
   int starts = 0;
+  bool ready = false;
 };
 
 struct ClientCompletion {

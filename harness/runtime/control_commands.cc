@@ -1,5 +1,6 @@
 #include "harness/runtime/control_commands.h"
 
+#include <chrono>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -88,7 +89,18 @@ std::string HandleControlRequest(Runtime& runtime, const std::string& request,
   }
   if (verb == "start" || verb == "pause" || verb == "resume") {
     need(2, 2);
-    if (verb == "start") runtime.Start(words[1]);
+    if (verb == "start") {
+      // A revival is done when the replica is ready again, not merely
+      // running: `ctl start` answers then, and `ps` shows it ready.
+      runtime.Start(words[1]);
+      const ReplicaPlan* plan = runtime.deployment().Find(words[1]);
+      const double timeout_s = plan ? plan->readiness.timeout_s : 10.0;
+      if (!runtime.WaitReady(words[1], std::chrono::milliseconds(
+                                           static_cast<long>(timeout_s * 1000)))) {
+        throw Error("replica " + words[1] + " started but was not ready within " +
+                    std::to_string(timeout_s) + " s");
+      }
+    }
     if (verb == "pause") runtime.Pause(words[1]);
     if (verb == "resume") runtime.Resume(words[1]);
     return "";

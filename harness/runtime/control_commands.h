@@ -12,7 +12,8 @@ namespace chancho {
 // payload of the answer. Requests:
 //   ps                      JSON array of ReplicaStatus
 //   info                    JSON object: run_dir, project
-//   start NAME | pause NAME | resume NAME
+//   start NAME              starts it and answers once it is ready
+//   pause NAME | resume NAME
 //   kill NAME [SIGNAL]      SIGNAL as KILL, SIGKILL or 9; default KILL
 //   stop NAME [GRACE_MS]    default 10000
 //   down [GRACE_MS]         brings everything down, then calls `on_down`
