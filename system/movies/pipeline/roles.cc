@@ -25,6 +25,10 @@ std::vector<std::string> RoleNames() {
           "top-ten-cast-movie"};
 }
 
+OutputRoute RouteFromEnv(const common::EnvLookup& env, std::string stream) {
+  return {std::move(stream), OutputNodesFromEnv(env)};
+}
+
 std::unique_ptr<Role> MakeRole(std::string_view name,
                                const common::EnvLookup& env) {
   if (auto role = MakeStatelessRole(name, env)) return role;

@@ -36,6 +36,9 @@ std::unique_ptr<Role> MakeRole(std::string_view name,
 // Every service name MakeRole knows.
 std::vector<std::string> RoleNames();
 
+// The route of OUTPUT_NODES, consumed as `stream`.
+OutputRoute RouteFromEnv(const common::EnvLookup& env, std::string stream);
+
 // Factories by kind, for roles.cc.
 std::unique_ptr<Role> MakeStatelessRole(std::string_view name,
                                         const common::EnvLookup& env);

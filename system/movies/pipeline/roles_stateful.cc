@@ -228,47 +228,43 @@ std::string EncodeExtremes(const MovieSums& sums) {
   return EncodeOne(extremes);
 }
 
-OutputRoute Route(const common::EnvLookup& env, std::string stream) {
-  return {std::move(stream), OutputNodesFromEnv(env)};
-}
-
 }  // namespace
 
 std::unique_ptr<Role> MakeStatefulRole(std::string_view name,
                                        const common::EnvLookup& env) {
   if (name == "join-movie-ratings") {
-    return std::make_unique<Join<Rating>>("ratings", Route(env, "rows"));
+    return std::make_unique<Join<Rating>>("ratings", RouteFromEnv(env, "rows"));
   }
   if (name == "join-movie-credits") {
-    return std::make_unique<Join<Credit>>("credits", Route(env, "rows"));
+    return std::make_unique<Join<Credit>>("credits", RouteFromEnv(env, "rows"));
   }
   if (name == "group-by-country-sum" || name == "group-by-actor-count") {
     return std::make_unique<Aggregator<KeyedTotals>>(
-        "rows", Route(env, "partials"), AddAmounts, Encoded<KeyedTotals>);
+        "rows", RouteFromEnv(env, "partials"), AddAmounts, Encoded<KeyedTotals>);
   }
   if (name == "group-by-movie-average") {
     return std::make_unique<Aggregator<MovieSums>>(
-        "rows", Route(env, "partials"), AddMovieSums, EncodeExtremes);
+        "rows", RouteFromEnv(env, "partials"), AddMovieSums, EncodeExtremes);
   }
   if (name == "group-by-overview-average") {
     return std::make_unique<Aggregator<SentimentRatios>>(
-        "rows", Route(env, "partials"), MergeEncoded<SentimentRatios>,
+        "rows", RouteFromEnv(env, "partials"), MergeEncoded<SentimentRatios>,
         Encoded<SentimentRatios>);
   }
   if (name == "master-group-by-country-sum" ||
       name == "master-group-by-actor-count") {
     return std::make_unique<Aggregator<KeyedTotals>>(
-        "partials", Route(env, "partials"), MergeEncoded<KeyedTotals>,
+        "partials", RouteFromEnv(env, "partials"), MergeEncoded<KeyedTotals>,
         Encoded<KeyedTotals>);
   }
   if (name == "master-group-by-movie-average") {
     return std::make_unique<Aggregator<Q3Extremes>>(
-        "partials", Route(env, "partials"), MergeEncoded<Q3Extremes>,
+        "partials", RouteFromEnv(env, "partials"), MergeEncoded<Q3Extremes>,
         Encoded<Q3Extremes>);
   }
   if (name == "master-group-by-overview-average") {
     return std::make_unique<Aggregator<SentimentRatios>>(
-        "partials", Route(env, "q5"), MergeEncoded<SentimentRatios>,
+        "partials", RouteFromEnv(env, "q5"), MergeEncoded<SentimentRatios>,
         [](const SentimentRatios& r) { return r.Format(); });
   }
   return nullptr;

@@ -135,45 +135,41 @@ class TopK : public StatelessRole {
   std::function<std::string(const Partial&)> format_;
 };
 
-OutputRoute Route(const common::EnvLookup& env, std::string stream) {
-  return {std::move(stream), OutputNodesFromEnv(env)};
-}
-
 }  // namespace
 
 std::unique_ptr<Role> MakeStatelessRole(std::string_view name,
                                         const common::EnvLookup& env) {
   if (name == "filter-argentina") {
     return std::make_unique<MovieFilter>(
-        Route(env, "movies"),
+        RouteFromEnv(env, "movies"),
         [](const Movie& m) { return HasCountry(m, "AR"); });
   }
   if (name == "filter-after-2000") {
-    return std::make_unique<MovieFilter>(Route(env, "movies"),
+    return std::make_unique<MovieFilter>(RouteFromEnv(env, "movies"),
                                          IsArgentineSince2000);
   }
   if (name == "filter-spain-2000") {
-    return std::make_unique<SpainFilter>(Route(env, "q1"));
+    return std::make_unique<SpainFilter>(RouteFromEnv(env, "q1"));
   }
   if (name == "filter-only-one-country") {
-    return std::make_unique<OneCountryFilter>(Route(env, "rows"));
+    return std::make_unique<OneCountryFilter>(RouteFromEnv(env, "rows"));
   }
   if (name == "sentiment") {
-    return std::make_unique<SentimentRole>(Route(env, "rows"));
+    return std::make_unique<SentimentRole>(RouteFromEnv(env, "rows"));
   }
   if (name == "top-five-country-budget") {
     return std::make_unique<TopK<KeyedTotals>>(
-        Route(env, "q2"),
+        RouteFromEnv(env, "q2"),
         [](const KeyedTotals& t) { return t.FormatTop(kQ2Top); });
   }
   if (name == "top-ten-cast-movie") {
     return std::make_unique<TopK<KeyedTotals>>(
-        Route(env, "q4"),
+        RouteFromEnv(env, "q4"),
         [](const KeyedTotals& t) { return t.FormatTop(kQ4Top); });
   }
   if (name == "first-and-last") {
     return std::make_unique<TopK<Q3Extremes>>(
-        Route(env, "q3"), [](const Q3Extremes& e) { return e.Format(); });
+        RouteFromEnv(env, "q3"), [](const Q3Extremes& e) { return e.Format(); });
   }
   return nullptr;
 }
