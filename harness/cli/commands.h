@@ -17,5 +17,6 @@ void AddCtlCommand(CLI::App& app, int& exit_code);
 void AddProbeCommand(CLI::App& app, int& exit_code);
 void AddWaitCommand(CLI::App& app, int& exit_code);
 void AddRunCommand(CLI::App& app, int& exit_code);
+void AddChaosCommand(CLI::App& app, int& exit_code);
 
 }  // namespace chancho::cli

@@ -3,9 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <map>
-#include <mutex>
-
+#include "harness/faults/fake_target.h"
 #include "harness/faults/fault.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/faults/targeting.h"
@@ -18,67 +16,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using std::chrono::milliseconds;
 
-ReplicaStatus Replica(std::string name, std::string role, std::string service) {
-  ReplicaStatus s;
-  s.name = std::move(name);
-  s.role = std::move(role);
-  s.service = std::move(service);
-  s.state = ReplicaState::kRunning;
-  s.pid = 100;
-  s.starts = 1;
-  return s;
-}
-
-std::vector<ReplicaStatus> Movies() {
-  return {Replica("rabbitmq", "broker", "rabbitmq"),
-          Replica("client-handler", "client-handler", "client-handler"),
-          Replica("client-1", "client", "client"),
-          Replica("filter-1", "worker", "filter"),
-          Replica("filter-2", "worker", "filter"),
-          Replica("join-1", "worker", "join"),
-          Replica("master", "master", "master"),
-          Replica("health-checker-1", "health-checker", "health-checker"),
-          Replica("health-checker-2", "health-checker", "health-checker")};
-}
-
-// Replicas that die on kill, pause on pause, and so on; `inert` names
-// ignore every operation, like a replica that shrugs a fault off.
-class FakeTarget : public FaultTarget {
- public:
-  explicit FakeTarget(std::vector<ReplicaStatus> replicas) {
-    for (auto& r : replicas) replicas_[r.name] = r;
-  }
-  std::vector<ReplicaStatus> Ps() override {
-    std::lock_guard lock(mu_);
-    std::vector<ReplicaStatus> out;
-    for (auto& [name, r] : replicas_) out.push_back(r);
-    return out;
-  }
-  void Kill(const std::string& r, int) override { Set(r, ReplicaState::kExited); }
-  void Stop(const std::string& r, Duration) override {
-    Set(r, ReplicaState::kExited);
-  }
-  void Pause(const std::string& r) override { Set(r, ReplicaState::kPaused); }
-  void Resume(const std::string& r) override { Set(r, ReplicaState::kRunning); }
-  void Start(const std::string& r) override {
-    Set(r, ReplicaState::kRunning);
-    std::lock_guard lock(mu_);
-    if (!inert_.count(r)) ++replicas_.at(r).starts;
-  }
-
-  std::set<std::string> inert_;
-  std::vector<std::string> calls_;
-
- private:
-  void Set(const std::string& r, ReplicaState state) {
-    std::lock_guard lock(mu_);
-    calls_.push_back(r);
-    if (!replicas_.count(r)) throw Error("unknown replica " + r);
-    if (!inert_.count(r)) replicas_.at(r).state = state;
-  }
-  std::mutex mu_;
-  std::map<std::string, ReplicaStatus> replicas_;
-};
+using fake::FakeTarget;
+using fake::Movies;
 
 TEST(SelectorTest, ParsesEveryKind) {
   EXPECT_EQ(ParseSelector("filter-1"), (Selector{Selector::Kind::kName, "filter-1", 1}));

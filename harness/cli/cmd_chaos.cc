@@ -1,0 +1,148 @@
+// `chancho chaos`: the chaos monkey against a live detached run, as a
+// readline REPL on a terminal, as a line reader on a pipe, or as a timed
+// auto loop for scripts and CI.
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "harness/cli/cli_common.h"
+#include "harness/cli/commands.h"
+#include "harness/faults/chaos_shell.h"
+#include "harness/spec/error.h"
+
+namespace chancho::cli {
+namespace {
+
+// The default roles selections spare (see targeting.h); "none" spares none.
+Exclusions ParseSpare(const std::string& spare) {
+  Exclusions exclusions;
+  exclusions.roles.clear();
+  if (spare == "none") return exclusions;
+  std::istringstream in(spare);
+  for (std::string role; std::getline(in, role, ',');) {
+    role.erase(0, role.find_first_not_of(' '));
+    role.erase(role.find_last_not_of(' ') + 1);
+    if (!role.empty()) exclusions.roles.insert(role);
+  }
+  return exclusions;
+}
+
+// Lines from the terminal with line editing and in-memory history.
+void Interactive(ChaosShell& shell) {
+  std::cout << "type help for the commands, quit to leave\n";
+  for (;;) {
+    std::unique_ptr<char, decltype(&std::free)> line(readline("chaos> "),
+                                                     &std::free);
+    if (!line) break;  // Ctrl-D
+    const std::string text = line.get();
+    if (text.find_first_not_of(" \t") != std::string::npos) {
+      add_history(line.get());
+    }
+    if (!shell.Execute(text)) return;
+  }
+  shell.Execute("quit");
+}
+
+// Lines from a pipe or a file: no prompt, no echo.
+void Piped(ChaosShell& shell) {
+  for (std::string line; std::getline(std::cin, line);) {
+    if (!shell.Execute(line)) return;
+  }
+  shell.Execute("quit");
+}
+
+}  // namespace
+
+void AddChaosCommand(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string run;
+    std::optional<std::uint64_t> seed;
+    std::vector<std::string> auto_loop;
+    double duration = 0;
+    std::string spare = "broker,client,client-handler";
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "chaos",
+      "The chaos monkey against a live run: a prompt with line editing on a "
+      "terminal (type help), one command a line from a pipe, or "
+      "--auto X Y --duration D for scripts and CI");
+  AddRunOption(cmd, args->run);
+  cmd->add_option("--seed", args->seed,
+                  "seed of every random choice (default: from the clock; "
+                  "always printed)");
+  CLI::Option* auto_loop =
+      cmd->add_option("--auto", args->auto_loop,
+                      "X Y: every X seconds kill Y random eligible replicas, "
+                      "without a prompt")
+          ->expected(2);
+  CLI::Option* duration = cmd->add_option("--duration", args->duration,
+                                          "seconds the --auto loop runs")
+                              ->check(CLI::PositiveNumber);
+  auto_loop->needs(duration);
+  duration->needs(auto_loop);
+  cmd->add_option("--spare", args->spare,
+                  "comma-separated roles that random, prefix, auto and bomb "
+                  "selections spare (\"none\": no role; one health-checker "
+                  "is always kept)")
+      ->capture_default_str();
+  cmd->callback([args, &exit_code] {
+    const auto run_dir = LocateRun(args->run);
+    const std::uint64_t seed =
+        args->seed
+            ? *args->seed
+            : static_cast<std::uint64_t>(
+                  std::chrono::system_clock::now().time_since_epoch().count());
+    auto target = MakeControlTarget(ControlName(run_dir));
+    target->Ps();  // an unreachable run fails here, in one line
+    std::cout << "action: chaos | result: in_progress | run: "
+              << run_dir.string() << " | seed: " << seed << std::endl;
+    ChaosShell shell(*target, std::cout, seed, ParseSpare(args->spare));
+    exit_code = 0;
+    if (args->auto_loop.empty()) {
+      if (isatty(STDIN_FILENO)) {
+        Interactive(shell);
+      } else {
+        Piped(shell);
+      }
+      return;
+    }
+    double every = 0;
+    int count = 0;
+    try {
+      std::size_t every_used = 0;
+      std::size_t count_used = 0;
+      every = std::stod(args->auto_loop[0], &every_used);
+      count = std::stoi(args->auto_loop[1], &count_used);
+      if (every_used != args->auto_loop[0].size() ||
+          count_used != args->auto_loop[1].size()) {
+        throw Error("trailing characters");
+      }
+    } catch (const std::exception&) {
+      throw Error("--auto: expected X (seconds) and Y (a count), got \"" +
+                  args->auto_loop[0] + " " + args->auto_loop[1] + "\"");
+    }
+    const auto tally = shell.RunAuto(every, count, args->duration);
+    std::string result = "success";
+    try {
+      target->Ps();
+    } catch (const Error& e) {
+      // Faults on dead replicas are normal chaos; a run gone is not.
+      result = std::string("fail | reason: run unreachable: ") + e.what();
+      exit_code = 1;
+    }
+    std::cout << "action: chaos | result: " << result
+              << " | faults: " << tally.faults
+              << " | took_effect: " << tally.took_effect << " | seed: " << seed
+              << std::endl;
+  });
+}
+
+}  // namespace chancho::cli

@@ -1,0 +1,481 @@
+#include "harness/faults/chaos_shell.h"
+
+#include <charconv>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "harness/faults/fault.h"
+#include "harness/faults/fault_runner.h"
+#include "harness/runtime/control_commands.h"
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// An interactive loop runs until it is stopped, so it is planned this many
+// ticks at a time rather than all at once (at 50 ms a tick, a day of plan
+// would be millions of events).
+constexpr int kChunkTicks = 1000;
+constexpr milliseconds kForever = milliseconds::max();
+// Keeps every offset, in nanoseconds from now, far from overflowing.
+constexpr double kMaxSeconds = 1e6;
+
+// Chunk 0 plans with the seed itself, so a loop that fits in one chunk
+// fires exactly PlanAutoKill(seed); later chunks mix the chunk number in.
+std::uint64_t ChunkSeed(std::uint64_t seed, int chunk) {
+  return seed ^ (static_cast<std::uint64_t>(chunk) * 0x9E3779B97F4A7C15ULL);
+}
+
+milliseconds Seconds(double seconds, const std::string& what) {
+  if (!std::isfinite(seconds) || seconds <= 0 || seconds > kMaxSeconds ||
+      std::llround(seconds * 1000) < 1) {
+    throw Error(what + ": expected seconds between 0.001 and 1e6");
+  }
+  return milliseconds(std::llround(seconds * 1000));
+}
+
+template <typename Number>
+Number ParseNumber(const std::string& text, const std::string& what) {
+  Number value{};
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || stop != end) {
+    throw Error(what + ": expected a number, got \"" + text + "\"");
+  }
+  return value;
+}
+
+std::vector<std::string> Words(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+std::string JoinNames(const std::vector<std::string>& names,
+                      const std::string& separator = ",") {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
+  return out;
+}
+
+std::string OutcomeLine(const FaultOutcome& o) {
+  // The shell calls a graceful stop "term": "stop" stops the auto loop.
+  const std::string action =
+      o.kind == FaultKind::kStop ? "term" : std::string(ToString(o.kind));
+  std::string line = "action: " + action +
+                     " | result: " + (o.took_effect ? "success" : "fail") +
+                     " | target: " + o.target +
+                     " | took_effect: " + (o.took_effect ? "yes" : "no");
+  if (o.origin == "auto") {
+    line += " | origin: auto | at_ms: " + std::to_string(o.planned.count());
+  } else if (o.origin == "bomb") {
+    line += " | origin: bomb";
+  }
+  if (!o.took_effect) line += " | reason: " + OneLine(o.detail);
+  return line;
+}
+
+// "Every X, kill Y": planned kChunkTicks ticks at a time, each chunk run by
+// a FaultRunner, on a thread of its own, until `until` or Stop().
+class AutoLoop {
+ public:
+  AutoLoop(FaultTarget& target, AutoKill spec,
+           std::vector<std::string> eligible, std::uint64_t seed,
+           FaultRunner::OnOutcome on_outcome)
+      : target_(target),
+        spec_(spec),
+        eligible_(std::move(eligible)),
+        seed_(seed),
+        on_outcome_(std::move(on_outcome)),
+        thread_([this] { Run(); }) {}
+  ~AutoLoop() {
+    Stop();
+    Join();
+  }
+
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    if (runner_) runner_->Stop();
+    wake_.notify_all();
+  }
+  // Returns once the loop ended (Stop(), or the last tick was applied).
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  ChaosShell::Tally tally() const {
+    std::lock_guard lock(mu_);
+    return tally_;
+  }
+
+ private:
+  void Run() {
+    const auto start = Clock::now();
+    const milliseconds span = spec_.every * kChunkTicks;
+    for (int chunk = 0;; ++chunk) {
+      const milliseconds from = span * chunk;
+      if (from >= spec_.until) return;
+      const AutoKill part{spec_.every, spec_.count, milliseconds(0),
+                          std::min(span, spec_.until - from)};
+      auto plan = PlanAutoKill(part, eligible_, ChunkSeed(seed_, chunk));
+      {
+        std::unique_lock lock(mu_);
+        if (wake_.wait_until(lock, start + from, [this] { return stop_; })) {
+          return;
+        }
+        runner_ = std::make_unique<FaultRunner>(
+            target_, std::move(plan), [this, from](FaultOutcome o) {
+              // The runner counts from the start of the chunk.
+              o.planned += from;
+              o.actual += from;
+              {
+                std::lock_guard count(mu_);
+                ++tally_.faults;
+                tally_.took_effect += o.took_effect ? 1 : 0;
+              }
+              on_outcome_(o);
+            });
+        runner_->Start();
+      }
+      // Only this thread replaces runner_, so it may read it unlocked.
+      runner_->Join();
+      std::lock_guard lock(mu_);
+      runner_.reset();
+    }
+  }
+
+  FaultTarget& target_;
+  const AutoKill spec_;
+  const std::vector<std::string> eligible_;
+  const std::uint64_t seed_;
+  const FaultRunner::OnOutcome on_outcome_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::unique_ptr<FaultRunner> runner_;
+  ChaosShell::Tally tally_;
+  std::thread thread_;  // last: starts once everything above is built
+};
+
+}  // namespace
+
+class ChaosShell::Impl {
+ public:
+  Impl(FaultTarget& target, std::ostream& out, std::uint64_t seed,
+       Exclusions exclusions)
+      : target_(target),
+        out_(out),
+        seed_(seed),
+        exclusions_(std::move(exclusions)),
+        rng_(seed) {}
+
+  bool Execute(const std::string& line) {
+    const auto words = Words(line);
+    if (words.empty() || words[0][0] == '#') return true;
+    const std::string& verb = words[0];
+    const Args args(words.begin() + 1, words.end());
+    try {
+      const Command* command = Find(verb);
+      if (command == nullptr) {
+        throw Error("unknown command; type help for the list");
+      }
+      if (!Fits(*command, args.size())) {
+        throw Error("usage: " + Usage(*command) + " (" +
+                    std::string(command->help) + ")");
+      }
+      if (command->run == nullptr) {  // quit
+        StopAuto();
+        return false;
+      }
+      (this->*command->run)(args);
+    } catch (const std::exception& e) {
+      Say("action: " + verb + " | result: fail | reason: " + OneLine(e.what()));
+    }
+    return true;
+  }
+
+  Tally RunAuto(double every_s, int count, double duration_s) {
+    StartAuto(Seconds(every_s, "auto"), count, Seconds(duration_s, "duration"));
+    auto_->Join();
+    const Tally tally = auto_->tally();
+    auto_.reset();
+    return tally;
+  }
+
+  std::string Help() const {
+    std::size_t width = 0;
+    for (const auto& c : Commands()) width = std::max(width, Usage(c).size());
+    std::string text = "commands (aliases after |):\n";
+    for (const auto& c : Commands()) {
+      const std::string usage = Usage(c);
+      text += "  " + usage + std::string(width + 2 - usage.size(), ' ') +
+              std::string(c.help) + "\n";
+    }
+    text +=
+        "TARGET: NAME, prefix:P, regex:R, role:R or random:K[:P]. An exact "
+        "name reaches any replica; every other selection (and auto, bomba, "
+        "matar_varios) spares " +
+        Spared() + ".\n";
+    return text;
+  }
+
+ private:
+  using Args = std::vector<std::string>;
+  struct Command {
+    std::string_view names;  // space-separated, the seed's name first
+    // Arguments as help shows them: "[X]" is optional, "..." any number.
+    std::string_view args;
+    void (Impl::*run)(const Args&);  // nullptr: quit
+    std::string_view help;
+  };
+
+  static const std::vector<Command>& Commands() {
+    static const std::vector<Command> commands = {
+        {"help", "", &Impl::ShowHelp, "list the commands"},
+        {"auto", "X Y", &Impl::Auto,
+         "every X seconds kill Y random eligible replicas, in the background; "
+         "replaces a running loop"},
+        {"stop", "", &Impl::StopLoop,
+         "stop the auto loop (term stops a service)"},
+        {"bomba bomb", "", &Impl::Bomb, "kill every eligible replica at once"},
+        {"matar kill", "TARGET [SIGNAL]", &Impl::Kill,
+         "kill, with SIGKILL unless SIGNAL is given"},
+        {"matar_varios kill-prefix", "PREFIX", &Impl::KillPrefix,
+         "kill every eligible replica whose name starts with PREFIX"},
+        {"mostrar ps show", "", &Impl::Show,
+         "show the replicas and their state"},
+        {"pause", "TARGET", &Impl::Pause, "freeze (SIGSTOP)"},
+        {"resume", "TARGET", &Impl::Resume, "thaw a paused replica"},
+        {"start", "TARGET", &Impl::Start,
+         "start a replica that is not running"},
+        {"term", "TARGET [GRACE_MS]", &Impl::Term,
+         "SIGTERM, then SIGKILL after GRACE_MS (default 2000)"},
+        {"partition", "...", &Impl::Network,
+         "network partition: not available in this build (no TCP fault "
+         "proxy yet)"},
+        {"delay", "...", &Impl::Network,
+         "network delay: not available in this build (no TCP fault proxy "
+         "yet)"},
+        {"sleep", "SECONDS", &Impl::Sleep,
+         "wait, for scripts on a pipe: the auto loop goes on meanwhile"},
+        {"quit exit", "", nullptr, "leave (stops the auto loop)"},
+    };
+    return commands;
+  }
+
+  // Whether `count` arguments fit the command's argument list.
+  static bool Fits(const Command& c, std::size_t count) {
+    std::size_t required = 0;
+    std::size_t optional = 0;
+    for (const auto& arg : Words(c.args)) {
+      if (arg == "...") return true;
+      ++(arg[0] == '[' ? optional : required);
+    }
+    return count >= required && count <= required + optional;
+  }
+
+  static const Command* Find(const std::string& verb) {
+    for (const auto& c : Commands()) {
+      for (const auto& name : Words(c.names)) {
+        if (name == verb) return &c;
+      }
+    }
+    return nullptr;
+  }
+
+  static std::string Usage(const Command& c) {
+    const std::string usage = JoinNames(Words(c.names), " | ");
+    return c.args.empty() ? usage : usage + " " + std::string(c.args);
+  }
+
+  std::string Spared() const {
+    const auto& ex = exclusions_;
+    std::string spared;
+    if (!ex.roles.empty()) {
+      spared =
+          "the roles " + JoinNames({ex.roles.begin(), ex.roles.end()}, ", ");
+    }
+    if (!ex.names.empty()) {
+      spared += (spared.empty() ? "" : ", ") +
+                JoinNames({ex.names.begin(), ex.names.end()}, ", ");
+    }
+    if (ex.keep_one_health_checker) {
+      spared +=
+          (spared.empty() ? "" : " and ") + std::string("one health-checker");
+    }
+    return spared.empty() ? "nothing" : spared;
+  }
+
+  // One whole line (or block of lines) at a time: the auto loop writes
+  // from its own thread.
+  void Say(const std::string& text) {
+    std::lock_guard lock(out_mu_);
+    out_ << text;
+    if (text.empty() || text.back() != '\n') out_ << '\n';
+    out_.flush();
+  }
+
+  std::vector<std::string> Resolve(const std::string& text) {
+    const Selector selector = ParseSelector(text);
+    // An exact name bypasses the exclusions: whoever types it means it.
+    if (selector.kind == Selector::Kind::kName) return {selector.pattern};
+    const auto replicas = target_.Ps();
+    try {
+      return Select(selector, replicas, exclusions_, rng_);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + "; selections spare " + Spared() +
+                  ", an exact name reaches any replica");
+    }
+  }
+
+  void Apply(FaultEvent event, const std::string& selector) {
+    event.origin = "shell";
+    Hit(event, Resolve(selector));
+  }
+
+  // One after the other, each with its outcome line.
+  void Hit(const FaultEvent& event, const std::vector<std::string>& replicas) {
+    for (const auto& replica : replicas) {
+      Say(OutcomeLine(ApplyFault(target_, event, replica)));
+    }
+  }
+
+  std::vector<std::string> EligibleNow() {
+    auto eligible = Eligible(target_.Ps(), exclusions_);
+    if (eligible.empty()) {
+      throw Error("no replica is eligible (spared: " + Spared() + ")");
+    }
+    return eligible;
+  }
+
+  void StartAuto(milliseconds every, int count, milliseconds until) {
+    if (count < 1) throw Error("expected at least 1 replica per tick");
+    StopAuto();
+    const auto eligible = EligibleNow();
+    Say("action: auto | result: in_progress | every_ms: " +
+        std::to_string(every.count()) + " | count: " + std::to_string(count) +
+        (until == kForever
+             ? ""
+             : " | duration_ms: " + std::to_string(until.count())) +
+        " | seed: " + std::to_string(seed_) +
+        " | eligible: " + JoinNames(eligible));
+    auto_ = std::make_unique<AutoLoop>(
+        target_, AutoKill{every, count, milliseconds(0), until}, eligible,
+        seed_, [this](const FaultOutcome& o) { Say(OutcomeLine(o)); });
+  }
+
+  // Stops a running loop and says what it did; false when none ran.
+  bool StopAuto() {
+    if (!auto_) return false;
+    auto_->Stop();
+    auto_->Join();
+    const Tally tally = auto_->tally();
+    auto_.reset();
+    Say("action: stop | result: success | faults: " +
+        std::to_string(tally.faults) +
+        " | took_effect: " + std::to_string(tally.took_effect));
+    return true;
+  }
+
+  void ShowHelp(const Args&) { Say(Help()); }
+
+  void Auto(const Args& args) {
+    StartAuto(Seconds(ParseNumber<double>(args[0], "X"), "X"),
+              ParseNumber<int>(args[1], "Y"), kForever);
+  }
+
+  void StopLoop(const Args&) {
+    if (!StopAuto()) throw Error("no auto loop is running");
+  }
+
+  void Bomb(const Args&) {
+    const FaultEvent bomb = PlanBomb(milliseconds(0), EligibleNow());
+    Hit(bomb, bomb.targets);
+  }
+
+  void Kill(const Args& args) {
+    FaultEvent event;  // a kill
+    if (args.size() == 2) event.signal = ParseSignal(args[1]);
+    Apply(event, args[0]);
+  }
+
+  void KillPrefix(const Args& args) {
+    Apply(FaultEvent{}, "prefix:" + args[0]);
+  }
+
+  void Show(const Args&) { Say(FormatStatusTable(target_.Ps())); }
+
+  void Pause(const Args& args) { ApplyKind(FaultKind::kPause, args[0]); }
+  void Resume(const Args& args) { ApplyKind(FaultKind::kResume, args[0]); }
+  void Start(const Args& args) { ApplyKind(FaultKind::kStart, args[0]); }
+
+  void ApplyKind(FaultKind kind, const std::string& selector) {
+    FaultEvent event;
+    event.kind = kind;
+    Apply(event, selector);
+  }
+
+  void Term(const Args& args) {
+    FaultEvent event;
+    event.kind = FaultKind::kStop;
+    if (args.size() == 2) {
+      const long grace = ParseNumber<long>(args[1], "GRACE_MS");
+      if (grace < 0) throw Error("GRACE_MS: expected a non-negative number");
+      event.grace = milliseconds(grace);
+    }
+    Apply(event, args[0]);
+  }
+
+  void Sleep(const Args& args) {
+    std::this_thread::sleep_for(
+        Seconds(ParseNumber<double>(args[0], "SECONDS"), "SECONDS"));
+  }
+
+  void Network(const Args&) {
+    throw Error(
+        "not available in this build: network faults need the TCP fault "
+        "proxy, which does not exist yet");
+  }
+
+  FaultTarget& target_;
+  std::ostream& out_;
+  std::mutex out_mu_;
+  const std::uint64_t seed_;
+  const Exclusions exclusions_;
+  std::mt19937_64 rng_;  // random:K selectors
+  // Last, so that it stops before anything its outcomes are said with.
+  std::unique_ptr<AutoLoop> auto_;
+};
+
+ChaosShell::ChaosShell(FaultTarget& target, std::ostream& out,
+                       std::uint64_t seed, Exclusions exclusions)
+    : impl_(std::make_unique<Impl>(target, out, seed, std::move(exclusions))) {}
+
+ChaosShell::~ChaosShell() = default;
+
+bool ChaosShell::Execute(const std::string& line) {
+  return impl_->Execute(line);
+}
+
+ChaosShell::Tally ChaosShell::RunAuto(double every_s, int count,
+                                      double duration_s) {
+  return impl_->RunAuto(every_s, count, duration_s);
+}
+
+std::string ChaosShell::Help() const { return impl_->Help(); }
+
+}  // namespace chancho

@@ -1,0 +1,90 @@
+#pragma once
+
+// Test support: a FaultTarget whose replicas change state as a runtime's
+// would, without any process behind them. Thread-safe, like a Runtime.
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/faults/fault_target.h"
+#include "harness/spec/error.h"
+
+namespace chancho::fake {
+
+inline ReplicaStatus Replica(std::string name, std::string role,
+                             std::string service) {
+  ReplicaStatus s;
+  s.name = std::move(name);
+  s.role = std::move(role);
+  s.service = std::move(service);
+  s.state = ReplicaState::kRunning;
+  s.pid = 100;
+  s.starts = 1;
+  return s;
+}
+
+// A small movies-like system: a broker, a client-handler, a client, workers,
+// a master and two health-checkers.
+inline std::vector<ReplicaStatus> Movies() {
+  return {Replica("rabbitmq", "broker", "rabbitmq"),
+          Replica("client-handler", "client-handler", "client-handler"),
+          Replica("client-1", "client", "client"),
+          Replica("filter-1", "worker", "filter"),
+          Replica("filter-2", "worker", "filter"),
+          Replica("join-1", "worker", "join"),
+          Replica("master", "master", "master"),
+          Replica("health-checker-1", "health-checker", "health-checker"),
+          Replica("health-checker-2", "health-checker", "health-checker")};
+}
+
+// Replicas that die on kill, pause on pause, and so on; `inert_` names
+// ignore every operation, like a replica that shrugs a fault off. `calls_`
+// lists the replica of every operation, in order.
+class FakeTarget : public FaultTarget {
+ public:
+  explicit FakeTarget(std::vector<ReplicaStatus> replicas) {
+    for (auto& r : replicas) replicas_[r.name] = r;
+  }
+  std::vector<ReplicaStatus> Ps() override {
+    std::lock_guard lock(mu_);
+    std::vector<ReplicaStatus> out;
+    for (auto& [name, r] : replicas_) out.push_back(r);
+    return out;
+  }
+  void Kill(const std::string& r, int) override {
+    Set(r, ReplicaState::kExited);
+  }
+  void Stop(const std::string& r, Duration) override {
+    Set(r, ReplicaState::kExited);
+  }
+  void Pause(const std::string& r) override { Set(r, ReplicaState::kPaused); }
+  void Resume(const std::string& r) override { Set(r, ReplicaState::kRunning); }
+  void Start(const std::string& r) override {
+    Set(r, ReplicaState::kRunning);
+    std::lock_guard lock(mu_);
+    if (!inert_.count(r)) ++replicas_.at(r).starts;
+  }
+
+  ReplicaState State(const std::string& r) {
+    std::lock_guard lock(mu_);
+    return replicas_.at(r).state;
+  }
+
+  std::set<std::string> inert_;
+  std::vector<std::string> calls_;
+
+ private:
+  void Set(const std::string& r, ReplicaState state) {
+    std::lock_guard lock(mu_);
+    calls_.push_back(r);
+    if (!replicas_.count(r)) throw Error("unknown replica " + r);
+    if (!inert_.count(r)) replicas_.at(r).state = state;
+  }
+  std::mutex mu_;
+  std::map<std::string, ReplicaStatus> replicas_;
+};
+
+}  // namespace chancho::fake

@@ -1,0 +1,183 @@
+// `chancho chaos` against a detached tp0 run: commands piped in have the
+// effect they name, and the non-interactive auto loop prints its outcomes,
+// a summary, and the same targets for the same seed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "harness/runtime/control_commands.h"
+#include "integration_tests/cli_support.h"
+
+namespace chancho::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+class ChaosCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = BinDir().parent_path() / "test-chaos" / info->name();
+    std::filesystem::remove_all(dir_);
+    // tp0 with clients that keep sending for as long as the test needs
+    // them (the default config finishes in under a second).
+    std::filesystem::create_directories(dir_ / "tp0" / "server");
+    std::filesystem::create_directories(dir_ / "tp0" / "client");
+    std::filesystem::copy_file(SourceDir() / "system/tp0/server/config.ini",
+                               dir_ / "tp0/server/config.ini");
+    std::ofstream(dir_ / "tp0/client/config.yaml")
+        << "server:\n  address: \"server:12345\"\nloop:\n  amount: 100000\n"
+           "  period: \"100ms\"\nlog:\n  level: INFO\n";
+  }
+  void TearDown() override {
+    // Whatever a failed test left running goes down with its run.
+    RunChancho("down --grace 1000", dir_, 30);
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  void Up() {
+    const auto r =
+        RunChancho("up tp0 --clients 3 --detach --tp0-dir tp0", dir_, 60);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  std::map<std::string, ReplicaStatus> Ps() {
+    const auto r = RunChancho("ps --json", dir_);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, ReplicaStatus> by_name;
+    for (auto& s : StatusesFromJson(r.out)) by_name[s.name] = s;
+    return by_name;
+  }
+
+  // `chancho chaos ARGS` with `commands` on its standard input (a file, so
+  // no terminal: no prompt, one command a line).
+  CommandResult Chaos(const std::string& args, const std::string& commands) {
+    std::ofstream(dir_ / "commands.txt") << commands;
+    return RunChancho("chaos " + args + " < commands.txt", dir_, 60);
+  }
+
+  std::filesystem::path dir_;
+};
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The targets of the auto loop's outcomes, in order.
+std::vector<std::string> AutoTargets(const std::string& out) {
+  std::vector<std::string> targets;
+  for (const auto& line : Lines(out)) {
+    if (line.find("origin: auto") == std::string::npos) continue;
+    const auto at = line.find("target: ") + 8;
+    targets.push_back(line.substr(at, line.find(' ', at) - at));
+  }
+  return targets;
+}
+
+TEST_F(ChaosCliTest, PipedCommandsHaveTheirEffect) {
+  Up();
+  auto r = Chaos("--seed 1",
+                 "mostrar\nmatar client1\npause server\nresume server\n"
+                 "matar_varios client\nquit\nmatar server\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 10u) << r.out;
+  EXPECT_THAT(lines[0],
+              StartsWith("action: chaos | result: in_progress | run: "));
+  EXPECT_THAT(lines[0], HasSubstr("| seed: 1"));
+  // mostrar: the table, every replica running.
+  EXPECT_THAT(lines[1], StartsWith("NAME "));
+  for (int i = 2; i <= 5; ++i)
+    EXPECT_THAT(lines[i], HasSubstr(" running ")) << lines[i];
+  EXPECT_EQ(
+      lines[6],
+      "action: kill | result: success | target: client1 | took_effect: yes");
+  EXPECT_EQ(
+      lines[7],
+      "action: pause | result: success | target: server | took_effect: yes");
+  EXPECT_EQ(
+      lines[8],
+      "action: resume | result: success | target: server | took_effect: yes");
+  // The clients are spared by prefix selections unless --spare says not.
+  EXPECT_THAT(lines[9],
+              StartsWith("action: matar_varios | result: fail | reason: "));
+  EXPECT_THAT(lines[9], HasSubstr("spare"));
+  EXPECT_EQ(lines.size(), 10u) << "something ran after quit:\n" << r.out;
+
+  auto ps = Ps();
+  EXPECT_EQ(ps["client1"].state, ReplicaState::kExited);
+  EXPECT_EQ(ps["client2"].state, ReplicaState::kRunning);
+  EXPECT_EQ(ps["client3"].state, ReplicaState::kRunning);
+  EXPECT_EQ(ps["server"].state, ReplicaState::kRunning);
+
+  r = Chaos("--spare none",
+            "matar_varios client\nauto 0.1 1\nsleep 0.5\nstop\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("target: client1 | took_effect: no | reason: not running"));
+  EXPECT_THAT(r.out, HasSubstr("action: kill | result: success | target: "
+                               "client2 | took_effect: yes"));
+  EXPECT_THAT(r.out, HasSubstr("action: kill | result: success | target: "
+                               "client3 | took_effect: yes"));
+  // A script on a pipe runs the auto loop for as long as it sleeps.
+  EXPECT_THAT(r.out,
+              HasSubstr("action: auto | result: in_progress | every_ms: 100"));
+  EXPECT_THAT(r.out, HasSubstr("origin: auto | at_ms: 300"));
+  EXPECT_THAT(r.out, HasSubstr("action: stop | result: success | faults: "));
+  ps = Ps();
+  EXPECT_EQ(ps["client2"].state, ReplicaState::kExited);
+  EXPECT_EQ(ps["client3"].state, ReplicaState::kExited);
+}
+
+TEST_F(ChaosCliTest, AutoPrintsOutcomesAndASummaryAndRepeatsItsSeed) {
+  Up();
+  const std::string args = "--auto 0.2 1 --seed 5 --duration 1 --spare none";
+  const auto first = RunChancho("chaos " + args, dir_, 60);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_THAT(first.out,
+              HasSubstr("action: auto | result: in_progress | every_ms: 200 | "
+                        "count: 1 | duration_ms: 1000 | seed: 5 | "
+                        "eligible: client1,client2,client3,server"));
+  EXPECT_THAT(first.out,
+              HasSubstr("action: kill | result: success | target: "));
+  const auto targets = AutoTargets(first.out);
+  EXPECT_EQ(targets.size(), 5u) << first.out;  // ticks at 0, 200, ..., 800 ms
+  const auto summary = Lines(first.out).back();
+  EXPECT_THAT(
+      summary,
+      StartsWith(
+          "action: chaos | result: success | faults: 5 | took_effect: "));
+  EXPECT_THAT(summary, HasSubstr("| seed: 5"));
+  EXPECT_THAT(summary, Not(HasSubstr("took_effect: 0 ")));
+
+  // The same seed, the same targets, even where they are dead by now.
+  const auto second = RunChancho("chaos " + args, dir_, 60);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(AutoTargets(second.out), targets) << first.out << second.out;
+  EXPECT_THAT(Lines(second.out).back(),
+              StartsWith("action: chaos | result: success | faults: 5 |"));
+}
+
+TEST_F(ChaosCliTest, AnUnreachableRunIsAOneLineError) {
+  auto r = Chaos("", "mostrar\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("chancho: error: "));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = RunChancho("chaos --run /nonexistent --auto 1 1 --duration 1", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no such run directory"));
+  r = RunChancho("chaos --help", dir_);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--auto"));
+}
+
+}  // namespace
+}  // namespace chancho::testing
