@@ -44,12 +44,13 @@ void WriteEvent(Writer& w, const FaultEvent& e) {
 
 int RunRecord::revivals() const {
   // A start after the first: the start count grew since the replica's
-  // previous change.
+  // previous change, from one or more (a held client's first start is not
+  // a revival).
   std::map<std::string, int> starts;
   int n = 0;
   for (const auto& c : changes) {
     auto [it, first] = starts.emplace(c.replica, c.starts);
-    if (!first && c.starts > it->second) ++n;
+    if (!first && it->second >= 1 && c.starts > it->second) ++n;
     it->second = c.starts;
   }
   return n;
