@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "harness/runtime/control.h"
@@ -96,18 +97,43 @@ void ProcessRuntime::Up() {
   }
 }
 
+// In waves, dependents first: a replica gets SIGTERM once every running
+// replica that depends on it has exited, so services stop while their
+// broker is still there and exit cleanly instead of losing it first. Each
+// wave has `grace` before SIGKILL.
 void ProcessRuntime::Down(Duration grace) {
   std::unique_lock lock(impl_->mu_);
+  const auto alive = [](const Impl::Replica& r) {
+    return r.state == ReplicaState::kRunning || r.state == ReplicaState::kPaused;
+  };
+  std::vector<Impl::Replica*> remaining;
   for (auto& r : impl_->replicas_) {
-    if (r.state == ReplicaState::kRunning || r.state == ReplicaState::kPaused) {
-      SendSignal(r.pid, SIGTERM);
-      // A paused process must run to handle SIGTERM.
-      if (r.state == ReplicaState::kPaused) SendSignal(r.pid, SIGCONT);
-    }
+    if (alive(r)) remaining.push_back(&r);
   }
-  const auto deadline = Clock::now() + grace;
-  for (auto& r : impl_->replicas_) {
-    if (!impl_->WaitExitLocked(lock, r, deadline)) SendSignal(r.pid, SIGKILL);
+  while (!remaining.empty()) {
+    std::vector<Impl::Replica*> wave;
+    for (Impl::Replica* r : remaining) {
+      const bool needed = std::any_of(
+          remaining.begin(), remaining.end(), [&](const Impl::Replica* other) {
+            const auto& deps = other->plan->depends_on;
+            return std::find(deps.begin(), deps.end(), r->plan->name) != deps.end();
+          });
+      if (!needed) wave.push_back(r);
+    }
+    if (wave.empty()) wave = remaining;  // a cycle: stop the rest together
+    for (Impl::Replica* r : wave) {
+      if (!alive(*r)) continue;
+      SendSignal(r->pid, SIGTERM);
+      // A paused process must run to handle SIGTERM.
+      if (r->state == ReplicaState::kPaused) SendSignal(r->pid, SIGCONT);
+    }
+    const auto deadline = Clock::now() + grace;
+    for (Impl::Replica* r : wave) {
+      if (!impl_->WaitExitLocked(lock, *r, deadline)) SendSignal(r->pid, SIGKILL);
+    }
+    std::erase_if(remaining, [&](const Impl::Replica* r) {
+      return std::find(wave.begin(), wave.end(), r) != wave.end();
+    });
   }
   for (auto& r : impl_->replicas_) {
     impl_->WaitExitLocked(lock, r, Clock::now() + std::chrono::seconds(10));

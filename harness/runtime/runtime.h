@@ -57,7 +57,8 @@ class Runtime {
   // replicas it depends on are ready. Throws when a replica fails to start
   // or is not ready within its readiness timeout.
   virtual void Up() = 0;
-  // SIGTERM to everything still running, `grace` to exit, then SIGKILL.
+  // SIGTERM to everything still running, dependents before what they
+  // depend on, `grace` to exit, then SIGKILL.
   // Idempotent; the destructor does it too.
   virtual void Down(Duration grace) = 0;
 
