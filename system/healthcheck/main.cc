@@ -24,6 +24,7 @@
 #include "system/common/shutdown.h"
 #include "system/healthcheck/config.h"
 #include "system/healthcheck/health_checker.h"
+#include "system/healthcheck/shell_reviver.h"
 
 namespace chancho::healthcheck {
 namespace {

@@ -1,5 +1,6 @@
 // Name resolution and the shell revive command.
 #include "system/healthcheck/health_checker.h"
+#include "system/healthcheck/shell_reviver.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
