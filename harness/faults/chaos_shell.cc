@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/faults/auto_loop.h"
 #include "harness/faults/fault.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/runtime/control_commands.h"
@@ -18,19 +19,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// An interactive loop runs until it is stopped, so it is planned this many
-// ticks at a time rather than all at once (at 50 ms a tick, a day of plan
-// would be millions of events).
-constexpr int kChunkTicks = 1000;
 constexpr milliseconds kForever = milliseconds::max();
 // Keeps every offset, in nanoseconds from now, far from overflowing.
 constexpr double kMaxSeconds = 1e6;
-
-// Chunk 0 plans with the seed itself, so a loop that fits in one chunk
-// fires exactly PlanAutoKill(seed); later chunks mix the chunk number in.
-std::uint64_t ChunkSeed(std::uint64_t seed, int chunk) {
-  return seed ^ (static_cast<std::uint64_t>(chunk) * 0x9E3779B97F4A7C15ULL);
-}
 
 milliseconds Seconds(double seconds, const std::string& what) {
   if (!std::isfinite(seconds) || seconds <= 0 || seconds > kMaxSeconds ||
@@ -88,88 +79,6 @@ std::string OutcomeLine(const FaultOutcome& o) {
   if (!o.took_effect) line += " | reason: " + OneLine(o.detail);
   return line;
 }
-
-// "Every X, kill Y": planned kChunkTicks ticks at a time, each chunk run by
-// a FaultRunner, on a thread of its own, until `until` or Stop().
-class AutoLoop {
- public:
-  AutoLoop(FaultTarget& target, AutoKill spec,
-           std::vector<std::string> eligible, std::uint64_t seed,
-           FaultRunner::OnOutcome on_outcome)
-      : target_(target),
-        spec_(spec),
-        eligible_(std::move(eligible)),
-        seed_(seed),
-        on_outcome_(std::move(on_outcome)),
-        thread_([this] { Run(); }) {}
-  ~AutoLoop() {
-    Stop();
-    Join();
-  }
-
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-    if (runner_) runner_->Stop();
-    wake_.notify_all();
-  }
-  // Returns once the loop ended (Stop(), or the last tick was applied).
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  ChaosShell::Tally tally() const {
-    std::lock_guard lock(mu_);
-    return tally_;
-  }
-
- private:
-  void Run() {
-    const auto start = Clock::now();
-    const milliseconds span = spec_.every * kChunkTicks;
-    for (int chunk = 0;; ++chunk) {
-      const milliseconds from = span * chunk;
-      if (from >= spec_.until) return;
-      const AutoKill part{spec_.every, spec_.count, milliseconds(0),
-                          std::min(span, spec_.until - from)};
-      auto plan = PlanAutoKill(part, eligible_, ChunkSeed(seed_, chunk));
-      {
-        std::unique_lock lock(mu_);
-        if (wake_.wait_until(lock, start + from, [this] { return stop_; })) {
-          return;
-        }
-        runner_ = std::make_unique<FaultRunner>(
-            target_, std::move(plan), [this, from](FaultOutcome o) {
-              // The runner counts from the start of the chunk.
-              o.planned += from;
-              o.actual += from;
-              {
-                std::lock_guard count(mu_);
-                ++tally_.faults;
-                tally_.took_effect += o.took_effect ? 1 : 0;
-              }
-              on_outcome_(o);
-            });
-        runner_->Start();
-      }
-      // Only this thread replaces runner_, so it may read it unlocked.
-      runner_->Join();
-      std::lock_guard lock(mu_);
-      runner_.reset();
-    }
-  }
-
-  FaultTarget& target_;
-  const AutoKill spec_;
-  const std::vector<std::string> eligible_;
-  const std::uint64_t seed_;
-  const FaultRunner::OnOutcome on_outcome_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::unique_ptr<FaultRunner> runner_;
-  ChaosShell::Tally tally_;
-  std::thread thread_;  // last: starts once everything above is built
-};
 
 }  // namespace
 
