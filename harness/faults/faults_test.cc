@@ -62,8 +62,19 @@ TEST(SelectorTest, SelectsByNamePrefixRegexRoleAndRandom) {
     FAIL() << "the broker was selected";
   } catch (const Error& e) {
     EXPECT_THAT(e.what(), HasSubstr("excluded"));
+    EXPECT_THAT(e.what(), HasSubstr("broker"));
   }
   EXPECT_THROW(Select(ParseSelector("nobody"), all, ex, rng), Error);
+  // The message names what the given exclusions spare, not the defaults.
+  Exclusions only_broker;
+  only_broker.roles = {"broker"};
+  only_broker.keep_one_health_checker = false;
+  try {
+    Select(ParseSelector("rabbitmq"), all, only_broker, rng);
+    FAIL() << "the broker was selected";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("spared: broker)"));
+  }
 }
 
 TEST(PlanTest, TheSameSeedGivesTheSamePlan) {

@@ -159,10 +159,19 @@ std::vector<std::string> Select(const Selector& selector,
   if (out.empty()) {
     bool exists = false;
     for (const auto& r : replicas) exists |= r.name == selector.pattern;
+    std::string spared;
+    for (const auto& role : exclusions.roles) {
+      spared += (spared.empty() ? "" : ", ") + role;
+    }
+    for (const auto& name : exclusions.names) {
+      spared += (spared.empty() ? "" : ", ") + name;
+    }
+    if (exclusions.keep_one_health_checker) {
+      spared += std::string(spared.empty() ? "" : ", ") +
+                "the last health-checker";
+    }
     throw Error("target '" + ToString(selector) + "' selects no replica" +
-                (exists ? " (it is excluded: broker, clients, client-handler "
-                          "and the last health-checker are spared)"
-                        : ""));
+                (exists ? " (it is excluded; spared: " + spared + ")" : ""));
   }
   return out;
 }
