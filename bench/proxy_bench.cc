@@ -39,7 +39,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/faults/tcp_proxy.h"
+#include "harness/proxy/tcp_proxy.h"
 
 extern char** environ;
 

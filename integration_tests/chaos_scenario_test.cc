@@ -3,7 +3,8 @@
 // loop (every 2 s, 3 random eligible services) on three seeds, under one
 // bomb, and with one stateful service killed; every client's results are
 // byte-identical to known-good each time. A record replays: the same
-// faults at the same offsets.
+// faults at the same offsets. A 5 s partition of one filter replica from
+// the broker, through the TCP fault proxy, is survived too.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -144,6 +145,31 @@ TEST_F(ChaosScenarioTest, AReplayAppliesTheSameFaultsAtTheSameOffsets) {
     EXPECT_EQ(a[i]["planned_ms"].GetInt64(), b[i]["planned_ms"].GetInt64());
   }
   EXPECT_EQ(first.doc["plan"], replay.doc["plan"]);
+}
+
+TEST_F(ChaosScenarioTest, AFiveSecondPartitionOfOneFilterFromTheBrokerIsSurvived) {
+  Record record;
+  ASSERT_TRUE(Survived(Run(Scenario("movies-partition")), record, 1));
+  const auto& faults = record.doc["faults"];
+  ASSERT_EQ(faults.Size(), 1u);
+  EXPECT_STREQ(faults[0]["kind"].GetString(), "link");
+  EXPECT_STREQ(faults[0]["target"].GetString(), "filter-argentina-2");
+  EXPECT_EQ(record.doc["plan"][0]["link"], "partition for=5000");
+  // Only the partitioned replica's link was proxied, and the partition
+  // really cut it: its open connection was reset and its attempts to come
+  // back were refused until the heal, after which traffic flowed again.
+  const auto& links = record.doc["links"];
+  ASSERT_EQ(links.Size(), 1u);
+  const auto& link = links[0];
+  EXPECT_STREQ(link["replica"].GetString(), "filter-argentina-2");
+  EXPECT_STREQ(link["upstream"].GetString(), "rabbitmq");
+  EXPECT_GE(link["connections_reset"].GetUint64(), 1u) << record.text;
+  EXPECT_GE(link["connections_refused"].GetUint64(), 1u) << record.text;
+  // Refused connections are not counted as accepted: one more than those
+  // reset is a connection made after the heal.
+  EXPECT_GT(link["connections_accepted"].GetUint64(),
+            link["connections_reset"].GetUint64())
+      << record.text;
 }
 
 }  // namespace

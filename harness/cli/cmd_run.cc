@@ -100,8 +100,15 @@ std::vector<std::string> ClientNames(const Scenario& s, const Deployment& d) {
 // fault clock starts, so that the plan's offsets count from their start.
 // Under Docker they start with everything else.
 std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
-                                     const RunArgs& args) {
+                                     const RunArgs& args,
+                                     const std::vector<FaultEvent>& plan) {
+  const std::vector<ProxiedLink> links = PlanLinks(s, plan);
   if (s.runtime == "docker") {
+    if (!links.empty()) {
+      throw Error(s.file.string() +
+                  ": network faults need the process runtime, which places "
+                  "the fault proxies");
+    }
     DockerRuntimeOptions options;
     options.runs_root = args.runs_root;
     return std::make_unique<DockerRuntime>(Plan(spec), options);
@@ -110,6 +117,7 @@ std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
   options.runs_root = args.runs_root;
   options.bin_dirs = {ExecutableDir()};
   options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
+  options.links = links;
   const Deployment deployment = Plan(spec);
   for (const auto& name : ClientNames(s, deployment)) options.held.insert(name);
   return std::make_unique<ProcessRuntime>(deployment, options);
@@ -179,7 +187,8 @@ int Run(const RunArgs& args) {
             << " | seed: " << record.seed << " | events: " << record.plan.size()
             << (replayed ? " | replay: " + args.replay : "") << std::endl;
 
-  std::unique_ptr<Runtime> runtime = MakeRuntime(scenario, spec, args);
+  std::unique_ptr<Runtime> runtime =
+      MakeRuntime(scenario, spec, args, record.plan);
   record.run_dir = runtime->run_dir().string();
   const std::vector<std::string> clients =
       ClientNames(scenario, runtime->deployment());
@@ -237,6 +246,12 @@ int Run(const RunArgs& args) {
   runner.Stop();
   runner.Join();
   monitor.Stop();
+  // Every network fault is healed at the end of the run, whatever its
+  // duration said.
+  record.links = runtime->Links();
+  for (const auto& link : record.links) {
+    runtime->SetLinkFault(link.replica, DirectedLinkFault{});
+  }
   record.faults = runner.outcomes();
   record.changes = monitor.changes();
   runtime->Down(milliseconds(args.grace_ms));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,8 @@
 #include "harness/runtime/control.h"
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/docker_runtime.h"
+#include "harness/faults/scenario.h"
+#include "harness/faults/targeting.h"
 #include "harness/runtime/process_runtime.h"
 #include "harness/runtime/run_dir.h"
 
@@ -31,7 +34,39 @@ struct UpArgs {
   bool supervised = false;
   long grace_ms = 10000;
   std::string runtime = "process";
+  std::vector<std::string> links;  // SELECTOR=UPSTREAM:PORT
 };
+
+// "SELECTOR=UPSTREAM:PORT" -> a proxied link from every replica the
+// selector names (exclusions do not apply) to UPSTREAM.
+std::vector<ProxiedLink> ParseLinkOptions(const std::vector<std::string>& options,
+                                          const Spec& spec) {
+  std::vector<ProxiedLink> links;
+  const auto replicas = PlannedReplicas(spec);
+  for (const std::string& text : options) {
+    const auto eq = text.rfind('=');
+    const auto colon = text.rfind(':');
+    if (eq == std::string::npos || colon == std::string::npos || colon < eq) {
+      throw Error("--link " + text + ": expected SELECTOR=UPSTREAM:PORT");
+    }
+    int port = 0;
+    const std::string port_text = text.substr(colon + 1);
+    const auto [end, ec] = std::from_chars(
+        port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size()) {
+      throw Error("--link " + text + ": the port is not a number");
+    }
+    std::mt19937_64 unused;
+    Exclusions none;
+    none.roles.clear();
+    none.keep_one_health_checker = false;
+    for (const std::string& replica :
+         Select(ParseSelector(text.substr(0, eq)), replicas, none, unused)) {
+      links.push_back({replica, text.substr(eq + 1, colon - eq - 1), port});
+    }
+  }
+  return links;
+}
 
 // A runtime of the kind the user chose, with its control socket. The
 // ProcessRuntime serves its own; for Docker one is added here, on the same
@@ -45,6 +80,10 @@ RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
                          std::atomic<bool>& down_requested) {
   RunningSystem system;
   if (args.runtime == "docker") {
+    if (!args.links.empty()) {
+      throw Error("--link needs the process runtime, which places the fault "
+                  "proxies");
+    }
     DockerRuntimeOptions options;
     options.runs_root = args.runs_root;
     options.run_dir = args.run_dir;
@@ -66,6 +105,7 @@ RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
   options.run_dir = args.run_dir;
   options.bin_dirs = {ExecutableDir()};
   options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
+  options.links = ParseLinkOptions(args.links, spec);
   auto process = std::make_unique<ProcessRuntime>(Plan(spec), options);
   process->OnDownRequest([&down_requested] { down_requested = true; });
   system.runtime = std::move(process);
@@ -149,6 +189,9 @@ int Detach(const UpArgs& args, const Spec& spec) {
   if (!args.spec.tp0_dir.empty()) {
     argv.insert(argv.end(), {"--tp0-dir", args.spec.tp0_dir});
   }
+  for (const std::string& link : args.links) {
+    argv.insert(argv.end(), {"--link", link});
+  }
   std::vector<char*> raw;
   for (auto& a : argv) raw.push_back(a.data());
   raw.push_back(nullptr);
@@ -209,6 +252,11 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                   "a Docker engine and ci/build-images.sh)")
       ->check(CLI::IsMember({"process", "docker"}))
       ->capture_default_str();
+  cmd->add_option("--link", args->links,
+                  "SELECTOR=UPSTREAM:PORT: forward the selected replicas' "
+                  "connections to UPSTREAM through a TCP fault proxy, for "
+                  "network faults (chancho chaos: partition, delay, ...); "
+                  "repeatable, e.g. --link prefix:filter-=rabbitmq:5672");
   cmd->add_option("--run-dir", args->run_dir)->group("");
   cmd->add_flag("--supervised", args->supervised)->group("");
   cmd->callback([args, &exit_code] {

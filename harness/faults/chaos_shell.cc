@@ -11,6 +11,7 @@
 #include "harness/faults/fault.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/runtime/control_commands.h"
+#include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
 
 namespace chancho {
@@ -63,10 +64,19 @@ std::string JoinNames(const std::vector<std::string>& names,
   return out;
 }
 
-std::string OutcomeLine(const FaultOutcome& o) {
-  // The shell calls a graceful stop "term": "stop" stops the auto loop.
-  const std::string action =
-      o.kind == FaultKind::kStop ? "term" : std::string(ToString(o.kind));
+// The shell's name for what `event` does.
+std::string ActionName(const FaultEvent& event) {
+  // A graceful stop is "term": "stop" stops the auto loop.
+  if (event.kind == FaultKind::kStop) return "term";
+  if (event.kind == FaultKind::kLink) {
+    return event.link.fault.kind == LinkFaultKind::kNone
+               ? "heal"
+               : std::string(ToString(event.link.fault.kind));
+  }
+  return std::string(ToString(event.kind));
+}
+
+std::string OutcomeLine(const FaultOutcome& o, const std::string& action) {
   std::string line = "action: " + action +
                      " | result: " + (o.took_effect ? "success" : "fail") +
                      " | target: " + o.target +
@@ -173,12 +183,21 @@ class ChaosShell::Impl {
          "start a replica that is not running"},
         {"term", "TARGET [GRACE_MS]", &Impl::Term,
          "SIGTERM, then SIGKILL after GRACE_MS (default 2000)"},
-        {"partition", "...", &Impl::Network,
-         "network partition: not available in this build (no TCP fault "
-         "proxy yet)"},
-        {"delay", "...", &Impl::Network,
-         "network delay: not available in this build (no TCP fault proxy "
-         "yet)"},
+        {"partition", "TARGET [SECONDS]", &Impl::Partition,
+         "cut the replica's proxied links: connections reset, new ones "
+         "refused; for SECONDS, or until heal"},
+        {"delay", "TARGET MS [JITTER_MS] [SECONDS]", &Impl::Delay,
+         "delay every chunk on the replica's proxied links, both ways"},
+        {"blackhole", "TARGET [SECONDS]", &Impl::Blackhole,
+         "drop every byte on the replica's proxied links, connections open"},
+        {"bandwidth", "TARGET BYTES_PER_S [SECONDS]", &Impl::Bandwidth,
+         "throttle the replica's proxied links, both ways"},
+        {"link", "TARGET FAULT...", &Impl::Link,
+         "any link fault in its text form, e.g. \"link filter-1 delay "
+         "delay=200 direction=up for=5000\""},
+        {"heal", "TARGET", &Impl::Heal, "lift every fault on its links"},
+        {"links", "", &Impl::ShowLinks,
+         "show the proxied links (chancho up --link) and their faults"},
         {"sleep", "SECONDS", &Impl::Sleep,
          "wait, for scripts on a pipe: the auto loop goes on meanwhile"},
         {"quit exit", "", nullptr, "leave (stops the auto loop)"},
@@ -192,6 +211,8 @@ class ChaosShell::Impl {
     std::size_t optional = 0;
     for (const auto& arg : Words(c.args)) {
       if (arg == "...") return true;
+      // "FAULT...": one or more.
+      if (arg.ends_with("...")) return count >= required + 1;
       ++(arg[0] == '[' ? optional : required);
     }
     return count >= required && count <= required + optional;
@@ -259,7 +280,7 @@ class ChaosShell::Impl {
   // One after the other, each with its outcome line.
   void Hit(const FaultEvent& event, const std::vector<std::string>& replicas) {
     for (const auto& replica : replicas) {
-      Say(OutcomeLine(ApplyFault(target_, event, replica)));
+      Say(OutcomeLine(ApplyFault(target_, event, replica), ActionName(event)));
     }
   }
 
@@ -284,7 +305,7 @@ class ChaosShell::Impl {
         " | eligible: " + JoinNames(eligible));
     auto_ = std::make_unique<AutoLoop>(
         target_, AutoKill{every, count, milliseconds(0), until}, eligible,
-        seed_, [this](const FaultOutcome& o) { Say(OutcomeLine(o)); });
+        seed_, [this](const FaultOutcome& o) { Say(OutcomeLine(o, "kill")); });
   }
 
   // Stops a running loop and says what it did; false when none ran.
@@ -354,11 +375,58 @@ class ChaosShell::Impl {
         Seconds(ParseNumber<double>(args[0], "SECONDS"), "SECONDS"));
   }
 
-  void Network(const Args&) {
-    throw Error(
-        "not available in this build: network faults need the TCP fault "
-        "proxy, which does not exist yet");
+  void ApplyLink(const std::string& selector, LinkFaultKind kind,
+                 const Args& numbers, std::size_t seconds_at) {
+    FaultEvent event;
+    event.kind = FaultKind::kLink;
+    event.link.fault.kind = kind;
+    if (kind == LinkFaultKind::kDelay) {
+      event.link.fault.delay = milliseconds(ParseNumber<long>(numbers[0], "MS"));
+      if (numbers.size() > 1) {
+        event.link.fault.jitter =
+            milliseconds(ParseNumber<long>(numbers[1], "JITTER_MS"));
+      }
+    }
+    if (kind == LinkFaultKind::kBandwidth) {
+      event.link.fault.bytes_per_second =
+          ParseNumber<std::uint64_t>(numbers[0], "BYTES_PER_S");
+    }
+    if (numbers.size() > seconds_at) {
+      event.link.fault.duration =
+          Seconds(ParseNumber<double>(numbers[seconds_at], "SECONDS"), "SECONDS");
+    }
+    // The checks of the text form (a rate above 0, no negative delay).
+    event.link = ParseLinkFault(FormatLinkFault(event.link));
+    Apply(event, selector);
   }
+
+  static Args Rest(const Args& args) { return Args(args.begin() + 1, args.end()); }
+
+  void Partition(const Args& a) {
+    ApplyLink(a[0], LinkFaultKind::kPartition, Rest(a), 0);
+  }
+  void Blackhole(const Args& a) {
+    ApplyLink(a[0], LinkFaultKind::kBlackhole, Rest(a), 0);
+  }
+  void Bandwidth(const Args& a) {
+    ApplyLink(a[0], LinkFaultKind::kBandwidth, Rest(a), 1);
+  }
+  void Delay(const Args& a) {
+    // MS [JITTER_MS] [SECONDS]: with two numbers the second is the jitter.
+    ApplyLink(a[0], LinkFaultKind::kDelay, Rest(a), 2);
+  }
+  void Heal(const Args& a) { ApplyLink(a[0], LinkFaultKind::kNone, {}, 0); }
+
+  void Link(const Args& args) {
+    std::string text;
+    for (std::size_t i = 1; i < args.size(); ++i) text += args[i] + " ";
+    FaultEvent event;
+    event.kind = FaultKind::kLink;
+    event.link = ParseLinkFault(text);
+    Apply(event, args[0]);
+  }
+
+  void ShowLinks(const Args&) { Say(FormatLinkTable(target_.Links())); }
 
   FaultTarget& target_;
   std::ostream& out_;

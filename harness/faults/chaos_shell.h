@@ -2,10 +2,11 @@
 
 // The chaos monkey's command language, as `chancho chaos` speaks it: the
 // seed's Spanish commands (auto, stop, bomba, matar, matar_varios, mostrar)
-// with English aliases, plus pause, resume, start, term, and sleep for
-// scripts (`help` lists them all; partition and delay say they are not
-// available until the TCP fault proxy is wired in). One command
-// line in; one line per outcome out, in the harness's log format:
+// with English aliases, plus pause, resume, start, term, the network
+// faults on the runtime's proxied links (partition, delay, blackhole,
+// bandwidth, link, heal, links) and sleep for scripts (`help` lists them
+// all). One command line in; one line per outcome out, in the harness's log
+// format:
 //   action: kill | result: success | target: filter-1 | took_effect: yes
 // and a one-line `result: fail` with the reason for anything that cannot be
 // done (unknown command, target or argument).

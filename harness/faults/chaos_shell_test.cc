@@ -266,11 +266,13 @@ TEST_F(ChaosShellTest, ErrorsAreOneLine) {
   for (const char* bad : {"frobnicate", "matar", "pause a b", "kill regex:(",
                           "stop server", "partition a b", "delay a 100"}) {
     const std::string out = Run(bad);
-    EXPECT_THAT(out, HasSubstr("| result: fail | reason: ")) << bad;
+    EXPECT_THAT(out, HasSubstr("| result: fail |")) << bad;
+    EXPECT_THAT(out, HasSubstr("| reason: ")) << bad;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   }
   EXPECT_THAT(Run("frobnicate"), HasSubstr("unknown command"));
-  EXPECT_THAT(Run("partition a b"), HasSubstr("not available in this build"));
+  EXPECT_THAT(Run("partition a b"), HasSubstr("SECONDS: expected a number"));
+  EXPECT_THAT(Run("delay a 100"), HasSubstr("no replica named 'a'"));
   EXPECT_THAT(Run("stop server"), HasSubstr("term"));
   EXPECT_EQ(Run(""), "");
   EXPECT_EQ(Run("# a comment"), "");
@@ -283,11 +285,42 @@ TEST_F(ChaosShellTest, HelpListsEveryCommandAndAlias) {
   for (const char* name :
        {"help", "auto X Y", "stop", "bomba | bomb", "matar | kill",
         "matar_varios | kill-prefix", "mostrar | ps | show", "pause", "resume",
-        "start", "term", "partition", "delay", "sleep", "quit | exit",
-        "not available in this build", "exact name"}) {
+        "start", "term", "partition TARGET [SECONDS]",
+        "delay TARGET MS [JITTER_MS] [SECONDS]", "blackhole", "bandwidth",
+        "link TARGET FAULT...", "heal TARGET", "links", "sleep", "quit | exit",
+        "exact name"}) {
     EXPECT_THAT(help, HasSubstr(name));
   }
   EXPECT_THAT(help, Not(HasSubstr("nothing")));
+}
+
+TEST_F(ChaosShellTest, NetworkFaultsActOnProxiedLinks) {
+  target_.linked_ = {{"filter-1", "none"}};
+  const auto fault = [&] { return target_.linked_.at("filter-1"); };
+  EXPECT_EQ(Run("partition filter-1 5"),
+            "action: partition | result: success | target: filter-1 | "
+            "took_effect: yes\n");
+  EXPECT_EQ(fault(), "partition for=5000");
+  EXPECT_THAT(Run("delay filter-1 200 50"), HasSubstr("action: delay | result: success"));
+  EXPECT_EQ(fault(), "delay delay=200 jitter=50");
+  Run("delay filter-1 200 50 2");
+  EXPECT_EQ(fault(), "delay delay=200 jitter=50 for=2000");
+  Run("bandwidth filter-1 1000");
+  EXPECT_EQ(fault(), "bandwidth rate=1000");
+  Run("blackhole filter-1 0.5");
+  EXPECT_EQ(fault(), "blackhole for=500");
+  EXPECT_THAT(Run("link filter-1 blackhole direction=up"),
+              HasSubstr("action: blackhole | result: success"));
+  EXPECT_EQ(fault(), "blackhole direction=up");
+  EXPECT_THAT(Run("heal filter-1"), HasSubstr("action: heal | result: success"));
+  EXPECT_EQ(fault(), "none");
+  EXPECT_THAT(Run("links"), AllOf(HasSubstr("filter-1"), HasSubstr("rabbitmq")));
+  // What has no proxied link, or a fault that makes no sense, fails.
+  EXPECT_THAT(Run("partition filter-2"),
+              AllOf(HasSubstr("result: fail"), HasSubstr("has no proxied link")));
+  EXPECT_THAT(Run("bandwidth filter-1 0"), HasSubstr("rate=BYTES_PER_S above 0"));
+  EXPECT_THAT(Run("link filter-1 flood"), HasSubstr("unknown kind \"flood\""));
+  EXPECT_EQ(fault(), "none");
 }
 
 TEST_F(ChaosShellTest, SleepWaitsWhileTheLoopGoesOn) {

@@ -68,6 +68,32 @@ class FakeTarget : public FaultTarget {
     if (!inert_.count(r)) ++replicas_.at(r).starts;
   }
 
+  // Replicas named in `linked_` have a proxied link; a link fault on one of
+  // `inert_` does not take effect.
+  std::vector<LinkStatus> Links() override {
+    std::lock_guard lock(mu_);
+    std::vector<LinkStatus> out;
+    for (const auto& [name, fault] : linked_) {
+      LinkStatus l;
+      l.replica = name;
+      l.upstream = "rabbitmq";
+      l.fault = fault;
+      out.push_back(l);
+    }
+    return out;
+  }
+  LinkFaultOutcome SetLinkFault(const std::string& r,
+                                const DirectedLinkFault& fault) override {
+    std::lock_guard lock(mu_);
+    calls_.push_back(r);
+    if (!linked_.count(r)) throw Error("replica " + r + " has no proxied link");
+    LinkFaultOutcome out;
+    out.took_effect = !inert_.count(r);
+    if (out.took_effect) linked_[r] = FormatLinkFault(fault);
+    out.detail = out.took_effect ? "set" : "ignored";
+    return out;
+  }
+
   ReplicaState State(const std::string& r) {
     std::lock_guard lock(mu_);
     return replicas_.at(r).state;
@@ -75,6 +101,7 @@ class FakeTarget : public FaultTarget {
 
   std::set<std::string> inert_;
   std::vector<std::string> calls_;
+  std::map<std::string, std::string> linked_;  // replica -> its fault
 
  private:
   void Set(const std::string& r, ReplicaState state) {

@@ -15,8 +15,8 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kEffectTimeout{5000};
 
-constexpr std::string_view kNames[] = {"kill",   "stop",  "pause",
-                                       "resume", "start", "restart"};
+constexpr std::string_view kNames[] = {"kill",  "stop",    "pause", "resume",
+                                       "start", "restart", "link"};
 
 std::optional<ReplicaStatus> Find(FaultTarget& target, const std::string& name) {
   for (auto& s : target.Ps()) {
@@ -105,6 +105,12 @@ FaultOutcome ApplyFault(FaultTarget& target, const FaultEvent& event,
           return s.state == ReplicaState::kRunning && s.starts > old_starts;
         });
         break;
+      case FaultKind::kLink: {
+        const LinkFaultOutcome link = target.SetLinkFault(replica, event.link);
+        out.took_effect = link.took_effect;
+        out.detail = FormatLinkFault(event.link) + ": " + link.detail;
+        return out;
+      }
     }
     out.took_effect = effect;
     out.detail = effect ? "observed" : "no change observed within 5 s";

@@ -20,7 +20,9 @@
 
 namespace chancho {
 
-enum class FaultKind { kKill, kStop, kPause, kResume, kStart, kRestart };
+// kLink: a network fault on the replica's proxied links (`link`, which
+// kind none heals).
+enum class FaultKind { kKill, kStop, kPause, kResume, kStart, kRestart, kLink };
 std::string_view ToString(FaultKind kind);
 // "kill", "stop", ...; nullopt for anything else.
 std::optional<FaultKind> ParseFaultKind(std::string_view text);
@@ -31,6 +33,7 @@ struct FaultEvent {
   std::vector<std::string> targets;
   int signal = SIGKILL;                   // kill
   std::chrono::milliseconds grace{2000};  // stop, restart
+  DirectedLinkFault link;                 // link
   std::string origin;                     // "event", "auto", "bomb", ...
 
   bool operator==(const FaultEvent&) const = default;
@@ -51,6 +54,8 @@ struct FaultOutcome {
 // stopped replica left the running state (or was already replaced by a new
 // process), a paused one is paused, a resumed or started one runs. Never
 // throws: a failure is an outcome with took_effect false and the reason.
+// A link fault took effect when every proxy of the replica installed it
+// (on every open connection; a partition or reset closes them).
 // `planned`/`actual` are left for the caller.
 FaultOutcome ApplyFault(FaultTarget& target, const FaultEvent& event,
                         const std::string& replica);

@@ -2,6 +2,7 @@
 
 #include "harness/runtime/control.h"
 #include "harness/runtime/control_commands.h"
+#include "harness/runtime/link_json.h"
 
 namespace chancho {
 namespace {
@@ -19,6 +20,11 @@ class RuntimeTarget : public FaultTarget {
   void Pause(const std::string& r) override { runtime_.Pause(r); }
   void Resume(const std::string& r) override { runtime_.Resume(r); }
   void Start(const std::string& r) override { runtime_.Start(r); }
+  std::vector<LinkStatus> Links() override { return runtime_.Links(); }
+  LinkFaultOutcome SetLinkFault(const std::string& r,
+                                const DirectedLinkFault& fault) override {
+    return runtime_.SetLinkFault(r, fault);
+  }
 
  private:
   Runtime& runtime_;
@@ -41,6 +47,14 @@ class ControlTarget : public FaultTarget {
   void Pause(const std::string& r) override { Ask("pause " + r, kShort); }
   void Resume(const std::string& r) override { Ask("resume " + r, kShort); }
   void Start(const std::string& r) override { Ask("start " + r, kStart); }
+  std::vector<LinkStatus> Links() override {
+    return LinksFromJson(Ask("links", kShort));
+  }
+  LinkFaultOutcome SetLinkFault(const std::string& r,
+                                const DirectedLinkFault& fault) override {
+    return LinkOutcomeFromJson(
+        Ask("link " + r + " " + FormatLinkFault(fault), kShort));
+  }
 
  private:
   static constexpr Duration kShort{10000};

@@ -26,6 +26,10 @@ class FaultTarget {
   virtual void Pause(const std::string& replica) = 0;
   virtual void Resume(const std::string& replica) = 0;
   virtual void Start(const std::string& replica) = 0;
+  // Network faults on the runtime's proxied links (Runtime::SetLinkFault).
+  virtual std::vector<LinkStatus> Links() = 0;
+  virtual LinkFaultOutcome SetLinkFault(const std::string& replica,
+                                        const DirectedLinkFault& fault) = 0;
 };
 
 // `runtime` must outlive the target.

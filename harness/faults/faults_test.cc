@@ -163,5 +163,22 @@ TEST(FaultRunnerTest, StopBeforeAnEventIsDueSkipsIt) {
   EXPECT_TRUE(target.calls_.empty());
 }
 
+TEST(ApplyFaultTest, ALinkFaultReportsWhetherItsProxyTookIt) {
+  fake::FakeTarget target(fake::Movies());
+  target.linked_ = {{"filter-1", "none"}, {"filter-2", "none"}};
+  target.inert_ = {"filter-2"};
+  FaultEvent event;
+  event.kind = FaultKind::kLink;
+  event.link = ParseLinkFault("partition for=5000");
+  const FaultOutcome cut = ApplyFault(target, event, "filter-1");
+  EXPECT_TRUE(cut.took_effect) << cut.detail;
+  EXPECT_EQ(cut.detail, "partition for=5000: set");
+  EXPECT_EQ(target.linked_.at("filter-1"), "partition for=5000");
+  EXPECT_FALSE(ApplyFault(target, event, "filter-2").took_effect);
+  const FaultOutcome unlinked = ApplyFault(target, event, "join-1");
+  EXPECT_FALSE(unlinked.took_effect);
+  EXPECT_THAT(unlinked.detail, ::testing::HasSubstr("has no proxied link"));
+}
+
 }  // namespace
 }  // namespace chancho

@@ -36,6 +36,19 @@ std::vector<std::string> Strings(const JsonChecker& check, const Value& v,
   return out;
 }
 
+// The scenario's names for network actions.
+constexpr std::pair<std::string_view, LinkFaultKind> kNetworkActions[] = {
+    {"partition", LinkFaultKind::kPartition}, {"delay", LinkFaultKind::kDelay},
+    {"bandwidth", LinkFaultKind::kBandwidth}, {"blackhole", LinkFaultKind::kBlackhole},
+    {"link-reset", LinkFaultKind::kReset},    {"heal", LinkFaultKind::kNone}};
+
+std::optional<LinkFaultKind> NetworkAction(std::string_view action) {
+  for (const auto& [name, kind] : kNetworkActions) {
+    if (action == name) return kind;
+  }
+  return std::nullopt;
+}
+
 ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
                          const std::string& pointer) {
   check.ExpectObject(v, pointer);
@@ -48,11 +61,20 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
     if (key == "at") {
       e.at = Seconds(check, m.value, p);
     } else if (key == "action") {
-      const auto kind = ParseFaultKind(check.String(m.value, p));
-      if (!kind) {
-        check.Expected(p, "kill, stop, pause, resume, start or restart", m.value);
+      const std::string action = check.String(m.value, p);
+      const auto kind = ParseFaultKind(action);
+      const auto network = NetworkAction(action);
+      if (network) {
+        e.kind = FaultKind::kLink;
+        e.link.fault.kind = *network;
+      } else if (kind && *kind != FaultKind::kLink) {
+        e.kind = *kind;
+      } else {
+        check.Expected(p,
+                       "kill, stop, pause, resume, start, restart, partition, "
+                       "delay, bandwidth, blackhole, link-reset or heal",
+                       m.value);
       }
-      e.kind = *kind;
     } else if (key == "target") {
       try {
         e.target = ParseSelector(check.String(m.value, p));
@@ -67,8 +89,30 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
       }
     } else if (key == "grace") {
       e.grace = Seconds(check, m.value, p);
+    } else if (key == "duration") {
+      e.link.fault.duration = Seconds(check, m.value, p);
+    } else if (key == "delay_ms" || key == "jitter_ms") {
+      (key == "delay_ms" ? e.link.fault.delay : e.link.fault.jitter) =
+          milliseconds(check.NonNegativeInt(m.value, p));
+    } else if (key == "rate") {
+      e.link.fault.bytes_per_second =
+          static_cast<std::uint64_t>(check.PositiveInt(m.value, p));
+    } else if (key == "direction") {
+      try {
+        e.link.direction = ParseDirection(check.String(m.value, p));
+      } catch (const Error& error) {
+        check.Fail(p, error.what());
+      }
     } else {
       check.Warn(p, key);
+    }
+  }
+  if (e.kind == FaultKind::kLink) {
+    // The same checks as the text form: a bandwidth needs its rate.
+    try {
+      e.link = ParseLinkFault(FormatLinkFault(e.link));
+    } catch (const Error& error) {
+      check.Fail(pointer, error.what());
     }
   }
   return e;
@@ -187,6 +231,15 @@ Scenario ParseScenario(const std::string& text, const fs::path& file) {
       s.known_good = dir / ExpandPlaceholders(check.NonEmptyString(v, p), s);
     } else if (key == "faults") {
       ParseFaults(check, v, p, s);
+    } else if (key == "network") {
+      check.ExpectObject(v, p);
+      check.Require(v, p, "upstream");
+      check.Require(v, p, "port");
+      ScenarioNetwork n;
+      n.upstream = check.NonEmptyString(v["upstream"], JsonPointerChild(p, "upstream"));
+      n.port = check.PositiveInt(v["port"], JsonPointerChild(p, "port"));
+      if (n.port > 65535) check.Fail(JsonPointerChild(p, "port"), "port above 65535");
+      s.network = n;
     } else if (key == "timeouts") {
       check.ExpectObject(v, p);
       for (const auto& t : v.GetObject()) {
@@ -202,6 +255,14 @@ Scenario ParseScenario(const std::string& text, const fs::path& file) {
     } else {
       check.Warn(p, key);
     }
+  }
+  const bool network_faults = std::any_of(
+      s.events.begin(), s.events.end(),
+      [](const ScenarioEvent& e) { return e.kind == FaultKind::kLink; });
+  if (network_faults && !s.network) {
+    check.Fail("/network",
+               "network actions need \"network\": {\"upstream\": NAME, "
+               "\"port\": PORT}");
   }
   return s;
 }
@@ -271,6 +332,7 @@ std::vector<FaultEvent> BuildPlan(const Scenario& s,
     f.kind = e.kind;
     f.signal = e.signal;
     f.grace = e.grace;
+    f.link = e.link;
     f.origin = "event";
     // Explicit exact names may hit anything; the rest spares the excluded.
     Exclusions ex = exclusions;
@@ -290,6 +352,26 @@ std::vector<FaultEvent> BuildPlan(const Scenario& s,
   std::stable_sort(plan.begin(), plan.end(),
                    [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; });
   return plan;
+}
+
+std::vector<ProxiedLink> PlanLinks(const Scenario& s,
+                                   const std::vector<FaultEvent>& plan) {
+  std::vector<ProxiedLink> links;
+  for (const FaultEvent& e : plan) {
+    if (e.kind != FaultKind::kLink) continue;
+    if (!s.network) {
+      throw Error(s.file.string() +
+                  ": the plan has network faults and the scenario no "
+                  "\"network\" upstream");
+    }
+    for (const std::string& target : e.targets) {
+      const ProxiedLink link{target, s.network->upstream, s.network->port};
+      if (std::find(links.begin(), links.end(), link) == links.end()) {
+        links.push_back(link);
+      }
+    }
+  }
+  return links;
 }
 
 }  // namespace chancho

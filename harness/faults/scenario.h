@@ -14,12 +14,21 @@
 //   "known_good": "movies-known-good",        // a directory per client allowed
 //   "faults": {
 //     "seed": 7,
-//     "events": [{"at": 3.5, "action": "kill", "target": "join-movie-ratings-2"}],
+//     "events": [{"at": 3.5, "action": "kill", "target": "join-movie-ratings-2"},
+//                {"at": 1, "action": "partition", "target": "filter-argentina-2",
+//                 "duration": 5}],
 //     "auto": {"every": 2, "kill": 3, "from": 1, "until": 60},
 //     "bomb": [5.0]
 //   },
+//   "network": {"upstream": "rabbitmq", "port": 5672},
 //   "timeouts": {"clients": 300}
 // }
+//
+// Network actions (partition, delay, bandwidth, blackhole, link-reset, heal)
+// act on the target's link to the "network" upstream, which the runtime
+// forwards through a TCP fault proxy for every replica that such an event
+// targets (PlanLinks). Their fields: "duration" (s; absent: until healed),
+// "delay_ms", "jitter_ms", "rate" (bytes/s), "direction" (both, up, down).
 //
 // Placeholders in setup commands, creates, known_good and environment
 // values: {cache}
@@ -37,6 +46,7 @@
 
 #include "harness/faults/fault.h"
 #include "harness/faults/targeting.h"
+#include "harness/runtime/proxied_links.h"
 #include "harness/spec/spec.h"
 
 namespace chancho {
@@ -47,6 +57,13 @@ struct ScenarioEvent {
   Selector target;
   int signal = SIGKILL;
   std::chrono::milliseconds grace{2000};
+  DirectedLinkFault link;  // network actions
+};
+
+// Where network faults act: each targeted replica's link to `upstream`.
+struct ScenarioNetwork {
+  std::string upstream;
+  int port = 0;
 };
 
 struct SetupStep {
@@ -69,6 +86,7 @@ struct Scenario {
   std::vector<ScenarioEvent> events;
   std::optional<AutoKill> auto_kill;
   std::vector<std::chrono::milliseconds> bombs;
+  std::optional<ScenarioNetwork> network;
   std::chrono::milliseconds clients_timeout{600000};
 };
 
@@ -92,5 +110,11 @@ std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec);
 std::vector<FaultEvent> BuildPlan(const Scenario& scenario,
                                   const std::vector<ReplicaStatus>& replicas,
                                   std::uint64_t seed);
+
+// The links the runtime must proxy for `plan`: one from every replica that a
+// network fault targets to the scenario's upstream. Throws chancho::Error
+// when the plan has network faults and the scenario no "network".
+std::vector<ProxiedLink> PlanLinks(const Scenario& scenario,
+                                   const std::vector<FaultEvent>& plan);
 
 }  // namespace chancho

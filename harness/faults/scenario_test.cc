@@ -125,5 +125,48 @@ TEST(ScenarioTest, TheSameSeedGivesTheSamePlan) {
                                       "join-2", "master"}));
 }
 
+TEST(ScenarioTest, NetworkActionsBecomeLinkFaultsOnProxiedLinks) {
+  const Scenario s = ParseScenario(R"({
+    "spec": "spec.json", "network": {"upstream": "rabbitmq", "port": 5672},
+    "faults": {"events": [
+      {"at": 1, "action": "partition", "target": "filter-1", "duration": 5},
+      {"at": 2, "action": "delay", "target": "join-1", "delay_ms": 200,
+       "jitter_ms": 20, "direction": "up"},
+      {"at": 3, "action": "heal", "target": "join-1"},
+      {"at": 4, "action": "kill", "target": "join-2"}]}})",
+                                   "/s/x.json");
+  ASSERT_EQ(s.events.size(), 4u);
+  EXPECT_EQ(s.events[0].kind, FaultKind::kLink);
+  EXPECT_EQ(FormatLinkFault(s.events[0].link), "partition for=5000");
+  EXPECT_EQ(FormatLinkFault(s.events[1].link),
+            "delay delay=200 jitter=20 direction=up");
+  EXPECT_EQ(FormatLinkFault(s.events[2].link), "none");
+  const auto plan = BuildPlan(s, Replicas(), 1);
+  // One proxied link per replica that a network fault targets, no more.
+  EXPECT_EQ(PlanLinks(s, plan),
+            (std::vector<ProxiedLink>{{"filter-1", "rabbitmq", 5672},
+                                      {"join-1", "rabbitmq", 5672}}));
+  EXPECT_EQ(plan[0].link, s.events[0].link);
+}
+
+TEST(ScenarioTest, NetworkActionsNeedTheirUpstreamAndSaneFields) {
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "faults": {"events": [
+                 {"at": 1, "action": "partition", "target": "filter-1"}]}})"),
+              HasSubstr("/network: network actions need"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "network": {"upstream": "b", "port": 1},
+                 "faults": {"events": [{"at": 1, "action": "bandwidth",
+                 "target": "filter-1"}]}})"),
+              HasSubstr("bandwidth needs rate="));
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "network": {"upstream": "b", "port": 70000}})"),
+              HasSubstr("/network/port: port above 65535"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "network": {"upstream": "b", "port": 1},
+                 "faults": {"events": [{"at": 1, "action": "delay", "delay_ms": 5,
+                 "direction": "sideways", "target": "filter-1"}]}})"),
+              HasSubstr("unknown direction"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "faults": {"events": [
+                 {"at": 1, "action": "link", "target": "filter-1"}]}})"),
+              HasSubstr("partition, delay, bandwidth, blackhole, link-reset or heal"));
+}
+
 }  // namespace
 }  // namespace chancho

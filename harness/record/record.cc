@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/runtime/control_commands.h"
+#include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
 
 namespace chancho {
@@ -36,6 +37,7 @@ void WriteEvent(Writer& w, const FaultEvent& e) {
   w.EndArray();
   Key(w, "signal", e.signal);
   Key(w, "grace_ms", e.grace.count());
+  if (e.kind == FaultKind::kLink) Key(w, "link", FormatLinkFault(e.link));
   Key(w, "origin", e.origin);
   w.EndObject();
 }
@@ -115,6 +117,9 @@ std::string RecordToJson(const RunRecord& r) {
     w.EndObject();
   }
   w.EndArray();
+  w.Key("links");
+  const std::string links = LinksToJson(r.links);
+  w.RawValue(links.c_str(), links.size(), rapidjson::kArrayType);
   w.Key("comparison");
   if (r.comparison_json.empty()) {
     w.Null();
@@ -167,6 +172,16 @@ RunRecord LoadRecord(const std::filesystem::path& path) {
       f.grace = std::chrono::milliseconds(e["grace_ms"].GetInt64());
     }
     if (e.HasMember("origin") && e["origin"].IsString()) f.origin = e["origin"].GetString();
+    if (f.kind == FaultKind::kLink) {
+      if (!e.HasMember("link") || !e["link"].IsString()) {
+        throw bad("a link entry needs its fault in \"link\"");
+      }
+      try {
+        f.link = ParseLinkFault(e["link"].GetString());
+      } catch (const Error& error) {
+        throw bad(error.what());
+      }
+    }
     r.plan.push_back(std::move(f));
   }
   return r;

@@ -43,6 +43,7 @@ struct RunRecord {
   std::vector<FaultOutcome> faults;
   std::vector<StateChange> changes;
   std::vector<ClientCompletion> clients;
+  std::vector<LinkStatus> links;  // the proxied links at the end of the run
   std::string comparison_json;  // JsonReport of the comparison, or ""
   std::string verdict;          // "match", "mismatch" or "error: ..."
   int exit_code = 1;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
 
 namespace chancho {
@@ -123,8 +124,19 @@ std::string HandleControlRequest(Runtime& runtime, const std::string& request,
     if (on_down) on_down();
     return "";
   }
+  if (verb == "links") {
+    need(1, 1);
+    return LinksToJson(runtime.Links());
+  }
+  if (verb == "link") {
+    if (words.size() < 3) throw Error("\"link\" takes a replica and a fault");
+    const std::size_t name_at = request.find(words[1], request.find(verb) + verb.size());
+    const std::string fault = request.substr(name_at + words[1].size());
+    return LinkOutcomeToJson(runtime.SetLinkFault(words[1], ParseLinkFault(fault)));
+  }
   throw Error("unknown request \"" + verb +
-              "\" (known: ps, info, start, kill, stop, pause, resume, down)");
+              "\" (known: ps, info, start, kill, stop, pause, resume, down, "
+              "links, link)");
 }
 
 std::string StatusesToJson(const std::vector<ReplicaStatus>& statuses) {

@@ -17,6 +17,9 @@ namespace chancho {
 //   kill NAME [SIGNAL]      SIGNAL as KILL, SIGKILL or 9; default KILL
 //   stop NAME [GRACE_MS]    default 10000
 //   down [GRACE_MS]         brings everything down, then calls `on_down`
+//   links                   JSON array of LinkStatus (link_json.h)
+//   link NAME FAULT         FAULT in the text of link_fault_text.h (none
+//                           heals); answers the JSON outcome
 // Throws chancho::Error for an unknown or malformed request, and whatever
 // the runtime throws when an operation does not take effect.
 std::string HandleControlRequest(Runtime& runtime, const std::string& request,

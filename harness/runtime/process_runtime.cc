@@ -271,4 +271,14 @@ std::optional<ReplicaStatus> ProcessRuntime::WaitExit(std::string_view replica,
   return impl_->StatusLocked(r);
 }
 
+std::vector<LinkStatus> ProcessRuntime::Links() const {
+  return impl_->links_->Status();
+}
+
+LinkFaultOutcome ProcessRuntime::SetLinkFault(std::string_view replica,
+                                              const DirectedLinkFault& fault) {
+  impl_->Get(replica);  // an unknown name is an error of its own
+  return impl_->links_->Set(replica, fault);
+}
+
 }  // namespace chancho

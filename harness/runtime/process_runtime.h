@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/runtime/proxied_links.h"
 #include "harness/runtime/runtime.h"
 
 namespace chancho {
@@ -28,6 +29,9 @@ struct ProcessRuntimeOptions {
   // Start() when it chooses (a scenario starts its clients when its fault
   // clock starts). Nothing may depend on them.
   std::set<std::string> held;
+  // Links forwarded through TCP fault proxies, for network faults
+  // (SetLinkFault); see proxied_links.h.
+  std::vector<ProxiedLink> links;
   // Seeds the choice of loopback subnet and the run id.
   std::uint64_t seed = 0;  // 0: from std::random_device
 };
@@ -37,7 +41,8 @@ struct ProcessRuntimeOptions {
 //   outlives the harness even after a SIGKILL;
 // - each with its own address in a loopback /24 leased for the run
 //   (CHANCHO_BIND_IP), and names resolved through the hosts file
-//   <run_dir>/hosts (CHANCHO_HOSTS_FILE);
+//   <run_dir>/hosts (CHANCHO_HOSTS_FILE), or <run_dir>/hosts.d/<replica>
+//   for a replica with a proxied link;
 // - stdout and stderr appended to <run_dir>/logs/<replica>.log;
 // - mounts passed as environment variables that name the host path, and
 //   storage in <run_dir>/storage/<replica>/.
@@ -69,6 +74,10 @@ class ProcessRuntime final : public Runtime {
   bool WaitReady(std::string_view replica, Duration timeout) override;
   std::optional<ReplicaStatus> WaitExit(std::string_view replica,
                                         Duration timeout) override;
+
+  std::vector<LinkStatus> Links() const override;
+  LinkFaultOutcome SetLinkFault(std::string_view replica,
+                                const DirectedLinkFault& fault) override;
 
   // The abstract Unix socket name of the control server ("" if none).
   std::string control_name() const;

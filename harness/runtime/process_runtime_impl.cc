@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,6 +62,13 @@ struct ChildSetup {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Nothing but stdin, stdout and stderr crosses exec: not the harness's
+    // sockets (a fault proxy's connection held open by a child would never
+    // reset), nor other replicas' logs, whether or not whoever opened them
+    // asked for O_CLOEXEC.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      for (int fd = 3; fd < 65536; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
     return {};
   }
 };
@@ -139,10 +147,14 @@ ProcessRuntime::Impl::Impl(Deployment deployment, ProcessRuntimeOptions options)
     }
     replicas_.push_back(std::move(r));
   }
+  std::map<std::string, std::string> addresses;
+  for (const Replica& r : replicas_) addresses[r.plan->name] = r.address;
+  links_ = std::make_unique<ProxiedLinks>(options_.links, deployment_,
+                                          addresses, random_());
   for (Replica& r : replicas_) {
     r.environment = BuildEnvironment(*r.plan, r.address);
   }
-  WriteHostsFile();
+  WriteHostsFiles();
   WriteFileAtomically(run_dir_ / "deployment.json",
                       DeploymentToJson(deployment_));
   io_thread_ = std::thread([this] { io_.run(); });
@@ -172,18 +184,40 @@ const ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
   throw UnknownReplica(name, deployment_);
 }
 
-void ProcessRuntime::Impl::WriteHostsFile() const {
-  std::string hosts = "# Names of run " + run_dir_.filename().string() + "\n";
-  for (const Replica& r : replicas_) {
-    hosts += r.address + " " + r.plan->name;
-    // A single-replica service is also known by its service name.
-    if (r.plan->name != r.plan->service &&
-        deployment_.Match(r.plan->service).size() == 1) {
-      hosts += " " + r.plan->service;
+void ProcessRuntime::Impl::WriteHostsFiles() const {
+  // `overrides`: replica name -> the address to give for it instead.
+  const auto text = [&](const std::map<std::string, std::string>& overrides) {
+    std::string hosts =
+        "# Names of run " + run_dir_.filename().string() + "\n";
+    for (const Replica& r : replicas_) {
+      const auto o = overrides.find(r.plan->name);
+      hosts += (o != overrides.end() ? o->second : r.address) + " " +
+               r.plan->name;
+      // A single-replica service is also known by its service name.
+      if (r.plan->name != r.plan->service &&
+          deployment_.Match(r.plan->service).size() == 1) {
+        hosts += " " + r.plan->service;
+      }
+      hosts += "\n";
     }
-    hosts += "\n";
+    return hosts;
+  };
+  WriteFileAtomically(run_dir_ / "hosts", text({}));
+  for (const Replica& r : replicas_) {
+    const auto overrides = links_->Overrides(r.plan->name);
+    if (overrides.empty()) continue;
+    std::filesystem::create_directories(run_dir_ / "hosts.d");
+    WriteFileAtomically(HostsFile(r.plan->name), text(overrides));
   }
-  WriteFileAtomically(run_dir_ / "hosts", hosts);
+}
+
+std::filesystem::path ProcessRuntime::Impl::HostsFile(
+    const std::string& replica) const {
+  // Its upstreams through their proxies, for a replica with proxied links.
+  if (links_ && !links_->Overrides(replica).empty()) {
+    return run_dir_ / "hosts.d" / replica;
+  }
+  return run_dir_ / "hosts";
 }
 
 std::vector<std::string> ProcessRuntime::Impl::BuildEnvironment(
@@ -202,7 +236,7 @@ std::vector<std::string> ProcessRuntime::Impl::BuildEnvironment(
     env[mount.env] = host.string();
   }
   env["CHANCHO_BIND_IP"] = address;
-  env["CHANCHO_HOSTS_FILE"] = (run_dir_ / "hosts").string();
+  env["CHANCHO_HOSTS_FILE"] = HostsFile(plan.name).string();
   env["CHANCHO_RUN_DIR"] = run_dir_.string();
   env["CHANCHO_REPLICA"] = plan.name;
   if (control_) env["CHANCHO_CONTROL"] = control_->name();

@@ -61,6 +61,7 @@ class ProcessRuntime::Impl {
   std::filesystem::path run_dir_;
   std::unique_ptr<SubnetLease> subnet_;
   std::vector<Replica> replicas_;
+  std::unique_ptr<ProxiedLinks> links_;
 
   mutable std::mutex mu_;
   std::condition_variable changed_;
@@ -75,7 +76,8 @@ class ProcessRuntime::Impl {
   Replica& Get(std::string_view name);
   const Replica& Get(std::string_view name) const;
   ReplicaStatus StatusLocked(const Replica& r) const;
-  void WriteHostsFile() const;
+  void WriteHostsFiles() const;
+  std::filesystem::path HostsFile(const std::string& replica) const;
   std::vector<std::string> BuildEnvironment(const ReplicaPlan& plan,
                                             const std::string& address) const;
   void Spawn(Replica& r);  // io thread, mu_ held by the caller

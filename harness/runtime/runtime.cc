@@ -25,4 +25,12 @@ Error UnknownReplica(std::string_view name, const Deployment& deployment) {
                known + ")");
 }
 
+std::vector<LinkStatus> Runtime::Links() const { return {}; }
+
+LinkFaultOutcome Runtime::SetLinkFault(std::string_view replica,
+                                       const DirectedLinkFault&) {
+  throw Error("replica " + std::string(replica) +
+              " has no proxied link: this runtime places no fault proxy");
+}
+
 }  // namespace chancho

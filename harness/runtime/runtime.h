@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "harness/deploy/deployment.h"
+#include "harness/proxy/link_fault_text.h"
+#include "harness/proxy/tcp_proxy.h"
 
 namespace chancho {
 
@@ -38,6 +40,18 @@ struct ReplicaStatus {
   int restarts = 0;  // starts after the first
   std::optional<int> exit_code;    // when it exited normally
   std::optional<int> term_signal;  // when a signal ended it
+};
+
+// A link that the runtime forwards through a TCP fault proxy, so that
+// network faults can be injected on it: `replica` reaches `upstream` (a
+// replica) on `port` through the proxy at `proxy_address`.
+struct LinkStatus {
+  std::string replica;
+  std::string upstream;
+  int port = 0;
+  std::string proxy_address;  // "ip:port"
+  std::string fault = "none";  // the last fault set (link_fault_text.h)
+  TcpProxyStats stats;
 };
 
 // A running system: every replica of a Deployment, as processes or
@@ -82,6 +96,13 @@ class Runtime {
   // The status once the replica is no longer running, or nullopt on timeout.
   virtual std::optional<ReplicaStatus> WaitExit(std::string_view replica,
                                                 Duration timeout) = 0;
+
+  // Network faults, on the links the runtime proxies (none by default).
+  virtual std::vector<LinkStatus> Links() const;
+  // Installs `fault` on every proxied link of `replica` (kind none heals).
+  // Throws chancho::Error when the replica has no proxied link.
+  virtual LinkFaultOutcome SetLinkFault(std::string_view replica,
+                                        const DirectedLinkFault& fault);
 };
 
 }  // namespace chancho

@@ -2,7 +2,7 @@
 // behaviour when either end goes away.
 #include <gtest/gtest.h>
 
-#include "harness/faults/tcp_proxy_test_util.h"
+#include "harness/proxy/tcp_proxy_test_util.h"
 
 namespace chancho {
 namespace {

@@ -1,4 +1,4 @@
-#include "harness/faults/tcp_proxy_link.h"
+#include "harness/proxy/tcp_proxy_link.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>

@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "harness/faults/tcp_proxy.h"
+#include "harness/proxy/tcp_proxy.h"
 
 namespace chancho::tcp_proxy_internal {
 

@@ -1,4 +1,4 @@
-#include "harness/faults/tcp_proxy.h"
+#include "harness/proxy/tcp_proxy.h"
 
 #include <pthread.h>
 
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/faults/tcp_proxy_link.h"
+#include "harness/proxy/tcp_proxy_link.h"
 #include "harness/spec/error.h"
 
 namespace chancho {

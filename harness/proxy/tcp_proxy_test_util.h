@@ -3,7 +3,7 @@
 // What the TCP fault proxy tests share: an echo server, sockets with
 // bounded reads, and a fixture with a proxy in front of the echo server.
 
-#include "harness/faults/tcp_proxy.h"
+#include "harness/proxy/tcp_proxy.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -54,18 +54,18 @@ class Fd {
   int fd_;
 };
 
-inline sockaddr_in Loopback(std::uint16_t port) {
+inline sockaddr_in Loopback(std::uint16_t port, const char* ip = "127.0.0.1") {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::inet_pton(AF_INET, ip, &address.sin_addr);
   return address;
 }
 
-// Connects to 127.0.0.1:port; an invalid Fd if connect() fails.
-inline Fd Connect(std::uint16_t port) {
+// Connects to ip:port; an invalid Fd if connect() fails.
+inline Fd Connect(std::uint16_t port, const std::string& ip = "127.0.0.1") {
   Fd fd(::socket(AF_INET, SOCK_STREAM, 0));
-  const sockaddr_in address = Loopback(port);
+  const sockaddr_in address = Loopback(port, ip.c_str());
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address),
                 sizeof(address)) != 0) {
     return Fd();
@@ -139,13 +139,14 @@ inline bool WaitFor(const std::function<bool()>& condition, milliseconds timeout
   return true;
 }
 
-// Echoes every byte back on 127.0.0.1:port(), a thread per connection; on
-// EOF it shuts its side down. Stop (the destructor) wakes every blocked call
-// with shutdown() and joins.
+// Echoes every byte back on ip:port() (port 0: an ephemeral one), a thread
+// per connection; on EOF it shuts its side down. Stop (the destructor) wakes
+// every blocked call with shutdown() and joins.
 class EchoServer {
  public:
-  EchoServer() : listener_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address = Loopback(0);
+  explicit EchoServer(const char* ip = "127.0.0.1", std::uint16_t port = 0)
+      : listener_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address = Loopback(port, ip);
     socklen_t length = sizeof(address);
     if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address),
                sizeof(address)) != 0 ||

@@ -1,0 +1,75 @@
+// The one-line text form of a network fault.
+#include "harness/proxy/link_fault_text.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "harness/spec/error.h"
+
+namespace chancho {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+
+std::string ErrorOf(std::string_view text) {
+  try {
+    ParseLinkFault(text);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(LinkFaultText, ParsesEveryField) {
+  const DirectedLinkFault f =
+      ParseLinkFault("delay delay=200 jitter=50 direction=up for=5000");
+  EXPECT_EQ(f.fault.kind, LinkFaultKind::kDelay);
+  EXPECT_EQ(f.fault.delay, milliseconds(200));
+  EXPECT_EQ(f.fault.jitter, milliseconds(50));
+  EXPECT_EQ(f.direction, Direction::kClientToServer);
+  EXPECT_EQ(f.fault.duration, milliseconds(5000));
+
+  const DirectedLinkFault b = ParseLinkFault("bandwidth rate=1000 direction=down");
+  EXPECT_EQ(b.fault.kind, LinkFaultKind::kBandwidth);
+  EXPECT_EQ(b.fault.bytes_per_second, 1000u);
+  EXPECT_EQ(b.direction, Direction::kServerToClient);
+  EXPECT_EQ(b.fault.duration, milliseconds(0));
+}
+
+TEST(LinkFaultText, FormatThenParseGivesTheSameFault) {
+  for (const char* text :
+       {"none", "none direction=up", "delay delay=10", "delay delay=1 jitter=2 for=3",
+        "bandwidth rate=5 direction=down", "blackhole direction=up for=100",
+        "reset", "partition for=5000"}) {
+    const DirectedLinkFault f = ParseLinkFault(text);
+    EXPECT_EQ(FormatLinkFault(f), text);
+    EXPECT_EQ(ParseLinkFault(FormatLinkFault(f)), f) << text;
+  }
+}
+
+TEST(LinkFaultText, DropsFieldsThatDoNotApplyToTheKind) {
+  // A partition acts on whole connections: no direction, no delay.
+  EXPECT_EQ(FormatLinkFault(ParseLinkFault("partition direction=up delay=5 for=10")),
+            "partition for=10");
+  EXPECT_EQ(FormatLinkFault(ParseLinkFault("blackhole rate=7")), "blackhole");
+}
+
+TEST(LinkFaultText, RejectsBadInputWithOneLine) {
+  EXPECT_THAT(ErrorOf(""), HasSubstr("empty"));
+  EXPECT_THAT(ErrorOf("flood"), HasSubstr("unknown kind \"flood\""));
+  EXPECT_THAT(ErrorOf("delay"), HasSubstr("delay needs delay=MS"));
+  EXPECT_THAT(ErrorOf("bandwidth rate=0"), HasSubstr("rate=BYTES_PER_S above 0"));
+  EXPECT_THAT(ErrorOf("delay delay=-5"), HasSubstr("non-negative integer"));
+  EXPECT_THAT(ErrorOf("delay delay=5ms"), HasSubstr("non-negative integer"));
+  EXPECT_THAT(ErrorOf("partition 5"), HasSubstr("expected key=value"));
+  EXPECT_THAT(ErrorOf("partition until=5"), HasSubstr("unknown key \"until\""));
+  EXPECT_THAT(ErrorOf("blackhole direction=sideways"),
+              HasSubstr("unknown direction \"sideways\""));
+  for (const char* bad : {"", "flood", "delay", "partition 5"}) {
+    EXPECT_EQ(ErrorOf(bad).find('\n'), std::string::npos) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace chancho

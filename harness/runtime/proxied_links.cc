@@ -1,0 +1,114 @@
+#include "harness/runtime/proxied_links.h"
+
+#include "harness/spec/error.h"
+
+namespace chancho {
+
+ProxiedLinks::ProxiedLinks(const std::vector<ProxiedLink>& links,
+                           const Deployment& deployment,
+                           const std::map<std::string, std::string>& address_of,
+                           std::uint64_t seed) {
+  for (const ProxiedLink& spec : links) {
+    const std::string what = "link " + spec.replica + " -> " + spec.upstream +
+                             ":" + std::to_string(spec.port);
+    if (!deployment.Find(spec.replica)) {
+      throw Error(what + ": " + UnknownReplica(spec.replica, deployment).what());
+    }
+    const auto upstream = deployment.Match(spec.upstream);
+    if (upstream.size() != 1) {
+      throw Error(what + ": the upstream must name exactly one replica, \"" +
+                  spec.upstream + "\" names " + std::to_string(upstream.size()));
+    }
+    if (upstream[0]->name == spec.replica) {
+      throw Error(what + ": a replica cannot be its own upstream");
+    }
+    if (spec.port < 1 || spec.port > 65535) {
+      throw Error(what + ": port must be 1..65535");
+    }
+    for (const Link& other : links_) {
+      if (other.spec.replica == spec.replica && other.spec.port == spec.port) {
+        throw Error(what + ": the replica already has a proxied link on port " +
+                    std::to_string(spec.port));
+      }
+    }
+    TcpProxyOptions options;
+    options.listen_ip = address_of.at(spec.replica);
+    options.listen_port = static_cast<std::uint16_t>(spec.port);
+    options.upstream_host = address_of.at(upstream[0]->name);
+    options.upstream_port = static_cast<std::uint16_t>(spec.port);
+    options.seed = seed + links_.size();
+    Link link;
+    link.spec = spec;
+    link.upstream_replica = upstream[0]->name;
+    try {
+      link.proxy = std::make_unique<TcpProxy>(options);
+    } catch (const std::exception& e) {
+      throw Error(what + ": " + e.what());
+    }
+    links_.push_back(std::move(link));
+  }
+}
+
+ProxiedLinks::~ProxiedLinks() = default;
+
+std::map<std::string, std::string> ProxiedLinks::Overrides(
+    std::string_view replica) const {
+  std::map<std::string, std::string> out;
+  for (const Link& link : links_) {
+    if (link.spec.replica == replica) {
+      out[link.upstream_replica] = link.proxy->listen_ip();
+    }
+  }
+  return out;
+}
+
+std::vector<LinkStatus> ProxiedLinks::Status() const {
+  std::vector<LinkStatus> out;
+  std::lock_guard lock(mu_);
+  for (const Link& link : links_) {
+    LinkStatus s;
+    s.replica = link.spec.replica;
+    s.upstream = link.upstream_replica;
+    s.port = link.spec.port;
+    s.proxy_address =
+        link.proxy->listen_ip() + ":" + std::to_string(link.proxy->port());
+    s.fault = link.fault;
+    s.stats = link.proxy->Stats();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+LinkFaultOutcome ProxiedLinks::Set(std::string_view replica,
+                                   const DirectedLinkFault& fault) {
+  LinkFaultOutcome out;
+  bool found = false;
+  out.took_effect = true;
+  for (Link& link : links_) {
+    if (link.spec.replica != replica) continue;
+    found = true;
+    const LinkFaultOutcome one =
+        link.proxy->SetFault(fault.direction, fault.fault);
+    out.took_effect = out.took_effect && one.took_effect;
+    out.connections_reset += one.connections_reset;
+    out.detail += (out.detail.empty() ? "" : "; ") + link.upstream_replica +
+                  ":" + std::to_string(link.spec.port) + ": " + one.detail;
+    std::lock_guard lock(mu_);
+    link.fault = FormatLinkFault(fault);
+  }
+  if (!found) {
+    throw Error("replica " + std::string(replica) +
+                " has no proxied link (proxied: " +
+                [&] {
+                  std::string names;
+                  for (const Link& l : links_) {
+                    names += (names.empty() ? "" : ", ") + l.spec.replica;
+                  }
+                  return names.empty() ? std::string("none") : names;
+                }() +
+                ")");
+  }
+  return out;
+}
+
+}  // namespace chancho

@@ -1,0 +1,166 @@
+// ProcessRuntime's proxied links: a replica reaches its upstream through a
+// TCP fault proxy on its own address, network faults act on that link
+// alone, and no child process holds the harness's sockets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+
+#include "harness/proxy/tcp_proxy_test_util.h"
+#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/run_dir.h"
+
+namespace chancho {
+namespace {
+
+using namespace proxy_test;  // NOLINT: the shared socket helpers
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Inside the run's own loopback /24, so no other process can hold it.
+constexpr int kPort = 15672;
+
+ReplicaPlan Shell(const std::string& name, const std::string& script) {
+  ReplicaPlan plan;
+  plan.name = name;
+  plan.service = name;
+  plan.command = {"sh", "-c", script};
+  plan.readiness.kind = Readiness::Kind::kLogLine;
+  plan.readiness.pattern = "^ready$";
+  return plan;
+}
+
+class ProxiedLinksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() /
+            ("chancho-links-test-" + std::to_string(::getpid()));
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::unique_ptr<ProcessRuntime> Make(std::vector<ReplicaPlan> replicas,
+                                       std::vector<ProxiedLink> links) {
+    Deployment deployment;
+    deployment.project = "links";
+    deployment.spec_dir = root_;
+    deployment.replicas = std::move(replicas);
+    ProcessRuntimeOptions options;
+    options.runs_root = root_;
+    options.links = std::move(links);
+    return std::make_unique<ProcessRuntime>(std::move(deployment), options);
+  }
+
+  std::string ErrorOf(std::vector<ProxiedLink> links) {
+    try {
+      Make({Shell("a", "echo ready; exec sleep 30"),
+            Shell("up", "echo ready; exec sleep 30")},
+           std::move(links));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::filesystem::path root_;
+};
+
+TEST_F(ProxiedLinksTest, TheLinkedReplicaNamesItsUpstreamByItsOwnAddress) {
+  auto runtime = Make({Shell("a", "echo hosts=$CHANCHO_HOSTS_FILE; echo ready; exec sleep 30"),
+                       Shell("b", "echo hosts=$CHANCHO_HOSTS_FILE; echo ready; exec sleep 30"),
+                       Shell("up", "echo ready; exec sleep 30")},
+                      {{"a", "up", kPort}});
+  runtime->Up();
+  const std::string a = runtime->Status("a").address;
+  const std::string up = runtime->Status("up").address;
+  const auto dir = runtime->run_dir();
+  EXPECT_THAT(runtime->Logs("a"), HasSubstr("hosts=" + (dir / "hosts.d" / "a").string()));
+  EXPECT_THAT(runtime->Logs("b"), HasSubstr("hosts=" + (dir / "hosts").string()));
+  EXPECT_THAT(ReadFile(dir / "hosts.d" / "a"), HasSubstr(a + " up\n"));
+  EXPECT_THAT(ReadFile(dir / "hosts"), HasSubstr(up + " up\n"));
+  const auto links = runtime->Links();
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].replica, "a");
+  EXPECT_EQ(links[0].upstream, "up");
+  EXPECT_EQ(links[0].proxy_address, a + ":" + std::to_string(kPort));
+  EXPECT_EQ(links[0].fault, "none");
+}
+
+TEST_F(ProxiedLinksTest, APartitionCutsTheLinkUntilItHeals) {
+  auto runtime = Make({Shell("a", "echo ready; exec sleep 30"),
+                       Shell("up", "echo ready; exec sleep 30")},
+                      {{"a", "up", kPort}});
+  runtime->Up();
+  const std::string a = runtime->Status("a").address;
+  // The upstream's service, played by this test on the upstream's address.
+  EchoServer upstream(runtime->Status("up").address.c_str(), kPort);
+  Fd open = Connect(kPort, a);
+  ASSERT_GE(open.get(), 0);
+  ASSERT_TRUE(WriteAll(open.get(), "x"));
+  ASSERT_EQ(ReadFor(open.get(), 1, milliseconds(5000)).data, "x");
+
+  DirectedLinkFault partition;
+  partition.fault.kind = LinkFaultKind::kPartition;
+  const LinkFaultOutcome cut = runtime->SetLinkFault("a", partition);
+  EXPECT_TRUE(cut.took_effect) << cut.detail;
+  EXPECT_EQ(cut.connections_reset, 1);
+  EXPECT_TRUE(SeesResetOrEof(open.get()));
+  Fd refused = Connect(kPort, a);
+  EXPECT_TRUE(refused.get() < 0 || SeesResetOrEof(refused.get()));
+  EXPECT_EQ(runtime->Links()[0].fault, "partition");
+  EXPECT_TRUE(WaitFor(
+      [&] { return runtime->Links()[0].stats.connections_refused >= 1; },
+      milliseconds(5000)));
+
+  EXPECT_TRUE(runtime->SetLinkFault("a", DirectedLinkFault{}).took_effect);
+  Fd healed = Connect(kPort, a);
+  ASSERT_GE(healed.get(), 0);
+  ASSERT_TRUE(WriteAll(healed.get(), "y"));
+  EXPECT_EQ(ReadFor(healed.get(), 1, milliseconds(5000)).data, "y");
+}
+
+TEST_F(ProxiedLinksTest, OnlyProxiedReplicasTakeLinkFaults) {
+  auto runtime = Make({Shell("a", "echo ready; exec sleep 30"),
+                       Shell("up", "echo ready; exec sleep 30")},
+                      {{"a", "up", kPort}});
+  DirectedLinkFault partition;
+  partition.fault.kind = LinkFaultKind::kPartition;
+  EXPECT_THROW(
+      {
+        try {
+          runtime->SetLinkFault("up", partition);
+        } catch (const Error& e) {
+          EXPECT_THAT(e.what(), HasSubstr("up has no proxied link (proxied: a)"));
+          throw;
+        }
+      },
+      Error);
+  EXPECT_THROW(runtime->SetLinkFault("nobody", partition), Error);
+}
+
+TEST_F(ProxiedLinksTest, ABadLinkIsRefusedWithItsName) {
+  EXPECT_THAT(ErrorOf({{"x", "up", kPort}}),
+              HasSubstr("link x -> up:15672: no replica named \"x\""));
+  EXPECT_THAT(ErrorOf({{"a", "nowhere", kPort}}),
+              HasSubstr("the upstream must name exactly one replica"));
+  EXPECT_THAT(ErrorOf({{"a", "a", kPort}}), HasSubstr("its own upstream"));
+  EXPECT_THAT(ErrorOf({{"a", "up", 0}}), HasSubstr("port must be 1..65535"));
+  EXPECT_THAT(ErrorOf({{"a", "up", kPort}, {"a", "up", kPort}}),
+              HasSubstr("already has a proxied link on port 15672"));
+}
+
+TEST_F(ProxiedLinksTest, ChildrenHoldNoneOfTheHarnesssDescriptors) {
+  // The runtime holds a control socket, a proxy's listening socket and the
+  // log files of other replicas when it spawns this one.
+  auto runtime = Make({Shell("up", "echo ready; exec sleep 30"),
+                       // The list goes through a file: a pipe would add fds.
+                       Shell("a", "ls -l /proc/$$/fd > a.fds; cat a.fds; "
+                                  "echo ready; exec sleep 30")},
+                      {{"a", "up", kPort}});
+  runtime->Up();
+  const std::string fds = runtime->Logs("a");
+  ASSERT_THAT(fds, HasSubstr("a.log")) << "the listing ran";
+  EXPECT_THAT(fds, Not(HasSubstr("socket:"))) << fds;
+  EXPECT_THAT(fds, Not(HasSubstr("up.log"))) << fds;
+}
+
+}  // namespace
+}  // namespace chancho
