@@ -1,9 +1,11 @@
 // `chancho chaos` against a detached tp0 run: commands piped in have the
-// effect they name, and the non-interactive auto loop prints its outcomes,
+// effect they name (network faults on a link that `up --link` proxies
+// too), and the non-interactive auto loop prints its outcomes,
 // a summary, and the same targets for the same seed.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -39,10 +41,20 @@ class ChaosCliTest : public ::testing::Test {
     if (!HasFailure()) std::filesystem::remove_all(dir_);
   }
 
-  void Up() {
-    const auto r =
-        RunChancho("up tp0 --clients 3 --detach --tp0-dir tp0", dir_, 60);
+  void Up(const std::string& extra = "") {
+    const auto r = RunChancho(
+        "up tp0 --clients 3 --detach --tp0-dir tp0" + extra, dir_, 60);
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  // A replica's log in the (single) run under dir_.
+  std::string Log(const std::string& replica) {
+    for (const auto& run :
+         std::filesystem::directory_iterator(dir_ / ".chancho" / "runs")) {
+      std::ifstream in(run.path() / "logs" / (replica + ".log"));
+      if (in) return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    return "";
   }
 
   std::map<std::string, ReplicaStatus> Ps() {
@@ -164,6 +176,48 @@ TEST_F(ChaosCliTest, AutoPrintsOutcomesAndASummaryAndRepeatsItsSeed) {
   EXPECT_EQ(AutoTargets(second.out), targets) << first.out << second.out;
   EXPECT_THAT(Lines(second.out).back(),
               StartsWith("action: chaos | result: success | faults: 5 |"));
+}
+
+// The receive_message outcomes ("success"/"fail") of a tp0 client's log.
+std::vector<std::string> Outcomes(const std::string& log) {
+  std::vector<std::string> out;
+  for (const auto& line : Lines(log)) {
+    const auto at = line.find("action: receive_message | result: ");
+    if (at == std::string::npos) continue;
+    out.push_back(line.substr(at + 34, line.find(' ', at + 34) - at - 34));
+  }
+  return out;
+}
+
+TEST_F(ChaosCliTest, NetworkCommandsCutAndHealALinkThatUpProxies) {
+  Up(" --link client1=server:12345");
+  const auto r = Chaos("--seed 1",
+                       "links\npartition client1 5\nsleep 1\nheal client1\n"
+                       "sleep 1\nlinks\npartition client2\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 8u) << r.out;
+  EXPECT_THAT(lines[1], StartsWith("REPLICA "));
+  EXPECT_THAT(lines[2], StartsWith("client1 "));
+  EXPECT_THAT(lines[2], HasSubstr("server:12345"));
+  EXPECT_THAT(lines[2], HasSubstr(" none "));
+  EXPECT_EQ(lines[3],
+            "action: partition | result: success | target: client1 | "
+            "took_effect: yes");
+  EXPECT_EQ(lines[4],
+            "action: heal | result: success | target: client1 | took_effect: yes");
+  EXPECT_THAT(lines[6], HasSubstr(" none "));
+  EXPECT_THAT(lines[7], StartsWith("action: partition | result: fail"));
+  EXPECT_THAT(lines[7], HasSubstr("client2 has no proxied link"));
+  // client1 lost its messages while cut off, and got them through again
+  // after the heal; client2, not proxied, never noticed.
+  const auto cut = Outcomes(Log("client1"));
+  const auto fail = std::find(cut.begin(), cut.end(), "fail");
+  ASSERT_NE(fail, cut.end()) << Log("client1");
+  EXPECT_NE(std::find(fail, cut.end(), "success"), cut.end()) << Log("client1");
+  const auto other = Outcomes(Log("client2"));
+  EXPECT_FALSE(other.empty());
+  EXPECT_EQ(std::count(other.begin(), other.end(), "fail"), 0) << Log("client2");
 }
 
 TEST_F(ChaosCliTest, AnUnreachableRunIsAOneLineError) {
