@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +16,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,17 @@ void WriteFileAtomically(const fs::path& path, const std::string& bytes) {
   }
 }
 
+// A handler that keeps dropping the connection is given up on.
+constexpr int kMaxResumes = 100;
+
+// What a session achieved, kept across the connections that resume it.
+struct Progress {
+  std::string session;  // the Welcome key; empty before it
+  std::array<bool, kQueryCount> received{};
+  int results_received = 0;
+  ClientSummary summary;
+};
+
 // One session over one connection. Every step is an asynchronous operation
 // on one io_context, run by one thread, so reading and writing proceed
 // independently without locks. Handlers never throw: the first failure
@@ -67,20 +80,25 @@ void WriteFileAtomically(const fs::path& path, const std::string& bytes) {
 class Session {
  public:
   Session(asio::io_context& io, const ClientOptions& options,
-          common::Logger& logger, std::optional<asio::ip::address> source)
+          common::Logger& logger, std::optional<asio::ip::address> source,
+          Progress& progress, std::chrono::milliseconds connect_timeout,
+          std::chrono::milliseconds timeout)
       : options_(options),
         logger_(logger),
+        progress_(progress),
+        resuming_(!progress.session.empty()),
+        timeout_(timeout),
         results_dir_(options.results_dir / options.client_id),
         handler_name_(options.handler.host + ":" +
                       std::to_string(options.handler.port)),
-        connector_(io, options.handler, source, options.connect_timeout, logger,
+        connector_(io, options.handler, source, connect_timeout, logger,
                    options.env),
         socket_(io),
         deadline_(io),
         decoder_(kMaxFrameBytes, IsKnownFrameType) {}
 
   void Start() {
-    deadline_.expires_after(options_.timeout);
+    deadline_.expires_after(timeout_);
     deadline_.async_wait([this](const error_code& ec) {
       if (ec || finished_) return;
       Finish("no Done from client-handler " + handler_name_ + " within " +
@@ -94,7 +112,9 @@ class Session {
 
   // Empty after Done; otherwise why the session failed.
   const std::string& error() const { return error_; }
-  const ClientSummary& summary() const { return summary_; }
+  // Whether the session may be resumed on a new connection: it has a key,
+  // and then the connection broke.
+  bool resumable() const { return resumable_; }
 
  private:
   void Connected() {
@@ -102,8 +122,11 @@ class Session {
     error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
     Read();
-    Write(common::EncodeFrame(static_cast<uint8_t>(FrameType::kHello),
-                              options_.client_id),
+    Write(resuming_ ? common::EncodeFrame(
+                          static_cast<uint8_t>(FrameType::kResume),
+                          progress_.session)
+                    : common::EncodeFrame(static_cast<uint8_t>(FrameType::kHello),
+                                          options_.client_id),
           [this] {
             hello_sent_ = true;
             MaybeStartUpload();
@@ -135,6 +158,9 @@ class Session {
                             : "connection failed: " + ec.message();
     if (!write_error_.empty())
       cause += " (sending failed: " + write_error_ + ")";
+    // Once there is a session to resume, any broken connection may be
+    // followed by another attempt (the handler may be mid-restart).
+    resumable_ = welcomed_ || resuming_;
     Finish("client-handler " + handler_name_ + " " + cause + " before Done (" +
            Phase() + ")");
   }
@@ -145,18 +171,23 @@ class Session {
       case FrameType::kError:
         return Finish("client-handler error: " + payload);
       case FrameType::kWelcome:
-        if (welcomed_) return Finish("protocol error: a second Welcome");
+        if (welcomed_ || resuming_) {
+          return Finish("protocol error: an unexpected Welcome");
+        }
         welcomed_ = true;
-        summary_.session = payload;
+        progress_.session = payload;
+        progress_.summary.session = payload;
         logger_.Info("hello", "success",
                      {{"client_id", options_.client_id},
                       {"handler", handler_name_},
                       {"session", payload}});
         return MaybeStartUpload();
+      case FrameType::kResumeFrom:
+        return OnResumeFrom(payload);
       case FrameType::kResult:
         return OnResult(payload);
       case FrameType::kDone:
-        if (results_received_ < kQueryCount || !upload_done_) {
+        if (progress_.results_received < kQueryCount || !upload_done_) {
           return Finish("protocol error: Done too early (" + Phase() + ")");
         }
         return Finish("");
@@ -166,6 +197,32 @@ class Session {
     }
   }
 
+  void OnResumeFrom(const std::string& payload) {
+    if (!resuming_ || welcomed_) {
+      return Finish("protocol error: an unexpected ResumeFrom");
+    }
+    const int file = payload.empty() ? -1 : static_cast<uint8_t>(payload[0]);
+    std::uint64_t frames = 0;
+    const char* end = payload.data() + payload.size();
+    const auto parsed =
+        payload.size() < 2 ? std::from_chars_result{end, std::errc::invalid_argument}
+                           : std::from_chars(payload.data() + 1, end, frames);
+    if (file < 0 || file > kInputFileCount || parsed.ec != std::errc() ||
+        parsed.ptr != end) {
+      return Finish("protocol error: a malformed ResumeFrom");
+    }
+    welcomed_ = true;
+    start_file_ = file;
+    skip_frames_ = frames;
+    logger_.Info("resume", "success",
+                 {{"session", progress_.session},
+                  {"file", file < kInputFileCount
+                               ? std::string(kInputFileNames[file])
+                               : std::string("none")},
+                  {"frames_taken", std::to_string(frames)}});
+    MaybeStartUpload();
+  }
+
   void OnResult(const std::string& payload) {
     if (!welcomed_) return Finish("protocol error: a Result before Welcome");
     const int query = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
@@ -173,11 +230,9 @@ class Session {
       return Finish("protocol error: a Result for unknown query " +
                     std::to_string(query));
     }
-    int64_t& lines = summary_.result_lines[query - 1];
-    if (received_[query - 1]) {
-      return Finish("protocol error: a second Result for query " +
-                    std::to_string(query));
-    }
+    int64_t& lines = progress_.summary.result_lines[query - 1];
+    // A resumed session gets again what it may already have: same text.
+    if (progress_.received[query - 1]) return;
     const std::string text = payload.substr(1);
     try {
       WriteFileAtomically(results_dir_ / fmt::format("query{}.txt", query),
@@ -185,8 +240,8 @@ class Session {
     } catch (const std::exception& e) {
       return Finish(e.what());
     }
-    received_[query - 1] = true;
-    ++results_received_;
+    progress_.received[query - 1] = true;
+    ++progress_.results_received;
     lines = CountLines(text);
     logger_.Info(
         "result", "success",
@@ -196,7 +251,12 @@ class Session {
   // Uploads start only once Hello is written and Welcome read, which may
   // complete in either order; one write is in flight at a time.
   void MaybeStartUpload() {
-    if (hello_sent_ && welcomed_ && file_ < 0) StartFile(0);
+    if (!hello_sent_ || !welcomed_ || file_ >= 0 || upload_done_) return;
+    if (start_file_ == kInputFileCount) {
+      upload_done_ = true;
+      return;
+    }
+    StartFile(start_file_);
   }
 
   void StartFile(int file) {
@@ -204,6 +264,13 @@ class Session {
     upload_ = std::make_unique<Upload>(InputPath(file), InputFile(file));
     if (!upload_->in.is_open()) {
       return Finish(InputPath(file).string() + ": cannot open");
+    }
+    // Resuming: the frames the handler already took, cut the same way.
+    for (; skip_frames_ > 0; --skip_frames_) {
+      if (!upload_->batcher.Next(payload_)) {
+        return Finish("resume: the handler took more Data frames of " +
+                      std::string(kInputFileNames[file]) + " than it has");
+      }
     }
     SendNextBatch();
   }
@@ -224,8 +291,8 @@ class Session {
 
   void FileSent() {
     const CsvBatcher& batcher = upload_->batcher;
-    summary_.uploads[file_] = {batcher.records(), batcher.batches(),
-                               batcher.bad_records()};
+    progress_.summary.uploads[file_] = {batcher.records(), batcher.batches(),
+                                        batcher.bad_records()};
     logger_.Info("upload", "success",
                  {{"file", std::string(kInputFileNames[file_])},
                   {"records", std::to_string(batcher.records())},
@@ -261,7 +328,7 @@ class Session {
                         : file_ >= 0
                             ? "uploading " + std::string(kInputFileNames[file_])
                             : "upload not started";
-    return phase + ", " + std::to_string(results_received_) + " of " +
+    return phase + ", " + std::to_string(progress_.results_received) + " of " +
            std::to_string(kQueryCount) + " results received";
   }
 
@@ -288,6 +355,9 @@ class Session {
 
   const ClientOptions& options_;
   common::Logger& logger_;
+  Progress& progress_;
+  const bool resuming_;
+  const std::chrono::milliseconds timeout_;
   const fs::path results_dir_;
   const std::string handler_name_;
   ClientConnector connector_;
@@ -307,10 +377,10 @@ class Session {
   std::string write_error_;
   std::string payload_;
   int file_ = -1;
+  int start_file_ = 0;  // where the upload starts: 0, or from ResumeFrom
+  std::uint64_t skip_frames_ = 0;
+  bool resumable_ = false;
   std::unique_ptr<Upload> upload_;
-  std::array<bool, kQueryCount> received_{};
-  int results_received_ = 0;
-  ClientSummary summary_;
 };
 
 }  // namespace
@@ -349,18 +419,40 @@ ClientSummary RunClient(const ClientOptions& options, common::Logger& logger) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  asio::io_context io(1);
-  Session session(io, options, logger, source);
-  session.Start();
-  io.run();
-  if (!session.error().empty()) throw std::runtime_error(session.error());
+  Progress progress;
+  for (int attempt = 0;; ++attempt) {
+    const auto left = options.timeout -
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start);
+    asio::io_context io(1);
+    Session session(io, options, logger, source, progress,
+                    attempt == 0 ? options.connect_timeout
+                                 : options.reconnect_timeout,
+                    std::max(left, std::chrono::milliseconds(1)));
+    session.Start();
+    io.run();
+    if (session.error().empty()) break;
+    if (!session.resumable() || options.reconnect_timeout.count() == 0 ||
+        left <= std::chrono::milliseconds(0) || attempt + 1 >= kMaxResumes) {
+      throw std::runtime_error(session.error());
+    }
+    logger.Warning("resume", "in_progress",
+                   {{"session", progress.session},
+                    {"attempt", std::to_string(attempt + 1)},
+                    {"cause", session.error()}});
+    // Backs off, so that a handler that accepts and drops at once (it is
+    // going down) is not hammered.
+    std::this_thread::sleep_for(
+        std::min(std::chrono::milliseconds(100) * attempt,
+                 std::chrono::milliseconds(1000)));
+  }
   const std::chrono::duration<double> elapsed =
       std::chrono::steady_clock::now() - start;
   logger.Info("client", "success",
               {{"client_id", options.client_id},
-               {"session", session.summary().session},
+               {"session", progress.session},
                {"seconds", fmt::format("{:.3f}", elapsed.count())}});
-  return session.summary();
+  return progress.summary;
 }
 
 }  // namespace chancho::movies

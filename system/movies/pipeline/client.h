@@ -27,6 +27,10 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(60);
   // The whole run, connecting included.
   std::chrono::milliseconds timeout = std::chrono::minutes(30);
+  // When the connection breaks after Welcome (the handler crashed or was
+  // stopped), how long to keep trying to resume the session with the next
+  // handler; zero never resumes.
+  std::chrono::milliseconds reconnect_timeout = std::chrono::minutes(2);
   // CHANCHO_HOSTS_FILE (name resolution) and CHANCHO_BIND_IP (the local
   // address to connect from) are read through this.
   common::EnvLookup env = common::ProcessEnv();
@@ -52,6 +56,11 @@ struct ClientSummary {
 // that it never blocks on a full socket. Each Result is written to
 // <results_dir>/<client_id>/query<N>.txt through a temporary file and a
 // rename. Returns once Done arrives after all five results.
+//
+// If the connection breaks after Welcome, the client connects again (for
+// up to options.reconnect_timeout each time) and resumes the session where
+// the handler's last checkpoint left it (client_protocol.h), skipping the
+// Data frames the handler already took; one `resume` line per attempt.
 //
 // A Result payload is one byte holding the query number (1..5) followed by
 // the text of the result file.

@@ -14,6 +14,7 @@
 #include "system/common/bind_address.h"
 #include "system/common/framing.h"
 #include "system/common/resolve.h"
+#include "system/movies/mq/state_store.h"
 #include "system/movies/pipeline/result_collector.h"
 
 namespace chancho::movies {
@@ -62,9 +63,14 @@ class ClientHandler::Session {
     } catch (const std::exception& e) {
       error = common::ExceptionMessage(e);
     }
-    if (!done_) {
+    if (!done_ && handler_.stop_ && uploader_) {
+      // The handler is going down, not the client: the session stays on
+      // disk for the client to resume with the next handler.
+      handler_.logger_.Info("keep_session", "success", {{"session", key_}});
+    } else if (!done_) {
       if (!error.empty()) Write(Frame(FrameType::kError, error));
       AbortUpload();
+      if (uploader_) handler_.RemoveSession(key_);
       handler_.logger_.Warning("client_disconnected", "fail",
                                {{"session", key_.empty() ? "-" : key_},
                                 {"error", error.empty() ? "closed" : error}});
@@ -76,13 +82,18 @@ class ClientHandler::Session {
     ended_ = true;
   }
 
-  // From the collector's thread.
+  // From the collector's thread, or the session's own after a Resume (a
+  // result may then go out twice; the text is the same).
   void SendResult(int query, const std::string& text) {
     std::string payload(1, static_cast<char>(query));
     payload += text;
-    Write(Frame(FrameType::kResult, payload));
+    std::lock_guard lock(result_mutex_);
+    if (done_ || !Write(Frame(FrameType::kResult, payload))) return;
+    if (sent_[query - 1]) return;
+    sent_[query - 1] = true;
     if (++results_ == kQueryCount && Write(Frame(FrameType::kDone, ""))) {
       done_ = true;
+      handler_.RemoveSession(key_);
       handler_.logger_.Info("client_done", "success", {{"session", key_}});
     }
   }
@@ -125,6 +136,7 @@ class ClientHandler::Session {
   void Handle(const common::Frame& frame) {
     const auto type = static_cast<FrameType>(frame.type);
     if (type == FrameType::kHello) return Hello(frame.payload);
+    if (type == FrameType::kResume) return Resume(frame.payload);
     if (type != FrameType::kData && type != FrameType::kFileEnd) {
       throw ProtocolError("unexpected frame type " +
                           std::to_string(frame.type) + " from a client");
@@ -143,20 +155,59 @@ class ClientHandler::Session {
     if (!IsValidClientId(client_id)) {
       throw ProtocolError("invalid client id (1-64 of [A-Za-z0-9._-])");
     }
-    conn_ = std::make_unique<mq::Connection>(handler_.options_.node.broker);
-    conn_->EnableConfirms();
-    publisher_ = std::make_unique<Publisher>(*conn_);
+    std::string key;
     {
       std::lock_guard lock(handler_.mutex_);
-      key_ = client_id + "@" + handler_.epoch_ + "." +
-             std::to_string(handler_.next_session_++);
-      handler_.sessions_[key_] = self_.lock();
+      key = client_id + "@" + handler_.epoch_ + "." +
+            std::to_string(handler_.next_session_++);
     }
-    uploader_ = std::make_unique<Uploader>(key_, handler_.options_.routes,
-                                           *publisher_, handler_.logger_);
+    Open(key, UploadCheckpoint{});
     handler_.logger_.Info("client_connected", "success",
                           {{"client", client_id}, {"session", key_}});
     Write(Frame(FrameType::kWelcome, key_));
+  }
+
+  void Resume(const std::string& key) {
+    if (uploader_) throw ProtocolError("Resume after the session started");
+    if (!IsValidSessionKey(key)) throw ProtocolError("invalid session key");
+    std::optional<mq::Snapshot> saved;
+    try {
+      saved = handler_.SessionStore(key).Load();
+    } catch (const mq::StateStoreError& e) {
+      throw ProtocolError(std::string("session ") + key + ": " + e.what());
+    }
+    if (!saved) {
+      throw ProtocolError("no session " + key + " to resume (finished, "
+                          "abandoned or never started)");
+    }
+    const UploadCheckpoint from = UploadCheckpoint::Decode(saved->state);
+    Open(key, from);
+    handler_.logger_.Info("client_resumed", "success",
+                          {{"session", key_},
+                           {"file", std::to_string(from.file)},
+                           {"frames", std::to_string(from.frames)}});
+    std::string payload(1, static_cast<char>(from.file));
+    payload += std::to_string(from.frames);
+    Write(Frame(FrameType::kResumeFrom, payload));
+    for (int query = 1; query <= kQueryCount; ++query) {
+      if (auto text = handler_.StoredResult(key_, query)) SendResult(query, *text);
+    }
+  }
+
+  // The session's broker connection and Uploader, from `from`; every
+  // checkpoint goes to the session's store, the first one at once.
+  void Open(const std::string& key, const UploadCheckpoint& from) {
+    conn_ = std::make_unique<mq::Connection>(handler_.options_.node.broker);
+    conn_->EnableConfirms();
+    publisher_ = std::make_unique<Publisher>(*conn_);
+    store_ = std::make_unique<mq::StateStore>(handler_.SessionStore(key));
+    uploader_ = std::make_unique<Uploader>(
+        key, handler_.options_.routes, *publisher_, handler_.logger_, from,
+        [this](const UploadCheckpoint& c) { store_->Save({c.Encode(), {}}); });
+    store_->Save({uploader_->Checkpoint().Encode(), {}});
+    std::lock_guard lock(handler_.mutex_);
+    key_ = key;
+    handler_.sessions_[key_] = self_.lock();
   }
 
   void AbortUpload() {
@@ -193,9 +244,12 @@ class ClientHandler::Session {
   std::string key_;
   std::unique_ptr<mq::Connection> conn_;
   std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<mq::StateStore> store_;
   std::unique_ptr<Uploader> uploader_;
   std::mutex write_mutex_;
-  int results_ = 0;  // collector thread only
+  std::mutex result_mutex_;  // guards sent_ and results_
+  std::array<bool, kQueryCount> sent_{};
+  int results_ = 0;
   std::atomic<bool> done_{false};
   std::atomic<bool> ended_{false};
 };
@@ -286,8 +340,38 @@ void ClientHandler::Accept(int listen_fd) {
   }
 }
 
+mq::StateStore ClientHandler::SessionStore(const std::string& key) const {
+  return mq::StateStore(SessionsDir(), key);
+}
+
+std::filesystem::path ClientHandler::SessionsDir() const {
+  return std::filesystem::path(options_.node.storage_dir) / "sessions";
+}
+
+std::optional<std::string> ClientHandler::StoredResult(const std::string& key,
+                                                       int query) const {
+  const auto saved =
+      mq::StateStore(SessionsDir(), key + ".q" + std::to_string(query)).Load();
+  if (!saved) return std::nullopt;
+  return saved->state;
+}
+
+void ClientHandler::RemoveSession(const std::string& key) {
+  std::error_code ignored;
+  for (const std::string& name :
+       {key, key + ".q1", key + ".q2", key + ".q3", key + ".q4", key + ".q5"}) {
+    std::filesystem::remove(SessionsDir() / name, ignored);
+    std::filesystem::remove(SessionsDir() / (name + ".tmp"), ignored);
+  }
+}
+
 void ClientHandler::Deliver(const std::string& session, int query,
                             std::string text) {
+  // Kept until the client has it: it may be away, resuming.
+  if (std::filesystem::exists(SessionsDir() / session)) {
+    mq::StateStore(SessionsDir(), session + ".q" + std::to_string(query))
+        .Save({text, {}});
+  }
   std::shared_ptr<Session> target;
   {
     std::lock_guard lock(mutex_);
@@ -298,7 +382,7 @@ void ClientHandler::Deliver(const std::string& session, int query,
     logger_.Warning("send_result", "fail",
                     {{"session", session},
                      {"query", std::to_string(query)},
-                     {"error", "no such session"}});
+                     {"error", "no such session connected"}});
     return;
   }
   target->SendResult(query, text);

@@ -12,11 +12,19 @@
 // before Done has its session aborted: every stage drops its state, and the
 // other sessions go on untouched.
 //
+// Sessions survive the handler: each keeps, in <storage>/sessions/, its
+// upload checkpoint (upload.h) and the results it has not yet been sent to
+// completion. A client cut off from a handler that crashed or stopped
+// resumes with the next one (client_protocol.h); the files go when Done is
+// sent or the session is aborted.
+//
 // Threads: Run() blocks, accepting; Stop() may be called from any thread and
 // makes Run() return after closing every session.
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +33,7 @@
 #include <vector>
 
 #include "system/common/log.h"
+#include "system/movies/mq/state_store.h"
 #include "system/movies/pipeline/node.h"
 #include "system/movies/pipeline/upload.h"
 
@@ -59,6 +68,10 @@ class ClientHandler {
 
   void Accept(int listen_fd);
   void Deliver(const std::string& session, int query, std::string text);
+  std::filesystem::path SessionsDir() const;
+  mq::StateStore SessionStore(const std::string& key) const;
+  std::optional<std::string> StoredResult(const std::string& key, int query) const;
+  void RemoveSession(const std::string& key);
   void Reap(bool all);
 
   ClientHandlerOptions options_;

@@ -12,6 +12,17 @@
 //                               ◀───    Done
 //   either side may receive        Error(message) and then a close
 //
+// A client whose connection breaks after Welcome (the handler crashed, say)
+// connects again and resumes its session:
+//   Resume(session key)         ───▶
+//                               ◀───    ResumeFrom(file, frames)
+//   Data/FileEnd from there     ───▶    (the results the handler already
+//                               ◀───     has come again; same text)
+// ResumeFrom's payload is the file byte (3: every file was taken) and, in
+// decimal, how many Data frames of that file the handler already took; the
+// client skips exactly those. A key the handler has no record of gets
+// Error.
+//
 // A Data payload is one byte naming the file, then complete CSV records
 // (Python csv QUOTE_MINIMAL, '\n' line ends), at most kMaxBatchBytes in all
 // unless a single record is larger. The first Data of each file starts with
@@ -39,11 +50,13 @@ enum class FrameType : std::uint8_t {
   kResult = 5,
   kError = 6,
   kDone = 7,
+  kResume = 8,
+  kResumeFrom = 9,
 };
 
 inline bool IsKnownFrameType(std::uint8_t type) {
   return type >= static_cast<std::uint8_t>(FrameType::kHello) &&
-         type <= static_cast<std::uint8_t>(FrameType::kDone);
+         type <= static_cast<std::uint8_t>(FrameType::kResumeFrom);
 }
 
 // The three input files, in the order the client sends them.
@@ -64,6 +77,24 @@ inline bool IsValidClientId(std::string_view id) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                     (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
+  }
+  return true;
+}
+
+// A session key as the handler makes them: "<client id>@<digits>.<digits>".
+inline bool IsValidSessionKey(std::string_view key) {
+  const auto at = key.rfind('@');
+  if (at == std::string_view::npos || !IsValidClientId(key.substr(0, at))) {
+    return false;
+  }
+  const std::string_view rest = key.substr(at + 1);
+  const auto dot = rest.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 == rest.size() ||
+      rest.size() > 40) {
+    return false;
+  }
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (i != dot && (rest[i] < '0' || rest[i] > '9')) return false;
   }
   return true;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "system/movies/datagen.h"
+#include "system/movies/pipeline/batcher.h"
 #include "system/movies/pipeline/client_protocol.h"
 #include "system/movies/pipeline/fake_handler.h"
 #include "system/movies/test_util.h"
@@ -68,6 +69,8 @@ class ClientTest : public ::testing::Test {
     options.handler = {"127.0.0.1", port};
     options.connect_timeout = std::chrono::seconds(10);
     options.timeout = kWait;
+    // One connection per test unless a test resumes on purpose.
+    options.reconnect_timeout = std::chrono::milliseconds(0);
     options.env = common::MapEnv({});
     return options;
   }
@@ -266,6 +269,84 @@ TEST_F(ClientTest, AHandlerResettingTheConnectionIsAClearError) {
       << "must not wait for the timeout";
 }
 
+// The Data payloads the client cuts from `file`, in order.
+std::vector<std::string> Batches(const fs::path& path, InputFile file) {
+  std::ifstream in(path, std::ios::binary);
+  CsvBatcher batcher(in, file);
+  std::vector<std::string> out;
+  for (std::string payload; batcher.Next(payload);) out.push_back(payload);
+  return out;
+}
+
+TEST_F(ClientTest, ResumesWhereTheHandlerLeftOffWhenTheConnectionBreaks) {
+  WriteSmallDataset();
+  // Ratings long enough for several frames.
+  std::string ratings = "userId,movieId,rating,timestamp\n";
+  for (int i = 0; i < 3000; ++i) {
+    ratings += std::to_string(i) + ",1,4.0," + std::to_string(1000 + i) + "\n";
+  }
+  WriteFileBytes(dir_.path() / "data/ratings.csv", ratings);
+  const auto batches = Batches(dir_.path() / "data/ratings.csv", InputFile::kRatings);
+  ASSERT_GE(batches.size(), 3u);
+
+  std::optional<Frame> resume;
+  std::vector<Frame> after;
+  FakeHandler handler(std::vector<FakeHandler::Script>{
+      [](HandlerPeer& peer) {
+        peer.Greet();  // Welcome("s")
+        peer.SendResult(2, "AR|100\n");
+        // Movies and credits, then the first ratings frame; then a crash.
+        for (int frames = 0; frames < 5; ++frames) peer.Read();
+      },
+      [&](HandlerPeer& peer) {
+        resume = peer.Read();
+        std::string from(1, static_cast<char>(InputFile::kRatings));
+        from += "1";  // one ratings frame was taken
+        peer.Send(FrameType::kResumeFrom, from);
+        peer.SendResult(2, "AR|100\n");  // again, as a resumed handler does
+        after = peer.ReadUpload();
+        for (int q : {1, 3, 4, 5}) peer.SendResult(q, "q" + std::to_string(q) + "\n");
+        peer.Send(FrameType::kDone, "");
+        peer.CloseAfterClient();
+      }});
+  ClientOptions options = Options(handler.port());
+  options.reconnect_timeout = std::chrono::seconds(10);
+  ASSERT_EQ(RunExpectingError(options), "");
+  handler.Join();
+
+  ASSERT_TRUE(resume);
+  EXPECT_EQ(resume->type, static_cast<uint8_t>(FrameType::kResume));
+  EXPECT_EQ(resume->payload, "s");
+  // Exactly the frames the handler had not taken, cut the same way.
+  ASSERT_EQ(after.size(), batches.size());  // batches - 1, then FileEnd
+  for (std::size_t i = 1; i < batches.size(); ++i) {
+    EXPECT_EQ(after[i - 1].payload, batches[i]) << "frame " << i;
+  }
+  EXPECT_EQ(after.back().type, static_cast<uint8_t>(FrameType::kFileEnd));
+  EXPECT_EQ(ReadFileBytes(ResultFile(2)), "AR|100\n");
+  EXPECT_EQ(ReadFileBytes(ResultFile(5)), "q5\n");
+  EXPECT_TRUE(sink_.WaitFor("action: resume | result: in_progress | session: s",
+                            std::chrono::seconds(1)));
+  EXPECT_TRUE(sink_.WaitFor("action: resume | result: success | session: s | "
+                            "file: ratings.csv | frames_taken: 1",
+                            std::chrono::seconds(1)));
+}
+
+TEST_F(ClientTest, AResumeTheHandlerRefusesIsAClearError) {
+  WriteSmallDataset();
+  FakeHandler handler(std::vector<FakeHandler::Script>{
+      [](HandlerPeer& peer) { peer.Greet(); },
+      [](HandlerPeer& peer) {
+        peer.Read();
+        peer.Send(FrameType::kError, "no session s to resume");
+        peer.CloseAfterClient();
+      }});
+  ClientOptions options = Options(handler.port());
+  options.reconnect_timeout = std::chrono::seconds(10);
+  EXPECT_THAT(RunExpectingError(options),
+              HasSubstr("client-handler error: no session s to resume"));
+}
+
 TEST_F(ClientTest, DoneBeforeAllResultsIsAProtocolError) {
   const std::string error = ErrorAgainst([](HandlerPeer& peer) {
     peer.Greet();
@@ -328,6 +409,23 @@ TEST_F(ClientTest, RejectsAnInvalidClientId) {
   ClientOptions options = Options(1);
   options.client_id = "../etc";
   EXPECT_THROW(RunClient(options, logger_), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace chancho::movies
+
+namespace chancho::movies {
+namespace {
+
+TEST(SessionKeyTest, OnlyKeysShapedLikeTheHandlersAreValid) {
+  EXPECT_TRUE(IsValidSessionKey("client-1@1796134339862.2"));
+  EXPECT_TRUE(IsValidSessionKey("a@1.0"));
+  for (const char* bad : {"", "client-1", "@1.2", "client-1@", "client-1@12",
+                          "client-1@.2", "client-1@1.", "client-1@1.2x",
+                          "bad id@1.2", "client-1@1.2.3",
+                          "c@11111111111111111111.111111111111111111111"}) {
+    EXPECT_FALSE(IsValidSessionKey(bad)) << bad;
+  }
 }
 
 }  // namespace

@@ -96,6 +96,16 @@ void HandlerPeer::CloseAfterClient() {
 
 FakeHandler::FakeHandler(Script script, uint16_t port, bool tiny_buffers)
     : acceptor_(io_) {
+  Listen(port, tiny_buffers);
+  Serve({std::move(script)});
+}
+
+FakeHandler::FakeHandler(std::vector<Script> scripts) : acceptor_(io_) {
+  Listen(0, false);
+  Serve(std::move(scripts));
+}
+
+void FakeHandler::Listen(uint16_t port, bool tiny_buffers) {
   const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -108,22 +118,35 @@ FakeHandler::FakeHandler(Script script, uint16_t port, bool tiny_buffers)
   acceptor_.bind(endpoint);
   acceptor_.listen();
   port_ = acceptor_.local_endpoint().port();
-  thread_ = std::thread([this, script = std::move(script)] {
-    error_code ec;
-    tcp::socket socket = acceptor_.accept(ec);
-    accepted_ = true;
-    if (ec) return;
-    HandlerPeer peer(std::move(socket));
-    script(peer);
+}
+
+void FakeHandler::Serve(std::vector<Script> scripts) {
+  scripts_ = scripts.size();
+  thread_ = std::thread([this, scripts = std::move(scripts)] {
+    for (const Script& script : scripts) {
+      error_code ec;
+      tcp::socket socket = acceptor_.accept(ec);
+      ++accepted_;
+      if (ec) return;
+      HandlerPeer peer(std::move(socket));
+      script(peer);
+    }
   });
 }
 
 void FakeHandler::Join() {
   if (!thread_.joinable()) return;
-  if (!accepted_) {
-    error_code ignored;
+  // Connections that never came are made and closed at once, so that every
+  // script ends (one in progress ends when its client has closed).
+  while (accepted_ < scripts_) {
+    const std::size_t before = accepted_;
+    error_code failed;
     tcp::socket poke(io_);
-    poke.connect({asio::ip::make_address("127.0.0.1"), port_}, ignored);
+    poke.connect({asio::ip::make_address("127.0.0.1"), port_}, failed);
+    if (failed) break;
+    while (accepted_ == before) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   thread_.join();
 }

@@ -77,7 +77,8 @@ class HandlerPeer {
 };
 
 // A stand-in for the client-handler: listens on 127.0.0.1 and runs `script`
-// on the first connection, in its own thread. Scripts only record what they
+// on the first connection (or each script on its own connection), in its
+// own thread. Scripts only record what they
 // see; the test checks it after Join(). Every wait of a script ends when the
 // client closes its connection.
 class FakeHandler {
@@ -89,6 +90,9 @@ class FakeHandler {
   // other way round.
   explicit FakeHandler(Script script, uint16_t port = 0,
                        bool tiny_buffers = false);
+  // One script per connection, in the order the connections come (a client
+  // that resumes its session connects again).
+  explicit FakeHandler(std::vector<Script> scripts);
   ~FakeHandler() { Join(); }
 
   FakeHandler(const FakeHandler&) = delete;
@@ -101,10 +105,14 @@ class FakeHandler {
   void Join();
 
  private:
+  void Listen(uint16_t port, bool tiny_buffers);
+  void Serve(std::vector<Script> scripts);
+
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
-  std::atomic<bool> accepted_ = false;
+  std::size_t scripts_ = 1;
+  std::atomic<std::size_t> accepted_ = 0;
   std::thread thread_;
 };
 

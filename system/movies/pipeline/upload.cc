@@ -1,8 +1,10 @@
 #include "system/movies/pipeline/upload.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "system/movies/csv.h"
+#include "system/movies/pipeline/wire.h"
 
 namespace chancho::movies {
 namespace {
@@ -22,12 +24,91 @@ UploadRoutes UploadRoutesFromEnv(const common::EnvLookup& env) {
           {"ratings", OutputNodesFromEnv(env, "RATINGS_")}};
 }
 
+std::string UploadCheckpoint::Encode() const {
+  Writer w;
+  w.U64(static_cast<std::uint64_t>(file));
+  w.U64(frames);
+  w.U64(sequence);
+  w.U64(started ? 1 : 0);
+  w.StrList(header);
+  w.U64(seen_ids.size());
+  for (std::int64_t id : seen_ids) w.I64(id);
+  for (const ReadStats& s : stats) {
+    w.I64(s.rows);
+    for (std::int64_t n : s.skipped_by) w.I64(n);
+  }
+  return w.Take();
+}
+
+UploadCheckpoint UploadCheckpoint::Decode(std::string_view bytes) {
+  Reader r(bytes);
+  UploadCheckpoint c;
+  const std::uint64_t file = r.U64();
+  if (file > kInputFileCount) throw WireError("checkpoint: bad file number");
+  c.file = static_cast<int>(file);
+  c.frames = r.U64();
+  c.sequence = r.U64();
+  c.started = r.U64() != 0;
+  c.header = r.StrList();
+  c.seen_ids.resize(r.Count());
+  for (std::int64_t& id : c.seen_ids) id = r.I64();
+  for (ReadStats& s : c.stats) {
+    s.rows = r.I64();
+    for (std::int64_t& n : s.skipped_by) n = r.I64();
+  }
+  r.ExpectEnd();
+  return c;
+}
+
 Uploader::Uploader(std::string session, const UploadRoutes& routes,
-                   Publisher& publisher, common::Logger& logger)
+                   Publisher& publisher, common::Logger& logger,
+                   const UploadCheckpoint& from, OnCheckpoint on_checkpoint)
     : session_(std::move(session)),
       routes_(routes),
       publisher_(publisher),
-      logger_(logger) {}
+      logger_(logger),
+      on_checkpoint_(std::move(on_checkpoint)),
+      next_file_(from.file),
+      frames_(from.frames),
+      header_(from.header),
+      started_(from.started),
+      sequence_(from.sequence),
+      seen_ids_(from.seen_ids.begin(), from.seen_ids.end()),
+      stats_(from.stats) {
+  if (header_.empty() || next_file_ >= kInputFileCount) return;
+  switch (static_cast<InputFile>(next_file_)) {
+    case InputFile::kMovies:
+      movie_parser_.emplace(header_);
+      break;
+    case InputFile::kCredits:
+      credit_parser_.emplace(header_);
+      break;
+    case InputFile::kRatings:
+      rating_parser_.emplace(header_);
+      break;
+  }
+}
+
+UploadCheckpoint Uploader::Checkpoint() const {
+  UploadCheckpoint c;
+  c.file = next_file_;
+  c.frames = frames_;
+  c.sequence = sequence_;
+  c.started = started_;
+  c.header = header_;
+  c.seen_ids.assign(seen_ids_.begin(), seen_ids_.end());
+  std::sort(c.seen_ids.begin(), c.seen_ids.end());
+  c.stats = stats_;
+  return c;
+}
+
+void Uploader::ConfirmAndCheckpoint() {
+  publisher_.connection().WaitForConfirms(kConfirmTimeout);
+  unconfirmed_ = 0;
+  if (on_checkpoint_ && movies_.empty() && credits_.empty() && ratings_.empty()) {
+    on_checkpoint_(Checkpoint());
+  }
+}
 
 std::vector<OutputRoute> Uploader::RoutesOf(InputFile file) const {
   switch (file) {
@@ -85,6 +166,7 @@ void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
       } catch (const std::exception& e) {
         throw ProtocolError(e.what());
       }
+      header_ = fields;
       continue;
     }
     ++stats.rows;
@@ -118,10 +200,7 @@ void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route,
     }
   });
   rows.clear();
-  if (++unconfirmed_ >= kConfirmWindow) {
-    publisher_.connection().WaitForConfirms(kConfirmTimeout);
-    unconfirmed_ = 0;
-  }
+  ++unconfirmed_;
 }
 
 void Uploader::FlushMovies(bool all) {
@@ -141,14 +220,21 @@ void Uploader::Data(std::string_view payload) {
   switch (file) {
     case InputFile::kMovies:
       Parse(csv, movie_parser_, movies_);
-      return FlushMovies(false);
+      FlushMovies(false);
+      break;
     case InputFile::kCredits:
       Parse(csv, credit_parser_, credits_);
-      return Flush(credits_, routes_.credits, false);
+      Flush(credits_, routes_.credits, false);
+      break;
     case InputFile::kRatings:
       Parse(csv, rating_parser_, ratings_);
-      return Flush(ratings_, routes_.ratings, false);
+      Flush(ratings_, routes_.ratings, false);
+      break;
   }
+  ++frames_;
+  // Only at a frame's end: both copies of a movies message are out, and a
+  // resumed upload starts from a whole frame.
+  if (unconfirmed_ >= kConfirmWindow) ConfirmAndCheckpoint();
 }
 
 void Uploader::FileEnd(std::string_view payload) {
@@ -184,10 +270,11 @@ void Uploader::FileEnd(std::string_view payload) {
   started_ = true;
   mq::Envelope id = NextId();
   publisher_.Broadcast(RoutesOf(file), id, mq::MessageKind::kEof, "1");
-  publisher_.connection().WaitForConfirms(kConfirmTimeout);
-  unconfirmed_ = 0;
   seen_ids_.clear();
+  header_.clear();
+  frames_ = 0;
   ++next_file_;
+  ConfirmAndCheckpoint();
 }
 
 void Uploader::Abort() {

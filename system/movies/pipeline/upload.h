@@ -16,11 +16,21 @@
 // usable row wins, as in TableReader), are skipped and counted; FileEnd logs
 // one line per file with the counts, then sends the file's EOFs.
 //
+// Resumption: at every point where everything published so far is
+// confirmed and no parsed row waits (every kConfirmWindow messages, at a
+// Data frame's end, and at every FileEnd) the Uploader hands an
+// UploadCheckpoint to `on_checkpoint`. An Uploader made from a checkpoint
+// carries on from there: the client re-sends the Data frames after the
+// checkpoint's count, which makes the same messages with the same ids, so
+// whatever a crashed handler had already published is dropped downstream as
+// a duplicate.
+//
 // Not thread-safe: one Uploader per session thread, over that thread's
 // Publisher.
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -53,12 +63,33 @@ struct UploadRoutes {
 // std::invalid_argument.
 UploadRoutes UploadRoutesFromEnv(const common::EnvLookup& env);
 
+// Where an upload stands, at a point where the Uploader can resume.
+struct UploadCheckpoint {
+  int file = 0;              // the file being sent (kInputFileCount: done)
+  std::uint64_t frames = 0;  // its Data frames already taken
+  std::uint64_t sequence = 0;  // the next message number
+  bool started = false;        // something was published
+  std::vector<std::string> header;    // the current file's, once read
+  std::vector<std::int64_t> seen_ids;  // the current file's, for duplicates
+  std::array<ReadStats, kInputFileCount> stats{};
+
+  std::string Encode() const;
+  // Throws WireError for bytes that Encode did not write.
+  static UploadCheckpoint Decode(std::string_view bytes);
+};
+
 class Uploader {
  public:
   static constexpr std::size_t kRowsPerMessage = 2000;
+  using OnCheckpoint = std::function<void(const UploadCheckpoint&)>;
 
   Uploader(std::string session, const UploadRoutes& routes,
-           Publisher& publisher, common::Logger& logger);
+           Publisher& publisher, common::Logger& logger,
+           const UploadCheckpoint& from = {}, OnCheckpoint on_checkpoint = {});
+
+  // The state right now (a resumable one only when `on_checkpoint` is
+  // called with it).
+  UploadCheckpoint Checkpoint() const;
 
   // One Data frame's payload (file byte + records). Throws ProtocolError for
   // a file out of order or a first batch without a usable header.
@@ -84,12 +115,16 @@ class Uploader {
   std::vector<OutputRoute> RoutesOf(InputFile file) const;
   void FlushMovies(bool all);
   mq::Envelope NextId();
+  void ConfirmAndCheckpoint();
 
   std::string session_;
   UploadRoutes routes_;
   Publisher& publisher_;
   common::Logger& logger_;
+  OnCheckpoint on_checkpoint_;
   int next_file_ = 0;
+  std::uint64_t frames_ = 0;  // Data frames of the current file
+  std::vector<std::string> header_;
   bool started_ = false;
   std::uint64_t sequence_ = 0;
   int unconfirmed_ = 0;
