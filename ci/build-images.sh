@@ -9,7 +9,19 @@
 #   chancho/tp0-client:latest  FROM the base, with BUILD_DIR/bin/tp0-client;
 #   chancho/probe:latest       FROM the base, with ci/images/probe/echo-probe
 #                              (nc), run as a throwaway container inside a
-#                              compose network.
+#                              compose network;
+#   chancho/movies:latest      FROM the base, every movies service: the
+#                              binaries movies-node, client-handler,
+#                              movies-client, health-checker and chancho, the
+#                              movies-broker launcher with Debian's
+#                              rabbitmq-server, and this machine's docker CLI
+#                              (the health-checkers run `docker start` through
+#                              the mounted Docker socket). Its own layer
+#                              installs, with apt-get from the base's Debian
+#                              mirror during `docker build`, the packages of
+#                              ci/images/movies/packages and the runtime
+#                              libraries of its binaries that the base lacks,
+#                              so the base and the tp0 images do not change.
 # The Dockerfiles are in ci/images/<image>/.
 #
 # Idempotent: every image carries the label com.chancho.inputs, a hash of its
@@ -50,9 +62,11 @@ command -v docker >/dev/null || fail "no docker CLI; run ci/install-deps.sh"
 timeout 20 docker info >/dev/null 2>&1 ||
   fail "the Docker engine does not answer; run ci/start-docker.sh"
 binaries=(tp0-server tp0-client)
-for b in "${binaries[@]}"; do
-  [ -x "$bin_dir/$b" ] || fail "$bin_dir/$b is missing; build it first (cmake --build $build_dir --target tp0_server tp0_client)"
+movies_binaries=(movies-node client-handler movies-client health-checker chancho)
+for b in "${binaries[@]}" "${movies_binaries[@]}" movies-broker; do
+  [ -x "$bin_dir/$b" ] || fail "$bin_dir/$b is missing; build it first (cmake --build $build_dir)"
 done
+docker_cli=$(command -v docker)
 
 hash_of() { sha256sum | cut -c1-16; }
 
@@ -61,11 +75,12 @@ image_inputs() {
   docker image inspect -f '{{index .Config.Labels "com.chancho.inputs"}}' "$1" 2>/dev/null || true
 }
 
-# Debian packages that hold the shared libraries of the binaries.
+# Debian packages that hold the shared libraries of the executables named
+# (paths).
 runtime_packages() {
   local libs=() lib found missing=()
-  mapfile -t libs < <(for b in "${binaries[@]}"; do
-    ldd "$bin_dir/$b" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'
+  mapfile -t libs < <(for b in "$@"; do
+    ldd "$b" 2>/dev/null | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'
   done | sort -u)
   # One dpkg -S for all (it is slow); with usrmerge a library is known by
   # the path ldd prints or by its resolved path.
@@ -169,8 +184,8 @@ EOF
 }
 
 # build_image NAME FILE... : ci/images/NAME/Dockerfile with the files copied
-# into the build context (binaries from BUILD_DIR/bin, others from the
-# image's directory).
+# into the build context (absolute paths as they are, binaries from
+# BUILD_DIR/bin, others from the image's directory).
 build_image() {
   local name=$1 tag=chancho/$1:latest dir=$images_dir/$1 context inputs f
   shift
@@ -178,7 +193,13 @@ build_image() {
   context=$(mktemp -d)
   cp "$dir/Dockerfile" "$context/"
   for f in "$@"; do
-    if [ -f "$dir/$f" ]; then cp -p "$dir/$f" "$context/"; else cp -p "$bin_dir/$f" "$context/"; fi
+    if [[ $f == /* ]]; then
+      cp -p "$f" "$context/"
+    elif [ -f "$dir/$f" ]; then
+      cp -p "$dir/$f" "$context/"
+    else
+      cp -p "$bin_dir/$f" "$context/"
+    fi
   done
   inputs=$( (docker image inspect -f '{{.Id}}' "$base_image";
              cd "$context" && find . -type f | sort | xargs sha256sum) | hash_of)
@@ -198,7 +219,7 @@ build_image() {
 
 start=$SECONDS
 built=0
-packages=$( (runtime_packages; grep -v '^#' "$images_dir/base/packages") | sed '/^$/d' | sort -u)
+packages=$( (runtime_packages "${binaries[@]/#/$bin_dir/}"; grep -v '^#' "$images_dir/base/packages") | sed '/^$/d' | sort -u)
 if [ -n "${CHANCHO_BASE_IMAGE:-}" ]; then
   build_base_from_image "$packages"
 else
@@ -207,6 +228,17 @@ fi
 build_image tp0-server tp0-server
 build_image tp0-client tp0-client
 build_image probe echo-probe
+# The movies layer's packages: its list, and the libraries of its
+# executables that the base does not already hold.
+movies_lists=$(mktemp -d)
+trap 'rm -rf "$movies_lists"' EXIT
+(grep -v '^#' "$images_dir/movies/packages";
+ runtime_packages "${movies_binaries[@]/#/$bin_dir/}" "$docker_cli") |
+  sed '/^$/d' | sort -u | comm -23 - <(echo "$packages") >"$movies_lists/apt-packages"
+build_image movies "${movies_binaries[@]}" movies-broker "$docker_cli" \
+  "$movies_lists/apt-packages"
+rm -rf "$movies_lists"
+trap - EXIT
 # Images replaced by a rebuild are left untagged; drop ours.
 if [ "$built" -eq 1 ]; then
   docker image prune -f --filter label=com.chancho.inputs >/dev/null 2>&1 || true

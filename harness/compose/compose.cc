@@ -74,6 +74,35 @@ std::string VolumeHost(const Mount& mount, const fs::path& output_dir) {
   return "./" + text;
 }
 
+constexpr char kSocketInContainer[] = "/var/run/docker.sock";
+constexpr char kRunDirInContainer[] = "/chancho-run";
+
+// The volumes and variables that a replica's role gets from the runtime.
+// The socket keeps its absolute path: it belongs to the machine, not to the
+// run.
+void AddRoleMounts(const ReplicaPlan& replica, const ComposeOptions& options,
+                   std::vector<std::string>& volumes,
+                   std::map<std::string, std::string>& environment) {
+  if (replica.role == "health-checker" && !options.docker_socket.empty()) {
+    volumes.push_back(options.docker_socket.generic_string() + ":" +
+                      kSocketInContainer);
+    if (!environment.contains("CONTAINER_PREFIX") &&
+        !environment.contains("REVIVE_COMMAND")) {
+      if (options.container_name_prefix.empty()) {
+        environment["REVIVE_COMMAND"] = "docker start {name}";
+      } else {
+        environment["CONTAINER_PREFIX"] = options.container_name_prefix;
+      }
+    }
+  }
+  if (replica.role == "client" && !options.results_dir.empty()) {
+    const Mount results{options.results_dir, "", "", false};
+    volumes.push_back(VolumeHost(results, options.output_dir) + ":" +
+                      kRunDirInContainer + "/results");
+    environment["CHANCHO_RUN_DIR"] = kRunDirInContainer;
+  }
+}
+
 void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
                  const ReplicaPlan& replica, const ComposeOptions& options) {
   out << YAML::Key;
@@ -88,6 +117,12 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
   std::map<std::string, std::string> environment = replica.environment;
   for (const auto& mount : replica.mounts)
     environment[mount.env] = mount.target;
+  std::vector<std::string> volumes;
+  for (const auto& mount : replica.mounts) {
+    volumes.push_back(VolumeHost(mount, options.output_dir) + ":" +
+                      mount.target);
+  }
+  AddRoleMounts(replica, options, volumes, environment);
   std::vector<std::string> lines;
   for (const auto& [key, value] : environment) {
     lines.push_back(key + "=" + value);
@@ -95,11 +130,6 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
   EmitList(out, "environment", lines);
   EmitList(out, "networks", {deployment.network});
 
-  std::vector<std::string> volumes;
-  for (const auto& mount : replica.mounts) {
-    volumes.push_back(VolumeHost(mount, options.output_dir) + ":" +
-                      mount.target);
-  }
   EmitList(out, "volumes", volumes);
   EmitList(out, "depends_on", replica.depends_on);
 

@@ -22,6 +22,18 @@ struct ComposeOptions {
   // More labels for every service and for the network, after the
   // com.chancho.* labels above, in key order (DockerRuntime: run and owner).
   std::map<std::string, std::string> labels;
+  // When set, replicas of role "health-checker" get this host path (the
+  // engine's socket) mounted at /var/run/docker.sock, so that they revive
+  // the others with `docker start`, and CONTAINER_PREFIX =
+  // container_name_prefix (without a prefix: REVIVE_COMMAND "docker start
+  // {name}"), unless their environment sets CONTAINER_PREFIX or
+  // REVIVE_COMMAND itself.
+  std::filesystem::path docker_socket;
+  // When set, replicas of role "client" get this host directory mounted at
+  // /chancho-run/results and CHANCHO_RUN_DIR=/chancho-run: what they write
+  // under $CHANCHO_RUN_DIR/results lands there, as under ProcessRuntime. A
+  // relative path starts at output_dir.
+  std::filesystem::path results_dir;
 };
 
 // The docker-compose file of `deployment`, byte-for-byte the same for the

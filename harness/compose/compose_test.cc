@@ -133,6 +133,53 @@ TEST(RenderComposeTest, VolumePaths) {
   EXPECT_THAT(RenderCompose(d, subnet), ::testing::Not(HasSubstr("internal")));
 }
 
+// A health-checker, a client and a worker; only the first two get anything
+// from docker_socket and results_dir.
+Deployment ThreeRoles(std::map<std::string, std::string> checker_env = {}) {
+  Spec spec;
+  spec.name = "p";
+  spec.dir = "/specs/p";
+  for (const char* role : {"health-checker", "client", "worker"}) {
+    ServiceSpec service;
+    service.name = role;
+    service.role = role;
+    service.command = {role};
+    if (service.role == "health-checker") service.environment = checker_env;
+    spec.services.push_back(service);
+  }
+  return Plan(spec);
+}
+
+TEST(RenderComposeTest, HealthCheckersGetTheSocketAndClientsTheResults) {
+  ComposeOptions options;
+  options.output_dir = "/runs/r1";
+  options.container_name_prefix = "p-r1-";
+  options.docker_socket = "/var/run/docker.sock";
+  options.results_dir = "/runs/r1/results";
+  const std::string yaml = RenderCompose(ThreeRoles(), options);
+  EXPECT_THAT(yaml, HasSubstr("      - CONTAINER_PREFIX=p-r1-\n"));
+  EXPECT_THAT(yaml,
+              HasSubstr("    volumes:\n"
+                        "      - /var/run/docker.sock:/var/run/docker.sock\n"));
+  EXPECT_THAT(yaml, HasSubstr("      - CHANCHO_RUN_DIR=/chancho-run\n"));
+  EXPECT_THAT(yaml, HasSubstr("      - ./results:/chancho-run/results\n"));
+  const std::string worker = yaml.substr(yaml.find("\n  worker:\n"));
+  EXPECT_THAT(worker, ::testing::Not(HasSubstr("volumes")));
+  EXPECT_THAT(worker, ::testing::Not(HasSubstr("CHANCHO_RUN_DIR")));
+
+  options.container_name_prefix.clear();
+  EXPECT_THAT(RenderCompose(ThreeRoles(), options),
+              HasSubstr("      - REVIVE_COMMAND=docker start {name}\n"));
+  // The spec's own revive command wins.
+  const std::string own =
+      RenderCompose(ThreeRoles({{"REVIVE_COMMAND", "x {name}"}}), options);
+  EXPECT_THAT(own, HasSubstr("      - REVIVE_COMMAND=x {name}\n"));
+  EXPECT_THAT(own, ::testing::Not(HasSubstr("CONTAINER_PREFIX")));
+  // Without the options nothing is added.
+  EXPECT_THAT(RenderCompose(ThreeRoles(), {}),
+              ::testing::Not(HasSubstr("volumes")));
+}
+
 class TempDir : public ::testing::Test {
  protected:
   void SetUp() override {

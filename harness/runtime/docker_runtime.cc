@@ -144,20 +144,28 @@ void DockerRuntime::Down(Duration grace) {
   // Each step runs even when the one before failed: whatever happens,
   // compose down and the removal by label come last.
   try {
-    std::vector<std::string> stop = {"stop", "-t",
-                                     std::to_string(StopSeconds(grace))};
-    for (const auto& [name, info] : impl_->Inspect(all)) {
-      if (Alive(StateOf(info))) stop.push_back(name);
-    }
+    // Health-checkers first, or they would `docker start` what is stopped.
     // docker stop lets a paused container handle SIGTERM too.
-    if (stop.size() > 3) {
-      impl_->Docker(stop, grace + impl_->options_.command_timeout);
-    }
     const auto infos = impl_->Inspect(all);
+    for (const bool checkers : {true, false}) {
+      std::vector<std::string> stop = {"stop", "-t",
+                                       std::to_string(StopSeconds(grace))};
+      for (const auto* r : all) {
+        const auto it = infos.find(r->container);
+        if (it != infos.end() && Alive(StateOf(it->second)) &&
+            (r->plan->role == "health-checker") == checkers) {
+          stop.push_back(r->container);
+        }
+      }
+      if (stop.size() > 3) {
+        impl_->Docker(stop, grace + impl_->options_.command_timeout);
+      }
+    }
+    const auto after = impl_->Inspect(all);
     std::lock_guard lock(impl_->mu_);
     for (auto* r : all) {
-      const auto it = infos.find(r->container);
-      if (it != infos.end()) impl_->Observe(*r, it->second);
+      const auto it = after.find(r->container);
+      if (it != after.end()) impl_->Observe(*r, it->second);
     }
   } catch (const std::exception& e) {
     note(e);

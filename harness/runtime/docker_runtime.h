@@ -35,6 +35,10 @@ struct DockerRuntimeOptions {
   std::string subnet;
   // Bound on each docker command (compose up and stops get more).
   std::chrono::milliseconds command_timeout{60000};
+  // The engine's socket on this host, mounted into the health-checkers'
+  // containers so that they revive replicas with `docker start`; empty: the
+  // path of a unix:// DOCKER_HOST, else /var/run/docker.sock.
+  std::filesystem::path docker_socket;
   // Image of the throwaway probe container (ci/build-images.sh).
   std::string probe_image = "chancho/probe:latest";
   // Seeds the run id and the choice of subnet.
@@ -61,6 +65,9 @@ struct NetworkProbeResult {
 //   counts the runs of the container seen (a new StartedAt), also those
 //   started from outside (a health-checker through the Docker socket);
 //   Kill/Stop/Start/Pause/Resume throw when they cannot take effect.
+// - Replicas of role health-checker get the engine's socket and
+//   CONTAINER_PREFIX (see ComposeOptions); replicas of role client get
+//   <run_dir>/results as $CHANCHO_RUN_DIR/results, as under ProcessRuntime.
 // - Readiness: tcp and heartbeat checks go from the host to the container's
 //   address in the network; log-line checks read the log file.
 // - Logs: `docker logs -f` of each run of a container is appended to
@@ -91,8 +98,9 @@ class DockerRuntime final : public Runtime {
   const std::filesystem::path& run_dir() const override;
 
   void Up() override;
-  // Unpauses, `docker stop -t <grace rounded up to seconds>`, saves the
-  // logs, then `compose down` (containers, network, volumes).
+  // `docker stop -t <grace rounded up to seconds>`, the health-checkers
+  // first (so that they revive nothing), saves the logs, then `compose
+  // down` (containers, network, volumes).
   void Down(Duration grace) override;
   void Kill(std::string_view replica, int signal) override;
   void Stop(std::string_view replica, Duration grace) override;

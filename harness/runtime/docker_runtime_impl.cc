@@ -1,6 +1,7 @@
 #include "harness/runtime/docker_runtime_impl.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <random>
@@ -51,6 +52,7 @@ DockerRuntime::Impl::Impl(Deployment deployment, DockerRuntimeOptions options)
                  ? CreateRunDir(options_.runs_root, random_())
                  : std::filesystem::absolute(options_.run_dir);
   std::filesystem::create_directories(run_dir_ / "logs");
+  std::filesystem::create_directories(run_dir_ / "results");
   run_id_ = run_dir_.filename().string();
   project_ = options_.compose_project.empty()
                  ? ComposeProjectName(deployment_.project, run_id_)
@@ -137,6 +139,16 @@ void DockerRuntime::Impl::WriteComposeFile() {
     compose.container_name_prefix = project_ + "-";
   }
   compose.labels = labels_;
+  compose.docker_socket = options_.docker_socket;
+  if (compose.docker_socket.empty()) {
+    const char* host = std::getenv("DOCKER_HOST");
+    const std::string_view unix_scheme = "unix://";
+    compose.docker_socket =
+        host != nullptr && std::string_view(host).starts_with(unix_scheme)
+            ? std::filesystem::path(host + unix_scheme.size())
+            : std::filesystem::path("/var/run/docker.sock");
+  }
+  compose.results_dir = run_dir_ / "results";
   WriteCompose(deployment_, compose, compose_file_);
 }
 

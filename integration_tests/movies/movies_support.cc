@@ -36,13 +36,18 @@ const std::vector<MoviesClient>& MoviesClients() {
   return ::testing::AssertionSuccess();
 }
 
-Spec MoviesSpec(int replicas, const std::filesystem::path& data_root) {
+Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
+                RuntimeKind runtime) {
   Spec spec = LoadSpec(SourceDir() / "system" / "movies" / "compose-spec.json");
   for (auto& service : spec.services) {
     if (service.role == "worker" && service.replicas > 1) {
       service.replicas = replicas;
     }
-    if (service.role == "client") {
+    if (service.role == "client" && runtime == RuntimeKind::kDocker) {
+      for (auto& file : service.config_files) {
+        if (file.env == "DATA_DIR") file.source = data_root.string();
+      }
+    } else if (service.role == "client") {
       service.config_files.clear();
       service.environment["DATA_DIR"] = data_root.string();
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fixtures/system_test.h"
 #include "harness/spec/spec.h"
 
 namespace chancho::testing {
@@ -27,8 +28,10 @@ const std::vector<MoviesClient>& MoviesClients();
 ::testing::AssertionResult MakeMoviesDatasets(const std::filesystem::path& root);
 
 // system/movies/compose-spec.json with every replicable stage at `replicas`
-// and the clients reading `data_root/<client>`.
-Spec MoviesSpec(int replicas, const std::filesystem::path& data_root);
+// and the clients reading `data_root/<client>`: DATA_DIR names data_root on
+// ProcessRuntime; on Docker, data_root is the clients' config_files mount.
+Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
+                RuntimeKind runtime = RuntimeKind::kProcess);
 
 // Every query file of every client under `results_dir` equals the
 // known-good file of its dataset.

@@ -1,6 +1,7 @@
 #include "system/healthcheck/health_checker.h"
 
 #include <fcntl.h>
+#include <netdb.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -17,6 +18,9 @@
 #include <boost/process/v2/stdio.hpp>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "system/common/heartbeat.h"
 #include "system/common/resolve.h"
@@ -256,10 +260,86 @@ void HealthChecker::OnRevived(std::size_t target, Clock::time_point started,
   t.not_before = Clock::now() + options_.grace_period;
 }
 
+namespace {
+
+// DNS lookups, each on a thread of its own. A name that gets no answer must
+// not hold up the others: Docker's embedded DNS leaves the name of a stopped
+// container unanswered on an internal network until the resolver times out
+// (seconds), and asio's resolver runs one lookup at a time per io_context.
+// Besides, a fork (a revive command) waits for asio's resolver thread, so
+// a slow lookup there would stall the whole checker. One lookup per name is
+// in flight; requests for that name meanwhile wait for its answer.
+// Answers are posted to `io` until Close(); the threads keep this object
+// alive and never touch `io` after it.
+class ThreadLookups : public std::enable_shared_from_this<ThreadLookups> {
+ public:
+  explicit ThreadLookups(asio::io_context& io) : io_(io) {}
+
+  void Lookup(const std::string& name, uint16_t port,
+              HealthChecker::ResolveHandler done) {
+    {
+      std::lock_guard lock(mu_);
+      auto& waiting = waiting_[name];
+      waiting.push_back(std::move(done));
+      if (waiting.size() > 1) return;
+    }
+    std::thread([self = shared_from_this(), name, port] {
+      error_code ec;
+      const asio::ip::udp::endpoint endpoint = Resolve(name, port, ec);
+      std::lock_guard lock(self->mu_);
+      auto waiting = std::move(self->waiting_[name]);
+      self->waiting_.erase(name);
+      if (self->closed_) return;
+      for (auto& done : waiting) {
+        asio::post(self->io_, [done = std::move(done), ec, endpoint] {
+          done(ec, endpoint);
+        });
+      }
+    }).detach();
+  }
+
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+
+ private:
+  static asio::ip::udp::endpoint Resolve(const std::string& name, uint16_t port,
+                                         error_code& ec) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(name.c_str(), std::to_string(port).c_str(),
+                                 &hints, &found);
+    asio::ip::udp::endpoint endpoint;
+    if (rc != 0 || found == nullptr ||
+        found->ai_addrlen > endpoint.capacity()) {
+      ec = rc == EAI_AGAIN ? asio::error::host_not_found_try_again
+                           : asio::error::host_not_found;
+    } else {
+      std::memcpy(endpoint.data(), found->ai_addr, found->ai_addrlen);
+      endpoint.resize(found->ai_addrlen);
+    }
+    if (found != nullptr) ::freeaddrinfo(found);
+    return endpoint;
+  }
+
+  asio::io_context& io_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<HealthChecker::ResolveHandler>> waiting_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
 HealthChecker::Resolve MakeResolver(asio::io_context& io, uint16_t port,
                                     common::EnvLookup env) {
-  return [&io, port, env = std::move(env)](const std::string& name,
-                                           HealthChecker::ResolveHandler done) {
+  auto lookups = std::make_shared<ThreadLookups>(io);
+  // Closed when the last copy of the returned function goes.
+  std::shared_ptr<void> closer(nullptr, [lookups](void*) { lookups->Close(); });
+  return [&io, port, env = std::move(env), lookups, closer](
+             const std::string& name, HealthChecker::ResolveHandler done) {
     error_code ec;
     asio::ip::address address = asio::ip::make_address(name, ec);
     if (ec) {
@@ -277,19 +357,7 @@ HealthChecker::Resolve MakeResolver(asio::io_context& io, uint16_t port,
       });
       return;
     }
-    auto resolver = std::make_shared<asio::ip::udp::resolver>(io);
-    resolver->async_resolve(
-        name, std::to_string(port), asio::ip::udp::resolver::numeric_service,
-        [resolver, done](const error_code& ec,
-                         const asio::ip::udp::resolver::results_type& found) {
-          if (ec) {
-            done(ec, {});
-          } else if (found.empty()) {
-            done(asio::error::host_not_found, {});
-          } else {
-            done({}, found.begin()->endpoint());
-          }
-        });
+    lookups->Lookup(name, port, std::move(done));
   };
 }
 

@@ -143,7 +143,10 @@ class HealthChecker {
 
 // The production Resolve: an IP literal as is; else the hosts file named by
 // CHANCHO_HOSTS_FILE, if it knows the name; else DNS (asynchronously). The
-// endpoint gets `port`. Use with the io_context given here.
+// endpoint gets `port`. Handlers run on `io`'s thread. DNS lookups run on
+// threads of their own, so a name that gets no answer delays no other name;
+// an answer that comes after the last copy of the function is gone is
+// dropped.
 HealthChecker::Resolve MakeResolver(asio::io_context& io, uint16_t port,
                                     common::EnvLookup env);
 
