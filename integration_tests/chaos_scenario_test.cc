@@ -4,7 +4,8 @@
 // bomb, and with one stateful service killed; every client's results are
 // byte-identical to known-good each time. A record replays: the same
 // faults at the same offsets. A 5 s partition of one filter replica from
-// the broker, through the TCP fault proxy, is survived too.
+// the broker, through the TCP fault proxy, is survived too, and so is a
+// SIGKILL of the client-handler, whose clients resume their sessions.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -170,6 +171,21 @@ TEST_F(ChaosScenarioTest, AFiveSecondPartitionOfOneFilterFromTheBrokerIsSurvived
   EXPECT_GT(link["connections_accepted"].GetUint64(),
             link["connections_reset"].GetUint64())
       << record.text;
+}
+
+TEST_F(ChaosScenarioTest, AKilledClientHandlerIsRevivedAndItsClientsResume) {
+  Record record;
+  ASSERT_TRUE(Survived(Run(Scenario("movies-kill-handler")), record, 1));
+  // The health-checkers brought it back (no one else starts it here)...
+  EXPECT_GE(record.doc["revivals"].GetInt(), 1) << record.text;
+  // ...and every client carried its session over to the new handler.
+  const fs::path logs = fs::path(record.doc["run_dir"].GetString()) / "logs";
+  for (const char* client : {"client-1", "client-2", "client-3"}) {
+    std::ifstream in(logs / (std::string(client) + ".log"));
+    const std::string log(std::istreambuf_iterator<char>(in), {});
+    EXPECT_NE(log.find("action: resume | result: success"), std::string::npos)
+        << client << ":\n" << log;
+  }
 }
 
 }  // namespace
