@@ -7,44 +7,16 @@
 // the broker, through the TCP fault proxy, is survived too, and so is a
 // SIGKILL of the client-handler, whose clients resume their sessions.
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "integration_tests/cli_support.h"
+#include "integration_tests/scenario_support.h"
 
 namespace chancho::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Record {
-  rapidjson::Document doc;
-  std::string text;
-};
-
-::testing::AssertionResult LoadRecordFile(const fs::path& path, Record& r) {
-  std::ifstream in(path);
-  if (!in) return ::testing::AssertionFailure() << "no record at " << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  r.text = text.str();
-  r.doc.Parse(r.text.c_str());
-  if (r.doc.HasParseError() || !r.doc.IsObject()) {
-    return ::testing::AssertionFailure() << path << " is not JSON";
-  }
-  return ::testing::AssertionSuccess();
-}
-
-// The "record: PATH" of chancho run's last line.
-fs::path RecordPath(const std::string& out) {
-  const auto at = out.rfind("| record: ");
-  if (at == std::string::npos) return {};
-  std::string path = out.substr(at + 10);
-  path.erase(path.find_last_not_of("\n") + 1);
-  return path;
-}
 
 class ChaosScenarioTest : public ::testing::Test {
  protected:
@@ -53,49 +25,28 @@ class ChaosScenarioTest : public ::testing::Test {
            ("chancho-scenarios-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }
+  // A failed test keeps its runs (logs, record.json) for a look.
   void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_ / "runs");
+    if (!HasFailure()) fs::remove_all(Runs());
+  }
+
+  // This test's runs, apart from the other tests'.
+  fs::path Runs() const {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) {
+      if (c == '/') c = '_';
+    }
+    return dir_ / "runs" / name;
   }
 
   // `chancho run ARGS` in a directory shared by the tests (the datasets of
   // the setup steps are made once in its .chancho/cache).
   CommandResult Run(const std::string& args) {
-    return RunChancho("run " + args + " --runs-root '" + (dir_ / "runs").string() + "'",
+    return RunChancho("run " + args + " --runs-root '" + Runs().string() + "'",
                       dir_, 600);
   }
 
-  static std::string Scenario(const std::string& name) {
-    return "'" + (SourceDir() / "integration_tests" / "scenarios" / (name + ".json")).string() +
-           "'";
-  }
-
-  // The run matched, every client exited 0, and at least `effective`
-  // faults took effect.
-  static ::testing::AssertionResult Survived(const CommandResult& r, Record& record,
-                                             int effective) {
-    if (r.exit_code != 0) {
-      return ::testing::AssertionFailure() << "exit " << r.exit_code << "\n" << r.out << r.err;
-    }
-    auto loaded = LoadRecordFile(RecordPath(r.out), record);
-    if (!loaded) return loaded;
-    const auto& d = record.doc;
-    if (std::string(d["verdict"].GetString()) != "match") {
-      return ::testing::AssertionFailure() << "verdict " << d["verdict"].GetString();
-    }
-    for (const auto& c : d["clients"].GetArray()) {
-      if (!c["exit_code"].IsInt() || c["exit_code"].GetInt() != 0) {
-        return ::testing::AssertionFailure() << c["name"].GetString() << " failed";
-      }
-    }
-    int took = 0;
-    for (const auto& f : d["faults"].GetArray()) took += f["took_effect"].GetBool();
-    if (took < effective) {
-      return ::testing::AssertionFailure()
-             << "only " << took << " faults took effect, expected " << effective
-             << "\n" << r.out;
-    }
-    return ::testing::AssertionSuccess();
-  }
+  static std::string Scenario(const std::string& name) { return ScenarioArg(name); }
 
   fs::path dir_;
 };

@@ -96,9 +96,9 @@ std::vector<std::string> ClientNames(const Scenario& s, const Deployment& d) {
   return clients;
 }
 
-// On ProcessRuntime the clients are held back at Up() and started when the
-// fault clock starts, so that the plan's offsets count from their start.
-// Under Docker they start with everything else.
+// On either runtime the clients are held back at Up() (created, not
+// started) and started when the fault clock starts, so that the plan's
+// offsets count from their start.
 std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
                                      const RunArgs& args,
                                      const std::vector<FaultEvent>& plan) {
@@ -111,7 +111,9 @@ std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
     }
     DockerRuntimeOptions options;
     options.runs_root = args.runs_root;
-    return std::make_unique<DockerRuntime>(Plan(spec), options);
+    const Deployment deployment = Plan(spec);
+    for (const auto& name : ClientNames(s, deployment)) options.held.insert(name);
+    return std::make_unique<DockerRuntime>(deployment, options);
   }
   ProcessRuntimeOptions options;
   options.runs_root = args.runs_root;

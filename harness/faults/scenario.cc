@@ -297,10 +297,18 @@ Spec ScenarioSpec(const Scenario& s) {
     }
     if (auto env = s.environment.find(service.name); env != s.environment.end()) {
       for (const auto& [k, v] : env->second) {
-        service.environment[k] = ExpandPlaceholders(v, s);
-        // An environment override replaces a mount that set the same variable.
-        std::erase_if(service.config_files,
-                      [&](const ConfigFile& f) { return f.env == k; });
+        const std::string value = ExpandPlaceholders(v, s);
+        // A variable that a mounted config file carries names that file's
+        // host path: the mount's source changes, so the replica sees the
+        // host path under ProcessRuntime and the mount point under Docker.
+        auto file = std::find_if(service.config_files.begin(),
+                                 service.config_files.end(),
+                                 [&](const ConfigFile& f) { return f.env == k; });
+        if (file != service.config_files.end()) {
+          file->source = value;
+        } else {
+          service.environment[k] = value;
+        }
       }
     }
   }

@@ -30,6 +30,9 @@
 // targets (PlanLinks). Their fields: "duration" (s; absent: until healed),
 // "delay_ms", "jitter_ms", "rate" (bytes/s), "direction" (both, up, down).
 //
+// An "environment" variable that one of the service's config_files carries
+// (e.g. the clients' DATA_DIR) sets that file's host path instead, so one
+// scenario works on both runtimes.
 // Placeholders in setup commands, creates, known_good and environment
 // values: {cache}
 // (.chancho/cache under the working directory) and {scenario_dir}.

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <unistd.h>
+
 #include "harness/faults/scenario.h"
 #include "harness/spec/error.h"
 
@@ -166,6 +168,29 @@ TEST(ScenarioTest, NetworkActionsNeedTheirUpstreamAndSaneFields) {
   EXPECT_THAT(ErrorOf(R"({"spec": "s", "faults": {"events": [
                  {"at": 1, "action": "link", "target": "filter-1"}]}})"),
               HasSubstr("partition, delay, bandwidth, blackhole, link-reset or heal"));
+}
+
+TEST(ScenarioTest, AnOverrideOfAMountedVariableMovesTheMount) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("chancho-scenario-spec-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "spec.json") << R"({"name": "p", "services": [
+      {"name": "client", "role": "client", "command": ["c"],
+       "config_files": [{"source": "data", "target": "/data", "env": "DATA_DIR"}]}]})";
+  const Scenario s = ParseScenario(
+      R"({"spec": "spec.json",
+          "environment": {"client": {"DATA_DIR": "/elsewhere", "N": "3"}}})",
+      dir / "x.json");
+  const Spec spec = ScenarioSpec(s);
+  std::filesystem::remove_all(dir);
+  const ServiceSpec& client = spec.services.at(0);
+  // The host path changes; the variable still names where the files are
+  // seen (the host path locally, /data in a container).
+  ASSERT_EQ(client.config_files.size(), 1u);
+  EXPECT_EQ(client.config_files[0].source, "/elsewhere");
+  EXPECT_EQ(client.config_files[0].target, "/data");
+  EXPECT_EQ(client.environment.count("DATA_DIR"), 0u);
+  EXPECT_EQ(client.environment.at("N"), "3");
 }
 
 }  // namespace

@@ -108,10 +108,13 @@ void DockerRuntime::Up() {
                       LogPath(dependency).string());
         }
       }
-      if (!running(r)) batch.push_back(&r);
+      if (!running(r) && !impl_->options_.held.count(r.plan->name)) {
+        batch.push_back(&r);
+      }
     }
     impl_->StartBatch(batch);
     for (const ReplicaPlan& plan : impl_->deployment_.replicas) {
+      if (impl_->options_.held.count(plan.name)) continue;
       if (!WaitReady(plan.name, TimeoutOf(plan)) &&
           plan.readiness.kind != Readiness::Kind::kNone) {
         throw Error("replica " + plan.name + " not ready within " +

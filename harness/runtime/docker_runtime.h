@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct DockerRuntimeOptions {
   bool prefix_container_names = true;
   // The network's subnet; empty: a free /24 chosen per run.
   std::string subnet;
+  // Replicas that Up() creates but leaves stopped, for the caller to Start()
+  // when it chooses (a scenario starts its clients when its fault clock
+  // starts). Nothing may depend on them.
+  std::set<std::string> held;
   // Bound on each docker command (compose up and stops get more).
   std::chrono::milliseconds command_timeout{60000};
   // The engine's socket on this host, mounted into the health-checkers'
