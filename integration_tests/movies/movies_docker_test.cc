@@ -52,16 +52,6 @@ class MoviesDockerTest : public SystemTest {
  protected:
   RuntimeKind runtime_kind() const override { return RuntimeKind::kDocker; }
 
-  static void SetUpTestSuite() {
-    data_root_ = new std::filesystem::path(
-        std::filesystem::temp_directory_path() /
-        ("chancho-movies-docker-data-" + std::to_string(::getpid())));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*data_root_);
-    delete data_root_;
-  }
-
   void SetUp() override {
     SystemTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
@@ -71,9 +61,7 @@ class MoviesDockerTest : public SystemTest {
       }
       GTEST_SKIP() << *missing;
     }
-    if (!std::filesystem::exists(*data_root_ / "client-3")) {
-      ASSERT_TRUE(MakeMoviesDatasets(*data_root_));
-    }
+    ASSERT_TRUE(SharedMoviesData(data_root_));
   }
 
   // Waits for every client to exit 0.
@@ -85,17 +73,15 @@ class MoviesDockerTest : public SystemTest {
     return ::testing::AssertionSuccess();
   }
 
-  static std::filesystem::path* data_root_;
+  std::filesystem::path data_root_;
 };
-
-std::filesystem::path* MoviesDockerTest::data_root_ = nullptr;
 
 class MoviesDockerReplicasTest : public MoviesDockerTest,
                                  public ::testing::WithParamInterface<int> {};
 
 TEST_P(MoviesDockerReplicasTest, ThreeClientsGetTheirKnownGoodResults) {
   ASSERT_TRUE(
-      StartSystem(MoviesSpec(GetParam(), *data_root_, RuntimeKind::kDocker)));
+      StartSystem(MoviesSpec(GetParam(), data_root_, RuntimeKind::kDocker)));
   ASSERT_TRUE(ClientsSucceed());
   EXPECT_TRUE(ClientsMatchKnownGood(runtime().run_dir() / "results"));
 }
@@ -108,7 +94,7 @@ INSTANTIATE_TEST_SUITE_P(Replicas, MoviesDockerReplicasTest,
 TEST_F(MoviesDockerTest,
        AKilledWorkerIsRevivedByAHealthCheckerWithDockerStart) {
   // No clients: the revival alone is under test.
-  Spec spec = MoviesSpec(1, *data_root_, RuntimeKind::kDocker);
+  Spec spec = MoviesSpec(1, data_root_, RuntimeKind::kDocker);
   std::erase_if(spec.services,
                 [](const ServiceSpec& s) { return s.role == "client"; });
   ASSERT_TRUE(StartSystem(spec));

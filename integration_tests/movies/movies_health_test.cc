@@ -23,14 +23,8 @@ class MoviesHealthTest : public SystemTest {
  protected:
   void SetUp() override {
     SystemTest::SetUp();
-    data_ = std::filesystem::temp_directory_path() /
-            ("chancho-movies-health-" + std::to_string(::getpid()));
-    ASSERT_TRUE(MakeMoviesDatasets(data_));
+    ASSERT_TRUE(SharedMoviesData(data_));
     ASSERT_TRUE(StartSystem(MoviesSpec(3, data_)));
-  }
-  void TearDown() override {
-    SystemTest::TearDown();
-    std::filesystem::remove_all(data_);
   }
 
   // Kills `replica` with SIGKILL and waits until it runs again as a new

@@ -20,21 +20,9 @@ constexpr auto kClientTimeout = seconds(240);
 
 class MoviesPipelineTest : public SystemTest {
  protected:
-  static void SetUpTestSuite() {
-    data_root_ = new std::filesystem::path(
-        std::filesystem::temp_directory_path() /
-        ("chancho-movies-data-" + std::to_string(::getpid())));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*data_root_);
-    delete data_root_;
-  }
-
   void SetUp() override {
     SystemTest::SetUp();
-    if (!std::filesystem::exists(*data_root_ / "client-3")) {
-      ASSERT_TRUE(MakeMoviesDatasets(*data_root_));
-    }
+    ASSERT_TRUE(SharedMoviesData(data_root_));
   }
 
   // Waits for every client to exit 0.
@@ -48,16 +36,14 @@ class MoviesPipelineTest : public SystemTest {
 
   std::filesystem::path results_dir() { return runtime().run_dir() / "results"; }
 
-  static std::filesystem::path* data_root_;
+  std::filesystem::path data_root_;
 };
-
-std::filesystem::path* MoviesPipelineTest::data_root_ = nullptr;
 
 class MoviesReplicasTest : public MoviesPipelineTest,
                            public ::testing::WithParamInterface<int> {};
 
 TEST_P(MoviesReplicasTest, ThreeClientsGetTheirKnownGoodResults) {
-  ASSERT_TRUE(StartSystem(MoviesSpec(GetParam(), *data_root_)));
+  ASSERT_TRUE(StartSystem(MoviesSpec(GetParam(), data_root_)));
   ASSERT_TRUE(ClientsSucceed());
   EXPECT_TRUE(ClientsMatchKnownGood(results_dir()));
 }
@@ -74,7 +60,7 @@ class MoviesCrashTest : public MoviesPipelineTest,
 // client's credits are in, before any client has its results.
 TEST_P(MoviesCrashTest, KilledAndRestartedStatefulServiceChangesNothing) {
   const std::string victim = GetParam();
-  ASSERT_TRUE(StartSystem(MoviesSpec(3, *data_root_)));
+  ASSERT_TRUE(StartSystem(MoviesSpec(3, data_root_)));
   ASSERT_TRUE(WaitForLogLine("client-handler",
                              "action: read_file \\| result: success .*"
                              "file: credits.csv",

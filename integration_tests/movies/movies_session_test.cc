@@ -99,16 +99,7 @@ class MoviesSessionTest : public SystemTest {
  protected:
   void SetUp() override {
     SystemTest::SetUp();
-    data_ = runtime_root() / "data";
-    ASSERT_TRUE(MakeMoviesDatasets(data_));
-  }
-  void TearDown() override {
-    SystemTest::TearDown();
-    std::filesystem::remove_all(data_);
-  }
-  static std::filesystem::path runtime_root() {
-    return std::filesystem::temp_directory_path() /
-           ("chancho-movies-session-" + std::to_string(::getpid()));
+    ASSERT_TRUE(SharedMoviesData(data_));
   }
 
   // Expects an Error frame whose message contains `what`, then a close.

@@ -1,5 +1,7 @@
 #include "integration_tests/movies/movies_support.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -71,6 +73,24 @@ Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
     }
   }
   return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult SharedMoviesData(std::filesystem::path& root) {
+  // Removed at exit, with the program's static objects.
+  struct Dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("chancho-movies-data-" + std::to_string(::getpid()));
+    ~Dir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static Dir dir;
+  root = dir.path;
+  if (std::filesystem::exists(root / "client-3")) {
+    return ::testing::AssertionSuccess();
+  }
+  return MakeMoviesDatasets(root);
 }
 
 }  // namespace chancho::testing

@@ -27,6 +27,10 @@ const std::vector<MoviesClient>& MoviesClients();
 // fails with its output when it cannot.
 ::testing::AssertionResult MakeMoviesDatasets(const std::filesystem::path& root);
 
+// Sets `root` to a directory with every client's dataset, made by the first
+// call in this test program and removed when the program exits.
+::testing::AssertionResult SharedMoviesData(std::filesystem::path& root);
+
 // system/movies/compose-spec.json with every replicable stage at `replicas`
 // and the clients reading `data_root/<client>`: DATA_DIR names data_root on
 // ProcessRuntime; on Docker, data_root is the clients' config_files mount.
