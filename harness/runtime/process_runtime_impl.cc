@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <linux/close_range.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "system/common/child_setup.h"
 #include "harness/runtime/control.h"
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/readiness.h"
@@ -41,37 +40,6 @@ namespace bp = boost::process::v2;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Runs in the child between fork and exec: own process group, death signal
-// tied to the harness, and signal state reset (ignored signals and the
-// signal mask survive exec).
-struct ChildSetup {
-  pid_t parent;
-
-  template <typename Launcher>
-  boost::system::error_code on_exec_setup(Launcher&,
-                                          const bp::filesystem::path&,
-                                          const char* const*&) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // The parent may have died before prctl took effect.
-    if (::getppid() != parent) ::_exit(127);
-    for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD}) {
-      ::signal(sig, SIG_DFL);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Nothing but stdin, stdout and stderr crosses exec: not the harness's
-    // sockets (a fault proxy's connection held open by a child would never
-    // reset), nor other replicas' logs, whether or not whoever opened them
-    // asked for O_CLOEXEC.
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-      for (int fd = 3; fd < 65536; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    }
-    return {};
-  }
-};
 
 std::filesystem::path FindExecutable(
     const std::string& program, const std::filesystem::path& spec_dir,
@@ -261,7 +229,7 @@ void ProcessRuntime::Impl::Spawn(Replica& r) {
       io_.get_executor(), ec, bp::filesystem::path(r.executable.string()), args,
       bp::process_stdio{nullptr, log_fd, log_fd},
       bp::process_environment(r.environment),
-      bp::process_start_dir(run_dir_.string()), ChildSetup{::getpid()});
+      bp::process_start_dir(run_dir_.string()), common::ChildSetup{::getpid()});
   ::close(log_fd);
   if (ec) {
     throw Error("replica " + r.plan->name + ": cannot start " +

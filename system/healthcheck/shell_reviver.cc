@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +16,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "system/common/child_setup.h"
+
 namespace chancho::healthcheck {
 
 namespace bp = boost::process::v2;
@@ -24,28 +25,6 @@ using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
 namespace {
-
-// Runs in the child between fork and exec: its own process group (so that a
-// timeout kills the whole command), death with this process, and the signal
-// state of a fresh process (ignored signals and the mask survive exec).
-struct ChildSetup {
-  pid_t parent;
-
-  template <typename Launcher>
-  error_code on_exec_setup(Launcher&, const bp::filesystem::path&,
-                           const char* const*&) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD}) {
-      ::signal(sig, SIG_DFL);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    return {};
-  }
-};
 
 constexpr std::size_t kMaxOutput = 500;
 
@@ -113,7 +92,7 @@ void ShellReviver::Revive(const std::string& name,
   bp::process process = bp::posix::default_launcher()(
       io_.get_executor(), ec, bp::filesystem::path("/bin/sh"),
       std::vector<std::string>{"-c", Command(name)},
-      bp::process_stdio{nullptr, fds[1], fds[1]}, ChildSetup{::getpid()});
+      bp::process_stdio{nullptr, fds[1], fds[1]}, common::ChildSetup{::getpid()});
   ::close(fds[1]);
   if (ec) {
     ::close(fds[0]);

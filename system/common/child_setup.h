@@ -1,0 +1,50 @@
+#pragma once
+
+// A Boost.Process v2 initializer for children that must not outlive their
+// parent: it runs in the child between fork and exec and gives it
+// - its own process group (a signal to the group reaches everything the
+//   child starts),
+// - death with the parent (PR_SET_PDEATHSIG), even if the parent died first,
+// - the signal state of a fresh process (ignored signals and the signal
+//   mask survive exec),
+// - no descriptor but stdin, stdout and stderr: everything else is marked
+//   close-on-exec, whether or not whoever opened it asked for that (a
+//   socket of the parent's held open by a child would never close).
+//
+// Use: default_launcher()(..., ChildSetup{::getpid()}).
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <boost/process/v2/detail/config.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace chancho::common {
+
+struct ChildSetup {
+  pid_t parent;
+
+  template <typename Launcher, typename Path>
+  boost::system::error_code on_exec_setup(Launcher&, const Path&,
+                                          const char* const*&) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The parent may have died before prctl took effect.
+    if (::getppid() != parent) ::_exit(127);
+    for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD}) {
+      ::signal(sig, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      for (int fd = 3; fd < 65536; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    return {};
+  }
+};
+
+}  // namespace chancho::common
