@@ -24,12 +24,8 @@ namespace chancho::healthcheck {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using udp = asio::ip::udp;
-
-// --- Which checker watches what ---------------------------------------------
 
 // --- Which checker watches what ---------------------------------------------
 
@@ -194,8 +190,6 @@ TEST(ConfigTest, ShellQuote) {
   EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
   EXPECT_EQ(ShellQuote(""), "''");
 }
-
-// --- The checker against real sockets
 
 }  // namespace
 }  // namespace chancho::healthcheck

@@ -25,12 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using udp = asio::ip::udp;
-
-// --- Which checker watches what ---------------------------------------------
-
-// -----------------------------------------
 
 // Everything the tests observe, under one lock, with a condition to wait on.
 struct Observed {

@@ -26,11 +26,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using udp = asio::ip::udp;
-
-// --- Which checker watches what ---------------------------------------------
 
 // --- Resolution and revive commands -----------------------------------------
 
