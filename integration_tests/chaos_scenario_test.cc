@@ -107,6 +107,8 @@ TEST_F(ChaosScenarioTest, AFiveSecondPartitionOfOneFilterFromTheBrokerIsSurvived
   EXPECT_STREQ(faults[0]["kind"].GetString(), "link");
   EXPECT_STREQ(faults[0]["target"].GetString(), "filter-argentina-2");
   EXPECT_EQ(record.doc["plan"][0]["link"], "partition for=5000");
+  // The cut comes at the clock's zero, before the filter got its share of
+  // any client's movies, so no client can finish until it is back.
   // Only the partitioned replica's link was proxied, and the partition
   // really cut it: its open connection was reset and its attempts to come
   // back were refused until the heal, after which traffic flowed again.

@@ -303,8 +303,23 @@ void DockerRuntime::Impl::SaveLogs() {
 }
 
 // Everything of the run, by its label: what compose down would remove, and
-// probe containers.
+// probe containers. The engine may still hold an endpoint of a container
+// it is removing (or one that a `docker start` in flight brought back), so
+// a network that is still in use is tried again, a few times.
 void DockerRuntime::Impl::RemoveAll() {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      RemoveAllOnce();
+      return;
+    } catch (const Error&) {
+      if (attempt == kAttempts) throw;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+void DockerRuntime::Impl::RemoveAllOnce() {
   const std::string filter = std::string("label=") + kRunLabel + "=" + run_id_;
   std::string errors;
   const auto remove = [&](std::vector<std::string> list,

@@ -106,6 +106,7 @@ class DockerRuntime::Impl {
                   std::uintmax_t offset) const;
   void SaveLogs();
   void RemoveAll();
+  void RemoveAllOnce();
 };
 
 }  // namespace chancho
