@@ -20,7 +20,7 @@ demo-tp0: build
 test: build
 	@bash ci/prepare-docker.sh build || \
 	  echo "warning: Docker is not usable here; Docker tests will be skipped (or fail when CI=true)" >&2
-	@ctest --preset default
+	@ctest --preset default || { bash ci/docker-report.sh; exit 1; }
 
 test-unit: build
 	@ctest --preset default -L unit
@@ -32,7 +32,7 @@ test-integration: build
 
 test-docker: build
 	@bash ci/prepare-docker.sh build
-	@ctest --preset default -L docker
+	@ctest --preset default -L docker || { bash ci/docker-report.sh; exit 1; }
 
 known-good: build
 	@bash system/movies/make-known-good.sh build

@@ -1,7 +1,8 @@
-// A shipped fault scenario on DockerRuntime through `chancho run`: the
+// Shipped fault scenarios on DockerRuntime through `chancho run`: the
 // movies pipeline in containers with three clients under the seeded
 // auto-kill loop (every 2 s, 3 random eligible services, `docker kill`),
-// revived by the health-checkers with `docker start`; every client's
+// revived by the health-checkers with `docker start`; and the 5 s partition
+// of one filter from the broker through a fault proxy. Every client's
 // results are byte-identical to known-good.
 //
 // Needs an engine and the images (ci/start-docker.sh, ci/build-images.sh
@@ -61,6 +62,22 @@ TEST_F(ChaosDockerTest, ThreeClientsMatchKnownGoodUnderAuto23InContainers) {
     EXPECT_NE(target, "rabbitmq");
     EXPECT_NE(target, "client-handler");
   }
+}
+
+// The partition scenario of the process runtime, run in containers: the
+// proxy listens on the run network's bridge, and the filter's container
+// resolves the broker to it.
+TEST_F(ChaosDockerTest, AFiveSecondPartitionOfOneFilterContainerIsSurvived) {
+  Record record;
+  const auto r = RunChancho("run " + ScenarioArg("movies-partition") +
+                                " --runtime docker --runs-root '" +
+                                (dir_ / "runs").string() + "'",
+                            dir_, 600);
+  ASSERT_TRUE(Survived(r, record, 1));
+  EXPECT_STREQ(record.doc["runtime"].GetString(), "docker");
+  ExpectThePartitionOfMoviesPartition(record);
+  const std::string proxy = record.doc["links"][0]["proxy"].GetString();
+  EXPECT_TRUE(proxy.ends_with(".254:5672")) << proxy;
 }
 
 }  // namespace

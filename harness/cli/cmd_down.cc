@@ -83,7 +83,7 @@ void AddDownCommand(CLI::App& app, int& exit_code) {
       return;
     }
     for (const auto& run_dir : LiveRuns()) BringDown(run_dir, args->grace_ms);
-    int reaped = 0;
+    ReapResult reaped;
     try {
       reaped = DockerRuntime::ReapLeftovers();
     } catch (const Error& e) {
@@ -91,9 +91,14 @@ void AddDownCommand(CLI::App& app, int& exit_code) {
       std::cout << "action: reap_leftovers | result: success | docker: "
                 << e.what() << "\n";
     }
-    std::cout << "action: down_all | result: success | reaped: " << reaped
-              << "\n";
-    exit_code = 0;
+    for (const std::string& failure : reaped.failures) {
+      std::cout << "action: reap_leftovers | result: fail | error: "
+                << failure << "\n";
+    }
+    const bool clean = reaped.failures.empty();
+    std::cout << "action: down_all | result: " << (clean ? "success" : "fail")
+              << " | reaped: " << reaped.removed << "\n";
+    exit_code = clean ? 0 : 1;
   });
 }
 

@@ -44,6 +44,7 @@ struct RunArgs {
   std::string replay;
   std::optional<std::uint64_t> seed;
   bool no_faults = false;
+  std::string runtime;  // overrides the scenario's (and a replayed record's)
   std::string runs_root = ".chancho/runs";
   long grace_ms = 5000;
 };
@@ -104,13 +105,9 @@ std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
                                      const std::vector<FaultEvent>& plan) {
   const std::vector<ProxiedLink> links = PlanLinks(s, plan);
   if (s.runtime == "docker") {
-    if (!links.empty()) {
-      throw Error(s.file.string() +
-                  ": network faults need the process runtime, which places "
-                  "the fault proxies");
-    }
     DockerRuntimeOptions options;
     options.runs_root = args.runs_root;
+    options.links = links;
     const Deployment deployment = Plan(spec);
     for (const auto& name : ClientNames(s, deployment)) options.held.insert(name);
     return std::make_unique<DockerRuntime>(deployment, options);
@@ -170,7 +167,12 @@ int Run(const RunArgs& args) {
   } else {
     record.scenario_file = fs::absolute(args.scenario).string();
   }
-  const Scenario scenario = LoadScenario(record.scenario_file);
+  Scenario scenario = LoadScenario(record.scenario_file);
+  if (!args.runtime.empty()) {
+    scenario.runtime = args.runtime;
+  } else if (replayed && !replayed->runtime.empty()) {
+    scenario.runtime = replayed->runtime;
+  }
   record.scenario_name = scenario.name;
   record.runtime = scenario.runtime;
   for (const auto& step : scenario.setup) {
@@ -287,6 +289,10 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", args->seed, "override the scenario's seed");
   cmd->add_flag("--no-faults", args->no_faults,
                 "run the scenario without its faults (a fault-free baseline)");
+  cmd->add_option("--runtime", args->runtime,
+                  "run on this runtime instead of the scenario's (a replay "
+                  "keeps the recorded one)")
+      ->check(CLI::IsMember({"process", "docker"}));
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
       ->capture_default_str();
   cmd->add_option("--grace", args->grace_ms,

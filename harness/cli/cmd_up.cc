@@ -80,13 +80,10 @@ RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
                          std::atomic<bool>& down_requested) {
   RunningSystem system;
   if (args.runtime == "docker") {
-    if (!args.links.empty()) {
-      throw Error("--link needs the process runtime, which places the fault "
-                  "proxies");
-    }
     DockerRuntimeOptions options;
     options.runs_root = args.runs_root;
     options.run_dir = args.run_dir;
+    options.links = ParseLinkOptions(args.links, spec);
     system.runtime = std::make_unique<DockerRuntime>(Plan(spec), options);
     Runtime* runtime = system.runtime.get();
     const std::string name = "chancho/" +

@@ -128,7 +128,25 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
     lines.push_back(key + "=" + value);
   }
   EmitList(out, "environment", lines);
-  EmitList(out, "networks", {deployment.network});
+  if (const auto fixed = options.addresses.find(replica.name);
+      fixed != options.addresses.end()) {
+    out << YAML::Key << "networks" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key;
+    EmitString(out, deployment.network);
+    out << YAML::Value << YAML::BeginMap;
+    EmitKeyValue(out, "ipv4_address", fixed->second);
+    out << YAML::EndMap << YAML::EndMap;
+  } else {
+    EmitList(out, "networks", {deployment.network});
+  }
+  if (const auto hosts = options.extra_hosts.find(replica.name);
+      hosts != options.extra_hosts.end()) {
+    std::vector<std::string> lines;
+    for (const auto& [name, address] : hosts->second) {
+      lines.push_back(name + ":" + address);
+    }
+    EmitList(out, "extra_hosts", lines);
+  }
 
   EmitList(out, "volumes", volumes);
   EmitList(out, "depends_on", replica.depends_on);
@@ -182,6 +200,9 @@ std::string RenderCompose(const Deployment& deployment,
   out << YAML::Key << "config" << YAML::Value << YAML::BeginSeq
       << YAML::BeginMap;
   EmitKeyValue(out, "subnet", options.subnet);
+  if (!options.ip_range.empty()) {
+    EmitKeyValue(out, "ip_range", options.ip_range);
+  }
   out << YAML::EndMap << YAML::EndSeq;
   out << YAML::EndMap << YAML::EndMap << YAML::EndMap;
   out << YAML::EndMap;

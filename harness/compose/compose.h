@@ -34,6 +34,14 @@ struct ComposeOptions {
   // under $CHANCHO_RUN_DIR/results lands there, as under ProcessRuntime. A
   // relative path starts at output_dir.
   std::filesystem::path results_dir;
+  // When set, the engine hands out addresses only from this range of the
+  // subnet (ipam `ip_range`), so that the rest can be given out by hand.
+  std::string ip_range;
+  // Replica -> its fixed address in the network (`ipv4_address`).
+  std::map<std::string, std::string> addresses;
+  // Replica -> {host name -> address}: lines of its /etc/hosts
+  // (`extra_hosts`), which win over the names the network resolves.
+  std::map<std::string, std::map<std::string, std::string>> extra_hosts;
 };
 
 // The docker-compose file of `deployment`, byte-for-byte the same for the

@@ -180,6 +180,38 @@ TEST(RenderComposeTest, HealthCheckersGetTheSocketAndClientsTheResults) {
               ::testing::Not(HasSubstr("volumes")));
 }
 
+// What DockerRuntime writes for a proxied link: the upstream at a fixed
+// address outside the engine's range, the linked replica resolving it to
+// the proxy.
+ComposeOptions LinkOptions() {
+  ComposeOptions options;
+  options.subnet = "10.1.2.0/24";
+  options.ip_range = "10.1.2.0/25";
+  options.addresses = {{"worker", "10.1.2.128"}};
+  options.extra_hosts = {{"client", {{"worker", "10.1.2.254"}}}};
+  return options;
+}
+
+TEST(RenderComposeTest, FixedAddressesAndExtraHosts) {
+  const std::string yaml = RenderCompose(ThreeRoles(), LinkOptions());
+  EXPECT_THAT(yaml, HasSubstr("        - subnet: 10.1.2.0/24\n"
+                              "          ip_range: 10.1.2.0/25\n"));
+  const std::string worker = yaml.substr(yaml.find("\n  worker:\n"));
+  EXPECT_THAT(worker, HasSubstr("    networks:\n"
+                                "      testing_net:\n"
+                                "        ipv4_address: 10.1.2.128\n"));
+  const std::string client = yaml.substr(yaml.find("\n  client:\n"));
+  EXPECT_THAT(client.substr(0, client.find("\n  worker:\n")),
+              HasSubstr("    networks:\n"
+                        "      - testing_net\n"
+                        "    extra_hosts:\n"
+                        "      - worker:10.1.2.254\n"));
+  EXPECT_THAT(RenderCompose(ThreeRoles(), {}),
+              ::testing::Not(HasSubstr("extra_hosts")));
+  EXPECT_THAT(RenderCompose(ThreeRoles(), {}),
+              ::testing::Not(HasSubstr("ip_range")));
+}
+
 class TempDir : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -238,6 +270,11 @@ TEST_F(DockerComposeConfigTest, AcceptsGeneratedFiles) {
   quoting.golden = "quoting.yaml";
   quoting.deployment = OneReplica({"prog", "1", "true", "", "1:30", "$X"});
   cases.push_back(std::move(quoting));
+  Case links;
+  links.golden = "links.yaml";
+  links.deployment = ThreeRoles();
+  links.options = LinkOptions();
+  cases.push_back(std::move(links));
   for (const auto& c : cases) {
     SCOPED_TRACE(c.golden);
     const fs::path file = dir_ / c.golden;

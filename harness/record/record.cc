@@ -152,6 +152,12 @@ RunRecord LoadRecord(const std::filesystem::path& path) {
   }
   r.scenario_file = doc["scenario_file"].GetString();
   r.seed = doc["seed"].GetUint64();
+  if (doc.HasMember("runtime") && doc["runtime"].IsString()) {
+    r.runtime = doc["runtime"].GetString();
+    if (r.runtime != "process" && r.runtime != "docker") {
+      throw bad("unknown runtime \"" + r.runtime + "\"");
+    }
+  }
   for (const auto& e : doc["plan"].GetArray()) {
     if (!e.IsObject() || !e.HasMember("at_ms") || !e["at_ms"].IsInt64() ||
         !e.HasMember("kind") || !e["kind"].IsString() ||

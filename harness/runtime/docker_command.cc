@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "harness/spec/error.h"
+#include "system/common/close_on_exec.h"
 
 extern char** environ;
 
@@ -70,6 +71,7 @@ int Spawn(const std::vector<std::string>& argv, int in, int out, int err,
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    common::CloseOnExecAboveStderr();
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -38,6 +38,18 @@ TEST(RunCommandTest, KillsTheGroupOnTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+TEST(RunCommandTest, TheChildHoldsNoDescriptorOfTheParent) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);  // not close-on-exec
+  for (int fd : fds) {
+    const CommandResult result = RunCommand(
+        {"sh", "-c", "test -e /proc/$$/fd/" + std::to_string(fd)},
+        {milliseconds(5000)});
+    EXPECT_EQ(result.exit_code, 1) << "the child holds descriptor " << fd;
+    ::close(fd);
+  }
+}
+
 TEST(RunCommandTest, UnknownProgramThrows) {
   EXPECT_THROW(RunCommand({"no-such-program-chancho"}, {}), Error);
 }

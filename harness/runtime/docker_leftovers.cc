@@ -41,21 +41,25 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-// Removes `ids`; another reaper running at the same time may have removed
-// some of them already, which is not an error.
-void Remove(std::vector<std::string> command,
-            const std::vector<std::string>& ids,
-            const CommandOptions& options) {
-  command.insert(command.end(), ids.begin(), ids.end());
-  const CommandResult result = RunCommand(command, options);
-  if (!result.timed_out && result.exit_code == 0) return;
-  for (const std::string& line : Lines(result.err)) {
-    if (line.find("No such") == std::string::npos &&
-        line.find("not found") == std::string::npos) {
-      throw Error(DescribeFailure(command, result, options));
+// Removes each of `ids` with `command` + id. Another reaper running at the
+// same time may have removed some of them already, which is not an error;
+// any other refusal is added to `result.failures`.
+void Remove(const std::vector<std::string>& command,
+            const std::vector<std::string>& ids, const CommandOptions& options,
+            ReapResult& result) {
+  for (const std::string& id : ids) {
+    std::vector<std::string> argv = command;
+    argv.push_back(id);
+    const CommandResult removed = RunCommand(argv, options);
+    const bool gone = !removed.timed_out && removed.exit_code != 0 &&
+                      (removed.err.find("No such") != std::string::npos ||
+                       removed.err.find("not found") != std::string::npos);
+    if (!removed.timed_out && removed.exit_code == 0) {
+      ++result.removed;
+    } else if (!gone) {
+      result.failures.push_back(DescribeFailure(argv, removed, options));
     }
   }
-  if (result.timed_out) throw Error(DescribeFailure(command, result, options));
 }
 
 }  // namespace
@@ -107,11 +111,11 @@ std::vector<std::string> SelectLeftovers(
   return out;
 }
 
-int ReapDockerLeftovers(const std::string& docker) {
+ReapResult ReapDockerLeftovers(const std::string& docker) {
   const CommandOptions options{kCommandTimeout};
   const std::string filter = std::string("label=") + kOwnerPidLabel;
   const std::string host = HostName();
-  int removed = 0;
+  ReapResult reaped;
 
   const auto containers = Lines(RunChecked(
       {docker, "ps", "-aq", "--no-trunc", "--filter", filter}, options));
@@ -126,11 +130,8 @@ int ReapDockerLeftovers(const std::string& docker) {
          ParseContainerInspect(result.out.empty() ? "[]" : result.out)) {
       objects.push_back({info.id, info.labels});
     }
-    const auto leftovers = SelectLeftovers(objects, host, ProcessAlive);
-    if (!leftovers.empty()) {
-      Remove({docker, "rm", "-f", "-v"}, leftovers, options);
-      removed += static_cast<int>(leftovers.size());
-    }
+    Remove({docker, "rm", "-f", "-v"},
+           SelectLeftovers(objects, host, ProcessAlive), options, reaped);
   }
 
   const auto networks = Lines(RunChecked(
@@ -145,13 +146,10 @@ int ReapDockerLeftovers(const std::string& docker) {
          ParseNetworkInspect(result.out.empty() ? "[]" : result.out)) {
       objects.push_back({info.id, info.labels});
     }
-    const auto leftovers = SelectLeftovers(objects, host, ProcessAlive);
-    if (!leftovers.empty()) {
-      Remove({docker, "network", "rm"}, leftovers, options);
-      removed += static_cast<int>(leftovers.size());
-    }
+    Remove({docker, "network", "rm"},
+           SelectLeftovers(objects, host, ProcessAlive), options, reaped);
   }
-  return removed;
+  return reaped;
 }
 
 }  // namespace chancho

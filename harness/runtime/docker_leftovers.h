@@ -40,10 +40,19 @@ std::vector<std::string> SelectLeftovers(
     const std::vector<LabelledObject>& objects, const std::string& host,
     const std::function<bool(int pid, const std::string& start)>& alive);
 
+// What a reaping did: how many objects it removed, and one line for each
+// leftover the engine refused to remove (a network the engine still counts
+// an endpoint in, say). Such a leftover does not stop a new run, whose
+// names are its own; the next reaping tries it again.
+struct ReapResult {
+  int removed = 0;
+  std::vector<std::string> failures;
+};
+
 // Removes, through the `docker` CLI, the containers (with their anonymous
-// volumes) and then the networks whose owner on this host is gone. Returns
-// how many objects it removed. Throws chancho::Error when the engine cannot
-// be asked.
-int ReapDockerLeftovers(const std::string& docker);
+// volumes) and then the networks whose owner on this host is gone, each on
+// its own so that one stuck object does not keep the others. Throws
+// chancho::Error only when the engine cannot be asked what there is.
+ReapResult ReapDockerLeftovers(const std::string& docker);
 
 }  // namespace chancho

@@ -2,13 +2,19 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace chancho {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::SizeIs;
 
 LabelledObject Owned(std::string id, std::string host, std::string pid,
                      std::string start = "") {
@@ -53,6 +59,55 @@ TEST(OwnerLabelsTest, ThisProcessIsAlive) {
   EXPECT_FALSE(ProcessAlive(0, ""));
   std::vector<LabelledObject> mine = {{"mine", labels}};
   EXPECT_THAT(SelectLeftovers(mine, HostName(), ProcessAlive), IsEmpty());
+}
+
+// A stand-in for the docker CLI with three leftover networks of a dead
+// owner: the engine removes the first, refuses the second (an endpoint it
+// still counts) and no longer has the third (another reaper took it).
+class FakeDockerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("chancho-fake-docker-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    const std::string labels = "{\"" + std::string(kOwnerHostLabel) +
+                               "\": \"" + HostName() + "\", \"" +
+                               kOwnerPidLabel + "\": \"2147483647\"}";
+    std::ofstream(dir_ / "docker") << R"(#!/bin/sh
+case "$1 $2" in
+  "ps -aq") exit 0 ;;
+  "network ls") printf 'n1\nn2\nn3\n' ;;
+  "network inspect")
+    printf '['
+    sep=
+    for id in n1 n2 n3; do
+      printf '%s{"Id": "%s", "Name": "%s", "Labels": )" << labels << R"(}' "$sep" $id $id
+      sep=,
+    done
+    printf ']' ;;
+  "network rm")
+    case "$3" in
+      n1) echo "$3" ;;
+      n2) echo "Error response from daemon: network $3 has active endpoints" >&2; exit 1 ;;
+      *) echo "Error response from daemon: network $3 not found" >&2; exit 1 ;;
+    esac ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac
+)";
+    std::filesystem::permissions(dir_ / "docker",
+                                 std::filesystem::perms::owner_all);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(FakeDockerTest, AStuckNetworkIsReportedAndTheOthersAreStillRemoved) {
+  const ReapResult reaped = ReapDockerLeftovers((dir_ / "docker").string());
+  EXPECT_EQ(reaped.removed, 1);
+  ASSERT_THAT(reaped.failures, SizeIs(1));
+  EXPECT_THAT(reaped.failures[0], HasSubstr("network rm n2"));
+  EXPECT_THAT(reaped.failures[0], HasSubstr("active endpoints"));
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ std::string DockerRuntime::container(std::string_view replica) const {
   return impl_->Get(replica).container;
 }
 
-int DockerRuntime::ReapLeftovers(const std::string& docker) {
+ReapResult DockerRuntime::ReapLeftovers(const std::string& docker) {
   return ReapDockerLeftovers(docker);
 }
 
@@ -76,6 +76,7 @@ void DockerRuntime::Up() {
     {
       std::lock_guard lock(impl_->down_mu_);
       impl_->Create();
+      impl_->PlaceProxies();
     }
     std::vector<Impl::Replica*> all;
     for (Impl::Replica& r : impl_->replicas_) all.push_back(&r);
@@ -399,6 +400,23 @@ NetworkProbeResult DockerRuntime::EchoProbe(const std::string& host, int port,
     }
   }
   return probe;
+}
+
+std::vector<LinkStatus> DockerRuntime::Links() const {
+  return impl_->links_ ? impl_->links_->Status() : std::vector<LinkStatus>{};
+}
+
+LinkFaultOutcome DockerRuntime::SetLinkFault(std::string_view replica,
+                                             const DirectedLinkFault& fault) {
+  impl_->Get(replica);  // an unknown name is an error of its own
+  if (!impl_->links_) {
+    throw Error("replica " + std::string(replica) +
+                " has no proxied link (" +
+                (impl_->options_.links.empty() ? "the run has none"
+                                               : "the system is not up") +
+                ")");
+  }
+  return impl_->links_->Set(replica, fault);
 }
 
 }  // namespace chancho

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/runtime/docker_leftovers.h"
+#include "harness/runtime/proxied_links.h"
 #include "harness/runtime/runtime.h"
 
 namespace chancho {
@@ -46,8 +48,13 @@ struct DockerRuntimeOptions {
   std::filesystem::path docker_socket;
   // Image of the throwaway probe container (ci/build-images.sh).
   std::string probe_image = "chancho/probe:latest";
-  // Seeds the run id and the choice of subnet.
+  // Seeds the run id, the choice of subnet and the links' proxies.
   std::uint64_t seed = 0;  // 0: from std::random_device
+  // Links whose traffic goes through a TCP fault proxy in this process, for
+  // network faults (SetLinkFault); see docker_links.h for where the proxies
+  // listen. Needs a /24 subnet, and root to add the proxies' addresses to
+  // the run network's bridge.
+  std::vector<ProxiedLink> links;
 };
 
 // What a probe run inside the compose network saw.
@@ -122,6 +129,11 @@ class DockerRuntime final : public Runtime {
   std::optional<ReplicaStatus> WaitExit(std::string_view replica,
                                         Duration timeout) override;
 
+  // The links of options.links, once Up has placed their proxies.
+  std::vector<LinkStatus> Links() const override;
+  LinkFaultOutcome SetLinkFault(std::string_view replica,
+                                const DirectedLinkFault& fault) override;
+
   // Runs the echo probe (options.probe_image) in a throwaway container in
   // the compose network: sends `message` to host:port, where `host` is
   // resolved by the network's DNS (a replica name). Never throws for a
@@ -134,8 +146,9 @@ class DockerRuntime final : public Runtime {
   std::string container(std::string_view replica) const;
 
   // Removes the containers and networks labelled by a DockerRuntime whose
-  // owning process on this host is gone. Returns how many it removed.
-  static int ReapLeftovers(const std::string& docker = "docker");
+  // owning process on this host is gone: how many it removed, and what the
+  // engine refused to remove.
+  static ReapResult ReapLeftovers(const std::string& docker = "docker");
 
  private:
   class Impl;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -29,7 +30,12 @@ DockerRuntime::Impl::Impl(Deployment deployment, DockerRuntimeOptions options)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
       random_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
-  ReapDockerLeftovers(options_.docker);
+  for (const std::string& failure :
+       ReapDockerLeftovers(options_.docker).failures) {
+    std::cerr << "warning: a leftover of an earlier Docker run was not "
+                 "removed: "
+              << failure << "\n";
+  }
   compose_ = options_.compose_command;
   if (compose_.empty()) {
     const CommandResult v2 = RunCommand({options_.docker, "compose", "version"},
@@ -48,6 +54,7 @@ DockerRuntime::Impl::Impl(Deployment deployment, DockerRuntimeOptions options)
 
   // Before anything is made: no run directory for a run that cannot be.
   CheckImages();
+  link_upstreams_ = LinkUpstreams(options_.links, deployment_);
   run_dir_ = options_.run_dir.empty()
                  ? CreateRunDir(options_.runs_root, random_())
                  : std::filesystem::absolute(options_.run_dir);
@@ -149,6 +156,12 @@ void DockerRuntime::Impl::WriteComposeFile() {
             : std::filesystem::path("/var/run/docker.sock");
   }
   compose.results_dir = run_dir_ / "results";
+  if (!options_.links.empty()) {
+    link_layout_ = PlanDockerLinks(options_.links, link_upstreams_, subnet_);
+    compose.ip_range = link_layout_.ip_range;
+    compose.addresses = link_layout_.upstream_addresses;
+    compose.extra_hosts = link_layout_.extra_hosts;
+  }
   WriteCompose(deployment_, compose, compose_file_);
 }
 
@@ -178,6 +191,26 @@ void DockerRuntime::Impl::Create() {
     subnet_ = FreeSubnet();
     WriteComposeFile();
   }
+}
+
+void DockerRuntime::Impl::PlaceProxies() {
+  if (options_.links.empty() || links_) return;
+  const std::string bridge = InterfaceWithAddress(link_layout_.gateway);
+  if (bridge.empty()) {
+    throw Error(network_ + ": no interface of this host holds the network's "
+                "gateway " + link_layout_.gateway +
+                ", so the links' proxies have nowhere to listen");
+  }
+  for (const std::string& address : link_layout_.proxy_addresses) {
+    AddInterfaceAddress(bridge, address);
+  }
+  links_ = std::make_unique<ProxiedLinks>(
+      options_.links, deployment_,
+      [this](const ProxiedLink&, const std::string& upstream, std::size_t i) {
+        return ProxyPlacement{link_layout_.proxy_addresses.at(i),
+                              link_layout_.upstream_addresses.at(upstream)};
+      },
+      random_());
 }
 
 std::map<std::string, ContainerInfo> DockerRuntime::Impl::Inspect(

@@ -16,6 +16,7 @@
 #include "harness/runtime/docker_cli.h"
 #include "harness/runtime/docker_command.h"
 #include "harness/runtime/docker_inspect.h"
+#include "harness/runtime/docker_links.h"
 #include "harness/runtime/docker_log.h"
 #include "harness/runtime/docker_runtime.h"
 
@@ -65,6 +66,11 @@ class DockerRuntime::Impl {
   std::map<std::string, std::string> labels_;
   std::string subnet_;
   std::vector<Replica> replicas_;
+  std::vector<std::string> link_upstreams_;  // of options_.links
+  DockerLinkLayout link_layout_;             // in subnet_
+  // Made by the first Up that created the network; never reset, so that
+  // Links() and SetLinkFault() need no lock of their own.
+  std::unique_ptr<ProxiedLinks> links_;
 
   mutable std::mutex mu_;  // replicas_' bookkeeping, created_
   std::mutex down_mu_;     // one Up/Down at a time
@@ -95,6 +101,8 @@ class DockerRuntime::Impl {
   std::string FreeSubnet();
   void WriteComposeFile();
   void Create();
+  // The links' proxies, on addresses added to the run network's bridge.
+  void PlaceProxies();
   // `docker inspect` of `replicas`; those without a container are left out.
   std::map<std::string, ContainerInfo> Inspect(
       const std::vector<Replica*>& replicas);

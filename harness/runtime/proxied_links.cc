@@ -4,13 +4,21 @@
 
 namespace chancho {
 
-ProxiedLinks::ProxiedLinks(const std::vector<ProxiedLink>& links,
-                           const Deployment& deployment,
-                           const std::map<std::string, std::string>& address_of,
-                           std::uint64_t seed) {
-  for (const ProxiedLink& spec : links) {
-    const std::string what = "link " + spec.replica + " -> " + spec.upstream +
-                             ":" + std::to_string(spec.port);
+namespace {
+
+std::string Describe(const ProxiedLink& spec) {
+  return "link " + spec.replica + " -> " + spec.upstream + ":" +
+         std::to_string(spec.port);
+}
+
+}  // namespace
+
+std::vector<std::string> LinkUpstreams(const std::vector<ProxiedLink>& links,
+                                       const Deployment& deployment) {
+  std::vector<std::string> upstreams;
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const ProxiedLink& spec = links[i];
+    const std::string what = Describe(spec);
     if (!deployment.Find(spec.replica)) {
       throw Error(what + ": " + UnknownReplica(spec.replica, deployment).what());
     }
@@ -25,29 +33,56 @@ ProxiedLinks::ProxiedLinks(const std::vector<ProxiedLink>& links,
     if (spec.port < 1 || spec.port > 65535) {
       throw Error(what + ": port must be 1..65535");
     }
-    for (const Link& other : links_) {
-      if (other.spec.replica == spec.replica && other.spec.port == spec.port) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (links[j].replica == spec.replica && links[j].port == spec.port) {
         throw Error(what + ": the replica already has a proxied link on port " +
                     std::to_string(spec.port));
       }
     }
+    upstreams.push_back(upstream[0]->name);
+  }
+  return upstreams;
+}
+
+ProxiedLinks::ProxiedLinks(
+    const std::vector<ProxiedLink>& links, const Deployment& deployment,
+    const std::function<ProxyPlacement(const ProxiedLink&, const std::string&,
+                                       std::size_t)>& place,
+    std::uint64_t seed) {
+  const std::vector<std::string> upstreams = LinkUpstreams(links, deployment);
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const ProxiedLink& spec = links[i];
+    const ProxyPlacement placement = place(spec, upstreams[i], i);
     TcpProxyOptions options;
-    options.listen_ip = address_of.at(spec.replica);
+    options.listen_ip = placement.listen_ip;
     options.listen_port = static_cast<std::uint16_t>(spec.port);
-    options.upstream_host = address_of.at(upstream[0]->name);
+    options.upstream_host = placement.upstream_ip;
     options.upstream_port = static_cast<std::uint16_t>(spec.port);
-    options.seed = seed + links_.size();
+    options.seed = seed + i;
     Link link;
     link.spec = spec;
-    link.upstream_replica = upstream[0]->name;
+    link.upstream_replica = upstreams[i];
     try {
       link.proxy = std::make_unique<TcpProxy>(options);
     } catch (const std::exception& e) {
-      throw Error(what + ": " + e.what());
+      throw Error(Describe(spec) + ": " + e.what());
     }
     links_.push_back(std::move(link));
   }
 }
+
+ProxiedLinks::ProxiedLinks(const std::vector<ProxiedLink>& links,
+                           const Deployment& deployment,
+                           const std::map<std::string, std::string>& address_of,
+                           std::uint64_t seed)
+    : ProxiedLinks(
+          links, deployment,
+          [&address_of](const ProxiedLink& link, const std::string& upstream,
+                        std::size_t) {
+            return ProxyPlacement{address_of.at(link.replica),
+                                  address_of.at(upstream)};
+          },
+          seed) {}
 
 ProxiedLinks::~ProxiedLinks() = default;
 

@@ -1,14 +1,19 @@
 #pragma once
 
-// The TCP fault proxies of a ProcessRuntime (ProcessRuntimeOptions::links).
+// The TCP fault proxies of a runtime's links (ProcessRuntimeOptions::links,
+// DockerRuntimeOptions::links).
 //
-// Each link's proxy listens on the linked replica's own loopback address,
-// at the upstream's port, and forwards to the upstream's address. The
-// replica gets a hosts file of its own in which the upstream's names point
-// at that address, so it reaches its upstream through the proxy with no
-// change to its configuration. The replica must not itself listen on that
-// port.
+// Each link's proxy listens at an address the runtime places it on, at the
+// upstream's port, and forwards to the upstream's address. The linked
+// replica resolves the upstream's name to the proxy (a hosts file of its
+// own, or the container's extra hosts), so it reaches its upstream through
+// the proxy with no change to its configuration.
+// - ProcessRuntime: the proxy listens on the replica's own loopback
+//   address; the replica must not itself listen on that port.
+// - DockerRuntime: the proxy listens on an address of the run network's
+//   bridge on the host; the upstream has a fixed address in the network.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,11 +33,32 @@ struct ProxiedLink {
   bool operator==(const ProxiedLink&) const = default;
 };
 
+// The upstream replica of each of `links`, in order. Throws chancho::Error
+// naming the link for an unknown replica or upstream, an upstream that is
+// not exactly one replica, a link to itself, a bad port, or a second link
+// of a replica on the same port.
+std::vector<std::string> LinkUpstreams(const std::vector<ProxiedLink>& links,
+                                       const Deployment& deployment);
+
+// Where a link's proxy listens, and the upstream's address it forwards to.
+struct ProxyPlacement {
+  std::string listen_ip;
+  std::string upstream_ip;
+};
+
 class ProxiedLinks {
  public:
-  // `address_of` gives each replica's address. Throws chancho::Error naming
-  // the link for an unknown replica or upstream, a bad port, a link to
-  // itself, or a proxy that cannot listen.
+  // `place(link, upstream replica, index in links)` says where each proxy
+  // goes. Throws chancho::Error naming the link for what LinkUpstreams
+  // rejects, or for a proxy that cannot listen.
+  ProxiedLinks(const std::vector<ProxiedLink>& links,
+               const Deployment& deployment,
+               const std::function<ProxyPlacement(const ProxiedLink&,
+                                                  const std::string& upstream,
+                                                  std::size_t index)>& place,
+               std::uint64_t seed);
+  // On each replica's own address (ProcessRuntime): `address_of` gives
+  // every replica's.
   ProxiedLinks(const std::vector<ProxiedLink>& links,
                const Deployment& deployment,
                const std::map<std::string, std::string>& address_of,

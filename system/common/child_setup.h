@@ -13,14 +13,14 @@
 //
 // Use: default_launcher()(..., ChildSetup{::getpid()}).
 
-#include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <boost/process/v2/detail/config.hpp>
 #include <boost/system/error_code.hpp>
+
+#include "system/common/close_on_exec.h"
 
 namespace chancho::common {
 
@@ -40,9 +40,7 @@ struct ChildSetup {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-      for (int fd = 3; fd < 65536; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    }
+    CloseOnExecAboveStderr();
     return {};
   }
 };
