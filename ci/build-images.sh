@@ -10,18 +10,19 @@
 #   chancho/probe:latest       FROM the base, with ci/images/probe/echo-probe
 #                              (nc), run as a throwaway container inside a
 #                              compose network;
-#   chancho/movies:latest      FROM the base, every movies service: the
+#   chancho/rabbitmq:latest    FROM the base, the movies broker: Debian's
+#                              rabbitmq-server (ci/images/rabbitmq/packages)
+#                              and the movies-broker launcher;
+#   chancho/movies:latest      FROM the base, every other movies service: the
 #                              binaries movies-node, client-handler,
-#                              movies-client, health-checker and chancho, the
-#                              movies-broker launcher with Debian's
-#                              rabbitmq-server, and this machine's docker CLI
-#                              (the health-checkers run `docker start` through
-#                              the mounted Docker socket). Its own layer
-#                              installs, with apt-get from the base's Debian
-#                              mirror during `docker build`, the packages of
-#                              ci/images/movies/packages and the runtime
-#                              libraries of its binaries that the base lacks,
-#                              so the base and the tp0 images do not change.
+#                              movies-client, health-checker and chancho, and
+#                              this machine's docker CLI (the health-checkers
+#                              run `docker start` through the mounted Docker
+#                              socket).
+# The rabbitmq and movies images install their packages in a layer of their
+# own, with apt-get from the base's Debian mirror during `docker build`: the
+# packages they list and the runtime libraries of their binaries that the
+# base lacks, so the base and the tp0 images do not change.
 # The Dockerfiles are in ci/images/<image>/.
 #
 # Idempotent: every image carries the label com.chancho.inputs, a hash of its
@@ -228,16 +229,23 @@ fi
 build_image tp0-server tp0-server
 build_image tp0-client tp0-client
 build_image probe echo-probe
-# The movies layer's packages: its list, and the libraries of its
-# executables that the base does not already hold.
-movies_lists=$(mktemp -d)
-trap 'rm -rf "$movies_lists"' EXIT
-(grep -v '^#' "$images_dir/movies/packages";
- runtime_packages "${movies_binaries[@]/#/$bin_dir/}" "$docker_cli") |
-  sed '/^$/d' | sort -u | comm -23 - <(echo "$packages") >"$movies_lists/apt-packages"
-build_image movies "${movies_binaries[@]}" movies-broker "$docker_cli" \
-  "$movies_lists/apt-packages"
-rm -rf "$movies_lists"
+# A layer's packages (in $lists/apt-packages): the image's own list, if it
+# has one, and the libraries of its executables that the base does not
+# already hold.
+lists=$(mktemp -d)
+trap 'rm -rf "$lists"' EXIT
+layer_packages() {
+  local list=$images_dir/$1/packages
+  shift
+  ([ -f "$list" ] && grep -v '^#' "$list";
+   [ $# -eq 0 ] || runtime_packages "$@") |
+    sed '/^$/d' | sort -u | comm -23 - <(echo "$packages") >"$lists/apt-packages"
+}
+layer_packages rabbitmq
+build_image rabbitmq movies-broker "$lists/apt-packages"
+layer_packages movies "${movies_binaries[@]/#/$bin_dir/}" "$docker_cli"
+build_image movies "${movies_binaries[@]}" "$docker_cli" "$lists/apt-packages"
+rm -rf "$lists"
 trap - EXIT
 # Images replaced by a rebuild are left untagged; drop ours.
 if [ "$built" -eq 1 ]; then

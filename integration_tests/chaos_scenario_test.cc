@@ -19,7 +19,6 @@
 #include <tuple>
 
 #include "fixtures/docker_support.h"
-#include "harness/runtime/docker_command.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/scenario_support.h"
 
@@ -27,19 +26,6 @@ namespace chancho::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Why the movies system cannot run in containers here, or nullopt.
-std::optional<std::string> MoviesInDockerUnavailable() {
-  if (const auto& why = DockerUnavailable()) return why;
-  const auto image =
-      RunCommand({"docker", "image", "inspect", "chancho/movies:latest"},
-                 {std::chrono::seconds(20)});
-  if (image.timed_out || image.exit_code != 0) {
-    return "image chancho/movies:latest is missing; run ci/build-images.sh "
-           "BUILD_DIR";
-  }
-  return std::nullopt;
-}
 
 // Shared by the tests of this program: the setup steps' datasets (made once
 // in its .chancho/cache) and each test's runs.

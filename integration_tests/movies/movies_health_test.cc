@@ -1,12 +1,15 @@
-// The health-checkers of system/movies/compose-spec.json on ProcessRuntime
-// (ping_interval 0.5 s, max_retries 3): a killed service is revived within
-// ping_interval x (max_retries + 1) + 2 s, and killing two of the three
-// checkers is survived: the third revives them and the services they watch.
+// The health-checkers of system/movies/compose-spec.json (ping_interval
+// 0.5 s, max_retries 3), on each runtime: a killed service is revived
+// within ping_interval x (max_retries + 1) + 2 s, and killing two of the
+// three checkers is survived: the third revives them and the services they
+// watch. Under Docker the checkers revive with `docker start` through the
+// engine's socket mounted into their containers.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <thread>
 
+#include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
 #include "integration_tests/movies/movies_support.h"
 
@@ -18,13 +21,21 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr milliseconds kRevivalBound{500 * (3 + 1) + 2000};
+// A `docker start` takes about a second more than a process start
+// (BENCHMARKS.md: start -> ready); seen here: 3.4-3.5 s on Docker against
+// the 4 s bound, so a loaded machine gets that second twice over.
+constexpr milliseconds kDockerStartAllowance{2000};
 
-class MoviesHealthTest : public SystemTest {
+class MoviesHealthTest : public SystemTestP {
  protected:
   void SetUp() override {
     SystemTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(SharedMoviesData(data_));
-    ASSERT_TRUE(StartSystem(MoviesSpec(3, data_)));
+    ASSERT_TRUE(StartSystem(MoviesSpec(3, data_, runtime_kind())));
+  }
+  std::optional<std::string> DockerMissing() const override {
+    return MoviesInDockerUnavailable();
   }
 
   // Kills `replica` with SIGKILL and waits until it runs again as a new
@@ -78,20 +89,23 @@ class MoviesHealthTest : public SystemTest {
   std::filesystem::path data_;
 };
 
-TEST_F(MoviesHealthTest, AKilledServiceIsRevivedWithinTheBound) {
+TEST_P(MoviesHealthTest, AKilledServiceIsRevivedWithinTheBound) {
   // The first revival may wait for the checkers' grace period.
   ASSERT_TRUE(KillAndTimeRevival("filter-argentina-1", milliseconds(30000)));
   for (const char* victim : {"join-movie-ratings-2", "master-group-by-country-sum",
                              "client-handler"}) {
     const auto took = KillAndTimeRevival(victim, milliseconds(30000));
     ASSERT_TRUE(took) << victim << " was not revived";
-    EXPECT_LE(*took, kRevivalBound) << victim;
+    EXPECT_LE(*took, kRevivalBound + (runtime_kind() == RuntimeKind::kDocker
+                                           ? kDockerStartAllowance
+                                           : milliseconds(0)))
+        << victim;
     std::cout << victim << " revived after " << took->count() << " ms\n";
   }
   EXPECT_TRUE(RevivalLinesReach(4));
 }
 
-TEST_F(MoviesHealthTest, KillingTwoOfThreeCheckersIsSurvived) {
+TEST_P(MoviesHealthTest, KillingTwoOfThreeCheckersIsSurvived) {
   ASSERT_TRUE(KillAndTimeRevival("filter-argentina-1", milliseconds(30000)));
   // Its checker has finished the revival (the line is logged once the
   // replica is ready) before the checkers are killed.
@@ -110,6 +124,9 @@ TEST_F(MoviesHealthTest, KillingTwoOfThreeCheckersIsSurvived) {
   // checkers and the filter.
   EXPECT_TRUE(RevivalLinesReach(4));
 }
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, MoviesHealthTest, AllRuntimes(),
+                         RuntimeParamName);
 
 }  // namespace
 }  // namespace chancho::testing

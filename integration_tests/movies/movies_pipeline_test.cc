@@ -1,12 +1,21 @@
-// The movies pipeline on ProcessRuntime, from system/movies/compose-spec.json:
-// three concurrent clients, each with its own `small` dataset, get results
+// The movies pipeline from system/movies/compose-spec.json: three
+// concurrent clients, each with its own `small` dataset, get results
 // byte-identical to the known-good ones, with 1 replica per stage and with
-// 3; and a stateful service killed with SIGKILL mid-run and restarted with
-// `chancho ctl start` changes nothing in the results, the client-handler
-// included (its clients resume their sessions).
+// 3, on each runtime; and, on ProcessRuntime, a stateful service killed with
+// SIGKILL mid-run and restarted with `chancho ctl start` changes nothing in
+// the results, the client-handler included (its clients resume their
+// sessions).
+//
+// ctest runs this program twice: movies_pipeline_test (--gtest_filter
+// '-*Docker*') and movies_docker_test ('*Docker*'), which needs an engine
+// and the images (ci/start-docker.sh, ci/build-images.sh BUILD_DIR) and
+// fails without them when CI=true, else skips with the reason.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <tuple>
+
+#include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/movies/movies_support.h"
@@ -22,7 +31,11 @@ class MoviesPipelineTest : public SystemTest {
  protected:
   void SetUp() override {
     SystemTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(SharedMoviesData(data_root_));
+  }
+  std::optional<std::string> DockerMissing() const override {
+    return MoviesInDockerUnavailable();
   }
 
   // Waits for every client to exit 0.
@@ -39,19 +52,28 @@ class MoviesPipelineTest : public SystemTest {
   std::filesystem::path data_root_;
 };
 
-class MoviesReplicasTest : public MoviesPipelineTest,
-                           public ::testing::WithParamInterface<int> {};
+// (runtime, replicas per stage)
+class MoviesReplicasTest
+    : public MoviesPipelineTest,
+      public ::testing::WithParamInterface<std::tuple<RuntimeKind, int>> {
+ protected:
+  RuntimeKind runtime_kind() const override { return std::get<0>(GetParam()); }
+};
 
 TEST_P(MoviesReplicasTest, ThreeClientsGetTheirKnownGoodResults) {
-  ASSERT_TRUE(StartSystem(MoviesSpec(GetParam(), data_root_)));
+  ASSERT_TRUE(StartSystem(
+      MoviesSpec(std::get<1>(GetParam()), data_root_, runtime_kind())));
   ASSERT_TRUE(ClientsSucceed());
   EXPECT_TRUE(ClientsMatchKnownGood(results_dir()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Replicas, MoviesReplicasTest, ::testing::Values(1, 3),
-                         [](const auto& info) {
-                           return std::to_string(info.param) + "_replicas";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Replicas, MoviesReplicasTest,
+    ::testing::Combine(AllRuntimes(), ::testing::Values(1, 3)),
+    [](const auto& info) {
+      return RuntimeName(std::get<0>(info.param)) + "_" +
+             std::to_string(std::get<1>(info.param)) + "_replicas";
+    });
 
 class MoviesCrashTest : public MoviesPipelineTest,
                         public ::testing::WithParamInterface<const char*> {};
