@@ -403,20 +403,22 @@ NetworkProbeResult DockerRuntime::EchoProbe(const std::string& host, int port,
 }
 
 std::vector<LinkStatus> DockerRuntime::Links() const {
-  return impl_->links_ ? impl_->links_->Status() : std::vector<LinkStatus>{};
+  ProxiedLinks* links = impl_->links();
+  return links ? links->Status() : std::vector<LinkStatus>{};
 }
 
 LinkFaultOutcome DockerRuntime::SetLinkFault(std::string_view replica,
                                              const DirectedLinkFault& fault) {
   impl_->Get(replica);  // an unknown name is an error of its own
-  if (!impl_->links_) {
+  ProxiedLinks* links = impl_->links();
+  if (!links) {
     throw Error("replica " + std::string(replica) +
                 " has no proxied link (" +
                 (impl_->options_.links.empty() ? "the run has none"
                                                : "the system is not up") +
                 ")");
   }
-  return impl_->links_->Set(replica, fault);
+  return links->Set(replica, fault);
 }
 
 }  // namespace chancho

@@ -194,7 +194,7 @@ void DockerRuntime::Impl::Create() {
 }
 
 void DockerRuntime::Impl::PlaceProxies() {
-  if (options_.links.empty() || links_) return;
+  if (options_.links.empty() || links()) return;
   const std::string bridge = InterfaceWithAddress(link_layout_.gateway);
   if (bridge.empty()) {
     throw Error(network_ + ": no interface of this host holds the network's "
@@ -204,13 +204,20 @@ void DockerRuntime::Impl::PlaceProxies() {
   for (const std::string& address : link_layout_.proxy_addresses) {
     AddInterfaceAddress(bridge, address);
   }
-  links_ = std::make_unique<ProxiedLinks>(
+  std::uint64_t seed;
+  {
+    std::lock_guard lock(mu_);  // random_ is shared with EchoProbe
+    seed = random_();
+  }
+  auto links = std::make_unique<ProxiedLinks>(
       options_.links, deployment_,
       [this](const ProxiedLink&, const std::string& upstream, std::size_t i) {
         return ProxyPlacement{link_layout_.proxy_addresses.at(i),
                               link_layout_.upstream_addresses.at(upstream)};
       },
-      random_());
+      seed);
+  std::lock_guard lock(mu_);
+  links_ = std::move(links);
 }
 
 std::map<std::string, ContainerInfo> DockerRuntime::Impl::Inspect(

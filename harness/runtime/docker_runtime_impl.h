@@ -68,8 +68,8 @@ class DockerRuntime::Impl {
   std::vector<Replica> replicas_;
   std::vector<std::string> link_upstreams_;  // of options_.links
   DockerLinkLayout link_layout_;             // in subnet_
-  // Made by the first Up that created the network; never reset, so that
-  // Links() and SetLinkFault() need no lock of their own.
+  // Made by the first Up that created the network (under mu_), never
+  // reset: the pointer links() returns stays valid.
   std::unique_ptr<ProxiedLinks> links_;
 
   mutable std::mutex mu_;  // replicas_' bookkeeping, created_
@@ -103,6 +103,10 @@ class DockerRuntime::Impl {
   void Create();
   // The links' proxies, on addresses added to the run network's bridge.
   void PlaceProxies();
+  ProxiedLinks* links() const {
+    std::lock_guard lock(mu_);
+    return links_.get();
+  }
   // `docker inspect` of `replicas`; those without a container are left out.
   std::map<std::string, ContainerInfo> Inspect(
       const std::vector<Replica*>& replicas);
