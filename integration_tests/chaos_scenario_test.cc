@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "fixtures/docker_support.h"
+#include "fixtures/scratch_dir.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/scenario_support.h"
 
@@ -30,8 +31,8 @@ namespace fs = std::filesystem;
 // Shared by the tests of this program: the setup steps' datasets (made once
 // in its .chancho/cache) and each test's runs.
 fs::path ScenarioDir() {
-  return fs::temp_directory_path() /
-         ("chancho-scenarios-" + std::to_string(::getpid()));
+  static const fs::path dir = ScratchDir("chancho-scenarios");
+  return dir;
 }
 
 // Removes ScenarioDir() at exit, unless a test failed: its runs (logs,

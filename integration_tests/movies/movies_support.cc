@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fixtures/results_matcher.h"
+#include "fixtures/scratch_dir.h"
 #include "fixtures/system_test.h"
 
 namespace chancho::testing {
@@ -78,8 +79,7 @@ Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
 ::testing::AssertionResult SharedMoviesData(std::filesystem::path& root) {
   // Removed at exit, with the program's static objects.
   struct Dir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("chancho-movies-data-" + std::to_string(::getpid()));
+    std::filesystem::path path = ScratchDir("chancho-movies-data");
     ~Dir() {
       std::error_code ignored;
       std::filesystem::remove_all(path, ignored);
