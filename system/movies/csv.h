@@ -23,7 +23,8 @@ enum class CsvResult {
 // order mark at the very start is ignored.
 //
 // It reads the stream in fixed-size chunks, so memory stays bounded by the
-// largest record, never by the file. Broken records are reported and
+// largest record, never by the file. A reader over a string_view reads the
+// text in place, with no copy and no buffer. Broken records are reported and
 // skipped, never fatal:
 //   - a quote inside an unquoted field, or anything but a comma or a line
 //     end after a closing quote: the rest of that physical line is dropped;
@@ -38,6 +39,9 @@ class CsvReader {
   static constexpr std::size_t kDefaultMaxRecordBytes = std::size_t{16} << 20;
 
   explicit CsvReader(std::istream& in,
+                     std::size_t max_record_bytes = kDefaultMaxRecordBytes);
+  // Over text in memory, which must outlive the reader.
+  explicit CsvReader(std::string_view text,
                      std::size_t max_record_bytes = kDefaultMaxRecordBytes);
 
   CsvReader(const CsvReader&) = delete;
@@ -58,10 +62,11 @@ class CsvReader {
   static constexpr int kEof = -1;
   static constexpr int kTooLong = -2;
 
-  // Refills the buffer; false when the stream has nothing more.
+  // Refills the buffer; false when the stream has nothing more (always,
+  // for text in memory).
   bool Fill();
   int Peek() {
-    return (pos_ < end_ || Fill()) ? static_cast<unsigned char>(buffer_[pos_])
+    return (pos_ < end_ || Fill()) ? static_cast<unsigned char>(data_[pos_])
                                    : kEof;
   }
   int Get() {
@@ -72,19 +77,21 @@ class CsvReader {
     }
     return c;
   }
-  // Moves bytes from the input to `field` up to the next byte that
-  // `is_end` accepts, and returns that byte without consuming it; kEof at
-  // the end of input, kTooLong once `field` exceeds `budget` bytes.
-  int TakeUntil(std::string& field, bool (*is_end)(char), std::size_t budget);
+  // Moves bytes from the input to `field` up to the next quote (`quoted`)
+  // or the next comma, quote or line end (not `quoted`), and returns that
+  // byte without consuming it; kEof at the end of input, kTooLong once
+  // `field` exceeds `budget` bytes.
+  int TakeUntil(std::string& field, bool quoted, std::size_t budget);
   // Consumes a line end that began with `c` ('\r' or '\n').
   void FinishLineEnd(int c);
   // Drops input up to and including the next line end.
   void SkipLine();
   CsvResult Malformed(std::string message);
 
-  std::istream& in_;
+  std::istream* in_ = nullptr;  // null for text in memory
   const std::size_t max_record_bytes_;
   std::vector<char> buffer_;
+  const char* data_ = nullptr;  // buffer_'s, or the text's
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   bool at_start_ = true;

@@ -61,11 +61,11 @@ std::vector<Credit> Samples() {
 }
 
 template <>
-std::vector<Rating> Samples() {
-  return {{1, 862, 35},
-          {kI64Max, kI64Min, 0},
-          {0, 0, std::numeric_limits<int>::min()},
-          {-1, -1, std::numeric_limits<int>::max()}};
+std::vector<MovieRating> Samples() {
+  return {{862, 35},
+          {kI64Min, 0},
+          {0, std::numeric_limits<int>::min()},
+          {-1, std::numeric_limits<int>::max()}};
 }
 
 template <>
@@ -178,7 +178,7 @@ template <typename T>
 class RecordsTest : public testing::Test {};
 
 using RecordTypes =
-    testing::Types<Movie, Credit, Rating, KeyedAmount, RatedMovie, Q1Entry,
+    testing::Types<Movie, Credit, MovieRating, KeyedAmount, RatedMovie, Q1Entry,
                    KeyedTotals, Q3Extremes, SentimentRatios>;
 TYPED_TEST_SUITE(RecordsTest, RecordTypes);
 

@@ -39,14 +39,12 @@ void Get(Reader& r, Credit& credit) {
   credit.cast = r.StrList();
 }
 
-void Put(Writer& w, const Rating& rating) {
-  w.I64(rating.user_id);
+void Put(Writer& w, const MovieRating& rating) {
   w.I64(rating.movie_id);
   w.I64(rating.tenths);
 }
 
-void Get(Reader& r, Rating& rating) {
-  rating.user_id = r.I64();
+void Get(Reader& r, MovieRating& rating) {
   rating.movie_id = r.I64();
   rating.tenths = static_cast<int>(r.I64());
 }

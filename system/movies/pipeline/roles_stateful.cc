@@ -51,10 +51,10 @@ class StatefulRole : public Role {
 
 // ---- joins: the Argentine movies since 2000 first, then the other side ----
 
-using MovieTitles = std::map<std::int64_t, std::string>;
-
-template <typename Row>
-class Join : public StatefulRole<MovieTitles> {
+// What both joins share: the movies stream, then `other`, whose messages
+// wait (unacked) until the client's movies have ended.
+template <typename State>
+class Join : public StatefulRole<State> {
  public:
   Join(std::string other, OutputRoute output)
       : other_(std::move(other)), output_(std::move(output)) {}
@@ -69,6 +69,24 @@ class Join : public StatefulRole<MovieTitles> {
     return stream == "movies" || eofs.Ended(client, "movies");
   }
 
+ protected:
+  const std::string& other() const { return other_; }
+  const OutputRoute& output() const { return output_; }
+
+ private:
+  std::string other_;
+  OutputRoute output_;
+};
+
+// join-movie-credits: one count per distinct actor of each movie, sent on
+// with every credits message.
+using MovieTitles = std::map<std::int64_t, std::string>;
+
+class CreditsJoin : public Join<MovieTitles> {
+ public:
+  explicit CreditsJoin(OutputRoute output)
+      : Join("credits", std::move(output)) {}
+
   void OnData(const std::string& stream, const mq::Envelope& in,
               Emitter& out) override {
     MovieTitles& titles = Of(in.client_id);
@@ -78,10 +96,16 @@ class Join : public StatefulRole<MovieTitles> {
       }
       return;
     }
-    const auto rows = DecodeList<Row>(in.payload);
-    const auto joined = JoinRows(titles, rows);
-    out.publisher().SendPartitioned(output_, out.Derived(in), joined,
-                                    [](const auto& j) { return KeyOf(j); });
+    std::vector<KeyedAmount> counts;
+    for (const Credit& c : DecodeList<Credit>(in.payload)) {
+      if (!titles.contains(c.movie_id)) continue;
+      KeyedTotals actors;
+      AddQ4Cast(c.cast, actors);
+      for (const auto& [name, n] : actors.totals()) counts.push_back({name, n});
+    }
+    out.publisher().SendPartitioned(
+        output(), out.Derived(in), counts,
+        [](const KeyedAmount& a) { return KeyHash(a.key); });
   }
 
  protected:
@@ -98,49 +122,11 @@ class Join : public StatefulRole<MovieTitles> {
       titles[id] = r.Str();
     }
   }
-
- private:
-  static std::uint64_t KeyOf(const RatedMovie& m) { return KeyHash(m.id); }
-  static std::uint64_t KeyOf(const KeyedAmount& a) { return KeyHash(a.key); }
-
-  // Ratings: summed per movie within the batch.
-  static std::vector<RatedMovie> JoinRows(const MovieTitles& titles,
-                                          const std::vector<Rating>& rows) {
-    std::map<std::int64_t, RatedMovie> sums;
-    for (const Rating& r : rows) {
-      const auto found = titles.find(r.movie_id);
-      if (found == titles.end()) continue;
-      RatedMovie& m = sums[r.movie_id];
-      m.id = r.movie_id;
-      m.title = found->second;
-      m.ratings.Add(r.tenths);
-    }
-    std::vector<RatedMovie> out;
-    for (auto& [id, m] : sums) out.push_back(std::move(m));
-    return out;
-  }
-
-  // Credits: one count per distinct actor of each Argentine movie.
-  static std::vector<KeyedAmount> JoinRows(const MovieTitles& titles,
-                                           const std::vector<Credit>& rows) {
-    std::vector<KeyedAmount> out;
-    for (const Credit& c : rows) {
-      if (!titles.contains(c.movie_id)) continue;
-      KeyedTotals counts;
-      AddQ4Cast(c.cast, counts);
-      for (const auto& [name, n] : counts.totals()) out.push_back({name, n});
-    }
-    return out;
-  }
-
-  std::string other_;
-  OutputRoute output_;
 };
 
-// ---- group-by and masters: one aggregate per client ----
-
-// Rating sums per movie (group-by-movie-average).
-using MovieSums = std::map<std::int64_t, RatedMovie>;
+// Rating sums per movie, with its title: the state of join-movie-ratings
+// and of group-by-movie-average.
+using MovieSums = std::unordered_map<std::int64_t, RatedMovie>;
 
 void Put(Writer& w, const MovieSums& sums) {
   w.U64(sums.size());
@@ -154,6 +140,54 @@ void Get(Reader& r, MovieSums& sums) {
     sums[movie.id] = std::move(movie);
   }
 }
+
+// join-movie-ratings: sums the ratings of each joined movie, and sends the
+// movies that have any when the client's ratings have ended. Ratings are
+// most of the rows, and a movie's ratings are spread over every message:
+// summing here sends each movie once instead of once per message.
+class RatingsJoin : public Join<MovieSums> {
+ public:
+  explicit RatingsJoin(OutputRoute output)
+      : Join("ratings", std::move(output)) {}
+
+  void OnData(const std::string& stream, const mq::Envelope& in,
+              Emitter&) override {
+    MovieSums& sums = Of(in.client_id);
+    if (stream == "movies") {
+      for (const Movie& m : DecodeList<Movie>(in.payload)) {
+        RatedMovie& movie = sums[m.id];
+        movie.id = m.id;
+        movie.title = m.title;
+      }
+      return;
+    }
+    // Decoded whole first: a garbage message must not half-apply.
+    for (const MovieRating& r : DecodeList<MovieRating>(in.payload)) {
+      const auto found = sums.find(r.movie_id);
+      if (found != sums.end()) found->second.ratings.Add(r.tenths);
+    }
+  }
+
+  void OnStreamEnd(const std::string& stream, const std::string& client,
+                   Emitter& out) override {
+    if (stream != other()) return;
+    std::vector<RatedMovie> rated;
+    for (const auto& [id, movie] : Of(client)) {
+      if (movie.ratings.count > 0) rated.push_back(movie);
+    }
+    out.publisher().SendPartitioned(
+        output(), out.Final(client, 0), rated,
+        [](const RatedMovie& m) { return KeyHash(m.id); });
+  }
+
+ protected:
+  void PutState(Writer& w, const MovieSums& sums) const override {
+    Put(w, sums);
+  }
+  void GetState(Reader& r, MovieSums& sums) const override { Get(r, sums); }
+};
+
+// ---- group-by and masters: one aggregate per client ----
 
 // Adds every data message of `input` into the client's State, and sends
 // `emit(state)` to `output` when the client's input has ended.
@@ -172,11 +206,10 @@ class Aggregator : public StatefulRole<State> {
   std::vector<std::string> Inputs() const override { return {input_}; }
   std::vector<OutputRoute> Outputs() const override { return {output_}; }
 
+  // `add` decodes the whole payload before it changes the state, so a
+  // garbage message (WireError) leaves the state as it was.
   void OnData(const std::string&, const mq::Envelope& in, Emitter&) override {
-    // Decode into a copy first: a garbage message must not half-apply.
-    State updated = this->Of(in.client_id);
-    add_(updated, in.payload);
-    this->Of(in.client_id) = std::move(updated);
+    add_(this->Of(in.client_id), in.payload);
   }
 
   void OnStreamEnd(const std::string&, const std::string& client,
@@ -233,10 +266,10 @@ std::string EncodeExtremes(const MovieSums& sums) {
 std::unique_ptr<Role> MakeStatefulRole(std::string_view name,
                                        const common::EnvLookup& env) {
   if (name == "join-movie-ratings") {
-    return std::make_unique<Join<Rating>>("ratings", RouteFromEnv(env, "rows"));
+    return std::make_unique<RatingsJoin>(RouteFromEnv(env, "rows"));
   }
   if (name == "join-movie-credits") {
-    return std::make_unique<Join<Credit>>("credits", RouteFromEnv(env, "rows"));
+    return std::make_unique<CreditsJoin>(RouteFromEnv(env, "rows"));
   }
   if (name == "group-by-country-sum" || name == "group-by-actor-count") {
     return std::make_unique<Aggregator<KeyedTotals>>(

@@ -1,7 +1,6 @@
 #include "system/movies/pipeline/upload.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include "system/movies/csv.h"
 #include "system/movies/pipeline/wire.h"
@@ -149,9 +148,8 @@ mq::Envelope Uploader::NextId() {
 template <typename Parser>
 void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
                      std::vector<typename Parser::Row>& rows) {
-  std::istringstream in{std::string(csv)};
-  CsvReader reader(in);
-  std::vector<std::string> fields;
+  CsvReader reader(csv);
+  std::vector<std::string>& fields = fields_;
   ReadStats& stats = stats_[next_file_];
   for (;;) {
     const CsvResult result = reader.Next(fields);
@@ -190,21 +188,31 @@ void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
 template <typename Row>
 void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route,
                      bool all) {
-  if (rows.empty() || (!all && rows.size() < kRowsPerMessage)) return;
+  if (rows.empty() || (!all && rows.size() < RowsPerMessage<Row>())) return;
   started_ = true;
-  publisher_.SendPartitioned(route, NextId(), rows, [](const Row& row) {
+  const auto key = [](const auto& row) {
     if constexpr (requires { row.id; }) {
       return KeyHash(row.id);
     } else {
       return KeyHash(row.movie_id);
     }
-  });
+  };
+  if constexpr (std::is_same_v<Row, Rating>) {
+    std::vector<MovieRating> wire;
+    wire.reserve(rows.size());
+    for (const Rating& r : rows) wire.push_back({r.movie_id, r.tenths});
+    publisher_.SendPartitioned(route, NextId(), wire, key);
+  } else {
+    publisher_.SendPartitioned(route, NextId(), rows, key);
+  }
   rows.clear();
   ++unconfirmed_;
 }
 
 void Uploader::FlushMovies(bool all) {
-  if (movies_.empty() || (!all && movies_.size() < kRowsPerMessage)) return;
+  if (movies_.empty() || (!all && movies_.size() < RowsPerMessage<Movie>())) {
+    return;
+  }
   // One id for both copies: they go to different queues.
   std::vector<Movie> without_overview = movies_;
   for (Movie& m : without_overview) m.overview.clear();

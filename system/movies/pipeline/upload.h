@@ -7,8 +7,9 @@
 //              overview (only sentiment reads it, and it is most of a
 //              movie's bytes) -> MOVIES_OUTPUT_NODES (stream "movies")
 //   credits -> CREDITS_OUTPUT_NODES (stream "credits")
-//   ratings -> RATINGS_OUTPUT_NODES (stream "ratings")
-// Rows of several Data frames go out together, up to kRowsPerMessage rows
+//   ratings -> RATINGS_OUTPUT_NODES (stream "ratings"), as MovieRating
+//              records (records.h)
+// Rows of several Data frames go out together, up to RowsPerMessage rows
 // per message (so the broker carries a few large messages rather than many
 // small ones); FileEnd flushes what is left. Message ids are (session,
 // "client-handler", message number). Rows that do
@@ -35,6 +36,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -81,6 +83,13 @@ struct UploadCheckpoint {
 class Uploader {
  public:
   static constexpr std::size_t kRowsPerMessage = 2000;
+  // Ratings are a few bytes each and most of the rows: fewer, larger
+  // messages for them.
+  static constexpr std::size_t kRatingsPerMessage = 30000;
+  template <typename Row>
+  static constexpr std::size_t RowsPerMessage() {
+    return std::is_same_v<Row, Rating> ? kRatingsPerMessage : kRowsPerMessage;
+  }
   using OnCheckpoint = std::function<void(const UploadCheckpoint&)>;
 
   Uploader(std::string session, const UploadRoutes& routes,
@@ -132,6 +141,7 @@ class Uploader {
   std::optional<CreditParser> credit_parser_;
   std::optional<RatingParser> rating_parser_;
   std::unordered_set<std::int64_t> seen_ids_;  // of the current file
+  std::vector<std::string> fields_;  // of the record being parsed
   std::vector<Movie> movies_;  // parsed, not yet sent
   std::vector<Credit> credits_;
   std::vector<Rating> ratings_;
