@@ -43,6 +43,8 @@ CsvReader::CsvReader(std::string_view text, std::size_t max_record_bytes)
 
 bool CsvReader::Fill() {
   if (in_ == nullptr) return false;
+  if (raw_ != nullptr) raw_->append(data_ + raw_from_, end_ - raw_from_);
+  raw_from_ = 0;
   pos_ = 0;
   end_ = 0;
   if (!in_->good()) return false;
@@ -56,6 +58,7 @@ void CsvReader::FinishLineEnd(int c) {
 }
 
 void CsvReader::SkipLine() {
+  raw_ = nullptr;
   for (;;) {
     const int c = Get();
     if (c == kEof) return;
@@ -66,7 +69,8 @@ void CsvReader::SkipLine() {
   }
 }
 
-int CsvReader::TakeUntil(std::string& field, bool quoted, std::size_t budget) {
+int CsvReader::TakeUntil(std::string* field, bool quoted, std::size_t budget,
+                         std::size_t& taken) {
   // Whole runs are copied at once: fields are mostly long Python literals
   // and prose, and per-byte appends would dominate the time on large files.
   for (;;) {
@@ -77,19 +81,21 @@ int CsvReader::TakeUntil(std::string& field, bool quoted, std::size_t budget) {
                               : FindUnquotedEnd(begin, limit);
     // Only a quoted field can hold a line end.
     if (quoted) line_ += std::count(begin, stop, '\n');
-    field.append(begin, stop);
+    if (field != nullptr) field->append(begin, stop);
+    taken += static_cast<std::size_t>(stop - begin);
     pos_ += static_cast<std::size_t>(stop - begin);
-    if (field.size() > budget) return kTooLong;
+    if (taken > budget) return kTooLong;
     if (stop != limit) return static_cast<unsigned char>(*stop);
   }
 }
 
 CsvResult CsvReader::Malformed(std::string message) {
+  raw_ = nullptr;
   error_ = std::move(message);
   return CsvResult::kMalformed;
 }
 
-CsvResult CsvReader::Next(std::vector<std::string>& fields) {
+CsvResult CsvReader::Read(std::vector<std::string>* fields, std::string* raw) {
   error_.clear();
   if (at_start_) {
     at_start_ = false;
@@ -108,18 +114,26 @@ CsvResult CsvReader::Next(std::vector<std::string>& fields) {
     FinishLineEnd(c);
   }
   record_line_ = line_;
+  if (raw != nullptr) {
+    raw->clear();
+    raw_ = raw;
+    raw_from_ = pos_;
+  }
 
   std::size_t count = 0;
   std::size_t bytes = 0;
   for (;;) {
-    if (count == fields.size()) fields.emplace_back();
-    std::string& field = fields[count++];
-    field.clear();
+    std::string* field = nullptr;
+    if (fields != nullptr) {
+      if (count == fields->size()) fields->emplace_back();
+      field = &(*fields)[count++];
+      field->clear();
+    }
     const bool quoted = Peek() == '"';
     if (quoted) Get();
     int c;
     for (;;) {
-      c = TakeUntil(field, quoted, max_record_bytes_ - bytes);
+      c = TakeUntil(field, quoted, max_record_bytes_, bytes);
       if (c == kTooLong) {
         SkipLine();
         return Malformed("record longer than " +
@@ -129,9 +143,9 @@ CsvResult CsvReader::Next(std::vector<std::string>& fields) {
       Get();
       if (Peek() != '"') break;  // the closing quote
       Get();
-      field.push_back('"');
+      if (field != nullptr) field->push_back('"');
+      ++bytes;
     }
-    bytes += field.size();
     if (quoted) {
       if (c == kEof) return Malformed("end of input inside a quoted field");
       c = Get();
@@ -149,7 +163,16 @@ CsvResult CsvReader::Next(std::vector<std::string>& fields) {
     if (c != kEof) FinishLineEnd(c);
     break;
   }
-  fields.resize(count);
+  if (fields != nullptr) fields->resize(count);
+  if (raw_ != nullptr) {
+    raw_->append(data_ + raw_from_, pos_ - raw_from_);
+    raw_ = nullptr;
+    // The line end that was read: "\n", "\r\n" or "\r" (a field that holds
+    // one is quoted, so the byte before is a quote).
+    if (!raw->empty() && raw->back() == '\n') raw->pop_back();
+    if (!raw->empty() && raw->back() == '\r') raw->pop_back();
+    raw->push_back('\n');
+  }
   return CsvResult::kRecord;
 }
 

@@ -49,7 +49,15 @@ class CsvReader {
 
   // Reads the next record into `fields`, reusing its strings' storage.
   // After kMalformed or kEnd the content of `fields` is unspecified.
-  CsvResult Next(std::vector<std::string>& fields);
+  CsvResult Next(std::vector<std::string>& fields) {
+    return Read(&fields, nullptr);
+  }
+
+  // Reads the next record, checked like Next's, and replaces `raw` with its
+  // bytes as they stand in the input, quotes and all, with its line end
+  // (if any) replaced by '\n'. Cheaper than Next when the fields are not
+  // needed. After kMalformed or kEnd the content of `raw` is unspecified.
+  CsvResult NextRaw(std::string& raw) { return Read(nullptr, &raw); }
 
   // The 1-based physical line on which the last record (or broken record)
   // returned by Next started.
@@ -77,14 +85,18 @@ class CsvReader {
     }
     return c;
   }
-  // Moves bytes from the input to `field` up to the next quote (`quoted`)
-  // or the next comma, quote or line end (not `quoted`), and returns that
-  // byte without consuming it; kEof at the end of input, kTooLong once
-  // `field` exceeds `budget` bytes.
-  int TakeUntil(std::string& field, bool quoted, std::size_t budget);
+  // Next and NextRaw: fills whichever of `fields` and `raw` is not null.
+  CsvResult Read(std::vector<std::string>* fields, std::string* raw);
+  // Moves bytes from the input to `field` (when not null) up to the next
+  // quote (`quoted`) or the next comma, quote or line end (not `quoted`),
+  // adding their number to `taken`, and returns that byte without consuming
+  // it; kEof at the end of input, kTooLong once `taken` exceeds `budget`.
+  int TakeUntil(std::string* field, bool quoted, std::size_t budget,
+                std::size_t& taken);
   // Consumes a line end that began with `c` ('\r' or '\n').
   void FinishLineEnd(int c);
-  // Drops input up to and including the next line end.
+  // Drops input up to and including the next line end (and stops copying
+  // the record's raw bytes, which are of no use any more).
   void SkipLine();
   CsvResult Malformed(std::string message);
 
@@ -92,6 +104,10 @@ class CsvReader {
   const std::size_t max_record_bytes_;
   std::vector<char> buffer_;
   const char* data_ = nullptr;  // buffer_'s, or the text's
+  // NextRaw's output while it reads a record, and where in data_ the bytes
+  // not yet copied there begin.
+  std::string* raw_ = nullptr;
+  std::size_t raw_from_ = 0;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   bool at_start_ = true;

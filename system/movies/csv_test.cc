@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,11 +18,9 @@ using ::testing::ElementsAre;
 using namespace std::string_view_literals;
 using Records = std::vector<std::vector<std::string>>;
 
-// Every record of `text`; a malformed one is recorded as {"<malformed>"}.
-Records ReadAll(const std::string& text,
-                std::size_t max_bytes = CsvReader::kDefaultMaxRecordBytes) {
-  std::istringstream in(text);
-  CsvReader reader(in, max_bytes);
+// Every record of `text` read by `reader`; a malformed one is recorded as
+// {"<malformed>"}.
+Records ReadAllFrom(CsvReader& reader) {
   Records records;
   std::vector<std::string> fields;
   for (;;) {
@@ -35,6 +34,46 @@ Records ReadAll(const std::string& text,
     }
   }
   return records;
+}
+
+Records ReadAll(const std::string& text,
+                std::size_t max_bytes = CsvReader::kDefaultMaxRecordBytes) {
+  std::istringstream in(text);
+  CsvReader reader(in, max_bytes);
+  return ReadAllFrom(reader);
+}
+
+// Every record of `text` as NextRaw gives it; a malformed one as
+// "<malformed>".
+std::vector<std::string> ReadAllRaw(const std::string& text,
+                                    std::size_t max_bytes =
+                                        CsvReader::kDefaultMaxRecordBytes) {
+  std::istringstream in(text);
+  CsvReader reader(in, max_bytes);
+  std::vector<std::string> records;
+  std::string raw;
+  for (CsvResult r; (r = reader.NextRaw(raw)) != CsvResult::kEnd;) {
+    records.push_back(r == CsvResult::kRecord ? raw : "<malformed>");
+  }
+  return records;
+}
+
+// A text with the quoting, line ends and broken records the reader meets,
+// and with fields long enough to cross its chunks.
+std::string MixedText(Random& random, int records) {
+  constexpr std::string_view kAlphabet = "ab ,\"\r\n'x";
+  std::string text;
+  for (int r = 0; r < records; ++r) {
+    std::vector<std::string> fields(1 + random.Below(4));
+    for (std::string& field : fields) {
+      field = RandomText(random, kAlphabet, random.Percent(2) ? 100'000 : 30);
+    }
+    AppendCsvRecord(text, fields, random.Percent(50) ? "\n" : "\r\n");
+    if (random.Percent(5)) text += "x\"y,z\n";   // a stray quote
+    if (random.Percent(5)) text += "\"q\"w,1\n";  // text after a quote
+    if (random.Percent(5)) text += "\n\r\n";     // blank lines
+  }
+  return text;
 }
 
 TEST(CsvReaderTest, ReadsPlainRecordsWithAnyLineEnd) {
@@ -118,6 +157,49 @@ TEST(CsvReaderTest, ReadsFieldsLongerThanItsChunks) {
   AppendCsvRecord(text, {"2", "", big});
   EXPECT_THAT(ReadAll(text), ElementsAre(ElementsAre("1", big, "z"),
                                          ElementsAre("2", "", big)));
+}
+
+TEST(CsvReaderTest, TextInMemoryReadsLikeAStream) {
+  Random random(5);
+  const std::string text = MixedText(random, 400);
+  CsvReader in_memory{std::string_view(text)};
+  const Records records = ReadAllFrom(in_memory);
+  EXPECT_EQ(records, ReadAll(text));
+  EXPECT_GT(records.size(), 400u);
+  constexpr std::string_view kAlphabet = "a,\"\r\n\xEF\xBB\xBF\0"sv;
+  for (int round = 0; round < 500; ++round) {
+    const std::string bytes = RandomText(random, kAlphabet, 40);
+    CsvReader reader{std::string_view(bytes), 16};
+    EXPECT_EQ(ReadAllFrom(reader), ReadAll(bytes, 16)) << bytes;
+  }
+}
+
+TEST(CsvReaderTest, RawRecordsAreTheBytesAsReadWithANewline) {
+  EXPECT_THAT(ReadAllRaw("\xEF\xBB\xBF\"a\",b\r\n\nx,\"y\r\nz\"\"\"\r1,2"),
+              ElementsAre("\"a\",b\n", "x,\"y\r\nz\"\"\"\n", "1,2\n"));
+  EXPECT_THAT(ReadAllRaw("h\na\"b\nok\n\"open\n"),
+              ElementsAre("h\n", "<malformed>", "ok\n", "<malformed>"));
+  EXPECT_THAT(ReadAllRaw("\"\"\r\n,\r"), ElementsAre("\"\"\n", ",\n"));
+}
+
+TEST(CsvReaderTest, RawRecordsReadBackAsTheSameFields) {
+  Random random(9);
+  const std::string text = MixedText(random, 400);
+  // Records of up to two long fields fit; longer ones are malformed.
+  const Records records = ReadAll(text, 250'000);
+  const std::vector<std::string> raws = ReadAllRaw(text, 250'000);
+  ASSERT_EQ(raws.size(), records.size());
+  EXPECT_TRUE(std::any_of(raws.begin(), raws.end(), [](const std::string& r) {
+    return r.size() > 100'000;  // read across the reader's chunks
+  }));
+  for (std::size_t i = 0; i < raws.size(); ++i) {
+    if (raws[i] == "<malformed>") {
+      EXPECT_THAT(records[i], ElementsAre("<malformed>"));
+      continue;
+    }
+    EXPECT_EQ(raws[i].back(), '\n');
+    EXPECT_THAT(ReadAll(raws[i]), ElementsAre(records[i])) << i;
+  }
 }
 
 TEST(CsvWriterTest, QuotesLikePythonsCsvModule) {

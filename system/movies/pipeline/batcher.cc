@@ -8,8 +8,9 @@ CsvBatcher::CsvBatcher(std::istream& in, InputFile file,
                        std::size_t max_batch_bytes,
                        std::size_t max_record_bytes)
     // The reader's own limit counts field bytes, which never exceed the
-    // encoding: a record it drops could not have been sent anyway, and it
-    // keeps the reader from buffering more than one frame's worth.
+    // record's bytes as read: a record it drops could not have been sent
+    // anyway, and it keeps the reader from buffering more than one frame's
+    // worth.
     : reader_(in, max_record_bytes),
       file_byte_(static_cast<char>(file)),
       max_batch_bytes_(max_batch_bytes),
@@ -17,7 +18,7 @@ CsvBatcher::CsvBatcher(std::istream& in, InputFile file,
 
 bool CsvBatcher::ReadRecord() {
   for (;;) {
-    switch (reader_.Next(fields_)) {
+    switch (reader_.NextRaw(pending_)) {
       case CsvResult::kEnd:
         return false;
       case CsvResult::kMalformed:
@@ -26,8 +27,6 @@ bool CsvBatcher::ReadRecord() {
       case CsvResult::kRecord:
         break;
     }
-    pending_.clear();
-    AppendCsvRecord(pending_, fields_, "\n");
     if (pending_.size() > max_record_bytes_) {
       ++bad_records_;
       continue;

@@ -12,15 +12,15 @@
 namespace chancho::movies {
 
 // Cuts one input file into the payloads of Data frames (client_protocol.h):
-// byte 0 names the file, then whole records re-encoded with AppendCsvRecord
-// and '\n' line ends. The first record the reader accepts (the header) opens
-// the first payload.
+// byte 0 names the file, then whole records as they stand in the file
+// (CsvReader::NextRaw: checked, not re-encoded) with '\n' line ends. The
+// first record the reader accepts (the header) opens the first payload.
 //
 // A payload holds at most 1 + `max_batch_bytes` bytes, except that a record
-// whose encoding is larger than `max_batch_bytes` travels alone. A record
-// whose encoding exceeds `max_record_bytes` (by default what fits in a frame
-// next to the file byte) is not sent and counts as bad, like the records
-// CsvReader reports malformed.
+// larger than `max_batch_bytes` travels alone. A record larger than
+// `max_record_bytes` (by default what fits in a frame next to the file
+// byte) is not sent and counts as bad, like the records CsvReader reports
+// malformed.
 //
 // Memory stays bounded by one payload plus one record: the file is streamed.
 // An empty file (or one with only broken records) gives no payload at all.
@@ -57,8 +57,7 @@ class CsvBatcher {
   const char file_byte_;
   const std::size_t max_batch_bytes_;
   const std::size_t max_record_bytes_;
-  std::vector<std::string> fields_;
-  // The encoded record read but not yet placed in a payload.
+  // The record read but not yet placed in a payload.
   std::string pending_;
   bool has_pending_ = false;
   bool header_seen_ = false;

@@ -136,8 +136,9 @@ TEST(CsvBatcherTest, ARecordOverTheBatchLimitGoesAlone) {
 }
 
 TEST(CsvBatcherTest, ARecordTooLargeForAFrameIsBadAndNotSent) {
-  // One is too long as read; the other fits as read (3 MiB of quotes) but
-  // its encoding doubles every quote and no longer fits in a frame.
+  // One is too long as a field; the other's field fits (3 MiB of quotes)
+  // but in the file every quote is doubled, and that no longer fits in a
+  // frame.
   const std::string too_long(kMaxFrameBytes, 'L');
   std::string quotes;
   AppendCsvField(quotes, std::string(3 << 20, '"'));

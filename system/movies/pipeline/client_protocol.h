@@ -24,7 +24,7 @@
 // Error.
 //
 // A Data payload is one byte naming the file, then complete CSV records
-// (Python csv QUOTE_MINIMAL, '\n' line ends), at most kMaxBatchBytes in all
+// (as in the file, with '\n' line ends), at most kMaxBatchBytes in all
 // unless a single record is larger. The first Data of each file starts with
 // the header record. FileEnd carries the file byte and, in decimal, how many
 // records the client's CSV reader could not parse and did not send.

@@ -151,11 +151,13 @@ TEST_F(ClientTest, UploadsTheFilesInOrderAndWritesTheResults) {
   EXPECT_EQ(hello->type, static_cast<uint8_t>(FrameType::kHello));
   EXPECT_EQ(hello->payload, "client-1");
   EXPECT_THAT(upload.problems, ::testing::IsEmpty());
+  // Good records go as they stand in the file (quotes that were not needed
+  // too), with '\n' line ends; the malformed one is left out.
   EXPECT_EQ(upload.records[0],
             "id,title,overview\n"
             "1,Nueve reinas,\"A con, \"\"quoted\"\"\nmulti-line\"\n"
             "3,Plain,ok\n"
-            "4,Four,four\n");
+            "4,Four,\"four\"\n");
   EXPECT_EQ(upload.records[1],
             "cast,crew,id\n\"[{'id': 1, 'name': 'R'}]\",[],1\n");
   EXPECT_EQ(upload.records[2],

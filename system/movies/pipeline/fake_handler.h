@@ -126,8 +126,9 @@ struct ReceivedUpload {
 
 ReceivedUpload CollectUpload(const std::vector<common::Frame>& frames);
 
-// What a correct client sends for the file at `path`: its good records
-// re-encoded, and how many it could not parse.
+// What a correct client sends for the file at `path`, a file written with
+// minimal quoting (as movies-datagen writes): its good records re-encoded
+// with minimal quoting and '\n' line ends, and how many it could not parse.
 std::pair<std::string, int64_t> ExpectedUpload(
     const std::filesystem::path& path);
 
