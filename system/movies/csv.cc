@@ -26,6 +26,13 @@ const char* FindUnquotedEnd(const char* begin, const char* limit) {
   return begin;
 }
 
+// The bytes that end a record without quotes, or show that it has some.
+constexpr std::array<bool, 256> kEndsPlainLine = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : {'\n', '\r', '"'}) table[c] = true;
+  return table;
+}();
+
 const char* FindQuote(const char* begin, const char* limit) {
   const void* found = std::memchr(begin, '"', static_cast<std::size_t>(limit - begin));
   return found != nullptr ? static_cast<const char*>(found) : limit;
@@ -95,6 +102,40 @@ CsvResult CsvReader::Malformed(std::string message) {
   return CsvResult::kMalformed;
 }
 
+bool CsvReader::TakePlainLine(std::vector<std::string>* fields,
+                              std::string* raw) {
+  const char* begin = data_ + pos_;
+  const char* limit = data_ + end_;
+  const char* stop = begin;
+  while (stop != limit && !kEndsPlainLine[static_cast<unsigned char>(*stop)]) {
+    ++stop;
+  }
+  // Commas count in the length, so a record near the limit takes the long
+  // way, which counts exactly.
+  if (stop == limit || *stop == '"' ||
+      static_cast<std::size_t>(stop - begin) > max_record_bytes_) {
+    return false;
+  }
+  if (raw != nullptr) {
+    raw->assign(begin, stop);
+    raw->push_back('\n');
+  }
+  if (fields != nullptr) {
+    std::size_t count = 0;
+    for (const char* field = begin;; ++count) {
+      const char* comma = std::find(field, stop, ',');
+      if (count == fields->size()) fields->emplace_back();
+      (*fields)[count].assign(field, comma);
+      if (comma == stop) break;
+      field = comma + 1;
+    }
+    fields->resize(count + 1);
+  }
+  pos_ += static_cast<std::size_t>(stop - begin);
+  FinishLineEnd(Get());
+  return true;
+}
+
 CsvResult CsvReader::Read(std::vector<std::string>* fields, std::string* raw) {
   error_.clear();
   if (at_start_) {
@@ -114,6 +155,7 @@ CsvResult CsvReader::Read(std::vector<std::string>* fields, std::string* raw) {
     FinishLineEnd(c);
   }
   record_line_ = line_;
+  if (TakePlainLine(fields, raw)) return CsvResult::kRecord;
   if (raw != nullptr) {
     raw->clear();
     raw_ = raw;

@@ -87,6 +87,9 @@ class CsvReader {
   }
   // Next and NextRaw: fills whichever of `fields` and `raw` is not null.
   CsvResult Read(std::vector<std::string>* fields, std::string* raw);
+  // The common case, quickly: a record without quotes whose line end is
+  // already in the buffer. False (nothing consumed) for any other record.
+  bool TakePlainLine(std::vector<std::string>* fields, std::string* raw);
   // Moves bytes from the input to `field` (when not null) up to the next
   // quote (`quoted`) or the next comma, quote or line end (not `quoted`),
   // adding their number to `taken`, and returns that byte without consuming

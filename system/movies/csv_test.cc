@@ -146,6 +146,12 @@ TEST(CsvReaderTest, DropsRecordsAboveTheSizeLimit) {
       ReadAll("ok\n" + long_field + "\n\"" + long_field + "\"\nend\n", 50),
       ElementsAre(ElementsAre("ok"), ElementsAre("<malformed>"),
                   ElementsAre("<malformed>"), ElementsAre("end")));
+  // The limit counts field bytes: separators are free.
+  EXPECT_THAT(ReadAll("aaaa,bbbb\n", 8),
+              ElementsAre(ElementsAre("aaaa", "bbbb")));
+  EXPECT_THAT(ReadAll("aaaa,bbbbb\n", 8), ElementsAre(ElementsAre("<malformed>")));
+  EXPECT_THAT(ReadAllRaw("aaaa,bbbb\naaaa,bbbbb\n", 8),
+              ElementsAre("aaaa,bbbb\n", "<malformed>"));
 }
 
 TEST(CsvReaderTest, ReadsFieldsLongerThanItsChunks) {
