@@ -59,6 +59,36 @@ class Publisher {
 
 namespace chancho::movies {
 
+// The EncodeList payloads of `records` split among `replicas` by
+// Partition(hashes[i]), in their order; "" for a replica that owns none.
+template <typename T>
+std::vector<std::string> EncodeParts(const std::vector<T>& records,
+                                     const std::vector<std::uint64_t>& hashes,
+                                     int replicas);
+
+template <typename T>
+std::vector<std::string> EncodeParts(const std::vector<T>& records,
+                                     const std::vector<std::uint64_t>& hashes,
+                                     int replicas) {
+  std::vector<int> owner(records.size());
+  std::vector<std::size_t> counts(replicas);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    owner[i] = Partition(hashes[i], replicas) - 1;
+    ++counts[owner[i]];
+  }
+  // Encoded in place, as EncodeList would: the count, then the records.
+  std::vector<Writer> parts(replicas);
+  for (int r = 0; r < replicas; ++r) {
+    if (counts[r] > 0) parts[r].U64(counts[r]);
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    Put(parts[owner[i]], records[i]);
+  }
+  std::vector<std::string> out;
+  for (Writer& part : parts) out.push_back(part.Take());
+  return out;
+}
+
 template <typename T, typename KeyHashFn>
 void Publisher::SendPartitioned(const OutputRoute& route,
                                 const mq::Envelope& id,
@@ -69,14 +99,12 @@ void Publisher::SendPartitioned(const OutputRoute& route,
   hashes.reserve(records.size());
   for (const T& r : records) hashes.push_back(key_hash(r));
   for (const auto& node : route.nodes) {
-    std::vector<std::vector<T>> parts(node.replicas);
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      parts[Partition(hashes[i], node.replicas) - 1].push_back(records[i]);
-    }
+    const std::vector<std::string> parts =
+        EncodeParts(records, hashes, node.replicas);
     for (int r = 1; r <= node.replicas; ++r) {
       if (parts[r - 1].empty()) continue;
       Send(node.service, r, route.stream, id, mq::MessageKind::kData,
-           EncodeList(parts[r - 1]));
+           parts[r - 1]);
     }
   }
 }

@@ -187,7 +187,7 @@ void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
 
 template <typename Row>
 void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route,
-                     bool all) {
+                     bool all, bool keep) {
   if (rows.empty() || (!all && rows.size() < RowsPerMessage<Row>())) return;
   started_ = true;
   const auto key = [](const auto& row) {
@@ -205,7 +205,7 @@ void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route,
   } else {
     publisher_.SendPartitioned(route, NextId(), rows, key);
   }
-  rows.clear();
+  if (!keep) rows.clear();
   ++unconfirmed_;
 }
 
@@ -214,12 +214,11 @@ void Uploader::FlushMovies(bool all) {
     return;
   }
   // One id for both copies: they go to different queues.
-  std::vector<Movie> without_overview = movies_;
-  for (Movie& m : without_overview) m.overview.clear();
   const std::uint64_t sequence = sequence_;
-  Flush(movies_, routes_.overviews, true);
+  Flush(movies_, routes_.overviews, true, /*keep=*/true);
+  for (Movie& m : movies_) m.overview.clear();
   sequence_ = sequence;
-  Flush(without_overview, routes_.movies, true);
+  Flush(movies_, routes_.movies, true);
 }
 
 void Uploader::Data(std::string_view payload) {

@@ -119,8 +119,11 @@ class Uploader {
   template <typename Parser>
   void Parse(std::string_view csv, std::optional<Parser>& parser,
              std::vector<typename Parser::Row>& rows);
+  // Sends `rows` (all of them, or only when there are RowsPerMessage) and
+  // clears them unless `keep`.
   template <typename Row>
-  void Flush(std::vector<Row>& rows, const OutputRoute& route, bool all);
+  void Flush(std::vector<Row>& rows, const OutputRoute& route, bool all,
+             bool keep = false);
   std::vector<OutputRoute> RoutesOf(InputFile file) const;
   void FlushMovies(bool all);
   mq::Envelope NextId();
