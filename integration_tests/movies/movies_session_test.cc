@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -191,6 +193,79 @@ TEST_F(MoviesSessionTest, BadClientsAreRejectedOrAbortedOthersUnaffected) {
           << client.name << " " << file;
     }
   }
+}
+
+TEST_F(MoviesSessionTest, ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow) {
+  Spec spec = MoviesSpec(1, data_);
+  // One raw client, and no health-checker to revive the handler: the test
+  // does.
+  std::erase_if(spec.services, [](const ServiceSpec& s) {
+    return s.role == "client" || s.role == "health-checker";
+  });
+  for (auto& service : spec.services) {
+    if (service.name == "client-handler") {
+      service.environment["SESSION_RESUME_WINDOW"] = "2s";
+    }
+  }
+  ASSERT_TRUE(StartSystem(spec));
+  const std::string ip = runtime().Status("client-handler").address;
+  const auto sessions =
+      runtime().run_dir() / "storage" / "client-handler" / "sessions";
+
+  // A client uploads its movies; the handler crashes under it, and the
+  // client goes away for good.
+  std::string session;
+  {
+    RawClient vanishing(ip, 12345);
+    ASSERT_TRUE(vanishing.connected());
+    ASSERT_TRUE(vanishing.SendFrame(FrameType::kHello, "vanishing"));
+    auto welcome = vanishing.Next(seconds(30));
+    ASSERT_TRUE(welcome.has_value());
+    ASSERT_EQ(welcome->type, static_cast<std::uint8_t>(FrameType::kWelcome));
+    session = welcome->payload;
+    ASSERT_TRUE(vanishing.SendFrame(
+        FrameType::kData,
+        std::string(1, '\0') +
+            Head(data_ / "client-1" / "movies_metadata.csv", 7000)));
+    ASSERT_TRUE(
+        vanishing.SendFrame(FrameType::kFileEnd, std::string(1, '\0') + "0"));
+    ASSERT_TRUE(WaitForLogLine("client-handler",
+                               "action: read_file \\| result: success \\| "
+                               "session: " + session + " ",
+                               seconds(60)));
+    runtime().Kill("client-handler", SIGKILL);
+    ASSERT_TRUE(WaitForExit("client-handler", seconds(30)));
+  }
+  ASSERT_TRUE(std::filesystem::exists(sessions / session))
+      << "the crash should have left the session on disk";
+
+  // The next handler keeps it for the window, then aborts and removes it.
+  const auto restarted = std::chrono::steady_clock::now();
+  runtime().Start("client-handler");
+  ASSERT_TRUE(WaitForHealthy("client-handler", seconds(60)));
+  EXPECT_TRUE(WaitForLogLine("client-handler",
+                             "action: session_expired \\| result: success \\| "
+                             "session: " + session + " ",
+                             seconds(60)));
+  EXPECT_GE(std::chrono::steady_clock::now() - restarted, seconds(2))
+      << "expired before its window";
+  EXPECT_FALSE(std::filesystem::exists(sessions / session));
+  // Every stateful stage lets it go.
+  const std::string pattern =
+      "action: client_(abort|done) \\| result: success \\| client: " +
+      session + " ";
+  for (const char* stage :
+       {"join-movie-ratings", "join-movie-credits", "group-by-country-sum",
+        "group-by-overview-average", "group-by-actor-count",
+        "group-by-movie-average", "master-group-by-country-sum",
+        "master-group-by-overview-average"}) {
+    EXPECT_TRUE(WaitForLogLine(stage, pattern, seconds(60))) << stage;
+  }
+  // Too late to resume.
+  RawClient late(ip, 12345);
+  ASSERT_TRUE(late.connected());
+  ASSERT_TRUE(late.SendFrame(FrameType::kResume, session));
+  EXPECT_TRUE(RejectedWith(late, "no session"));
 }
 
 }  // namespace

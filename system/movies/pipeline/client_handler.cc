@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "system/common/bind_address.h"
+#include "system/common/duration.h"
 #include "system/common/framing.h"
 #include "system/common/resolve.h"
 #include "system/movies/mq/state_store.h"
@@ -24,6 +25,8 @@ constexpr int kPollMs = 200;
 // A client that does not read its results for this long is dropped rather
 // than allowed to stall the result collector.
 constexpr int kSendTimeoutS = 10;
+// How soon an expired session whose abort failed is tried again.
+constexpr auto kExpireRetry = std::chrono::seconds(10);
 
 std::string Frame(FrameType type, std::string_view payload) {
   return common::EncodeFrame(static_cast<std::uint8_t>(type), payload);
@@ -44,6 +47,10 @@ ClientHandlerOptions ClientHandlerOptionsFromEnv(const common::EnvLookup& env) {
   if (auto max = env("MAX_SESSIONS")) {
     options.max_sessions =
         static_cast<int>(common::ParseInteger(*max, "MAX_SESSIONS", 1, 10000));
+  }
+  if (auto window = env("SESSION_RESUME_WINDOW")) {
+    options.resume_window = std::chrono::duration_cast<std::chrono::milliseconds>(
+        common::ParseDuration(*window));
   }
   options.node = NodeOptionsFromEnv(env);
   options.routes = UploadRoutesFromEnv(env);
@@ -170,16 +177,18 @@ class ClientHandler::Session {
   void Resume(const std::string& key) {
     if (uploader_) throw ProtocolError("Resume after the session started");
     if (!IsValidSessionKey(key)) throw ProtocolError("invalid session key");
+    // Only a session that waits for its client, and only once.
+    if (!handler_.ClaimOrphan(key)) {
+      throw ProtocolError("no session " + key + " to resume (finished, "
+                          "abandoned, expired, live or never started)");
+    }
     std::optional<mq::Snapshot> saved;
     try {
       saved = handler_.SessionStore(key).Load();
     } catch (const mq::StateStoreError& e) {
       throw ProtocolError(std::string("session ") + key + ": " + e.what());
     }
-    if (!saved) {
-      throw ProtocolError("no session " + key + " to resume (finished, "
-                          "abandoned or never started)");
-    }
+    if (!saved) throw ProtocolError("session " + key + ": its files are gone");
     const UploadCheckpoint from = UploadCheckpoint::Decode(saved->state);
     Open(key, from);
     handler_.logger_.Info("client_resumed", "success",
@@ -302,6 +311,7 @@ void ClientHandler::Run() {
       stop_ = true;
     }
   });
+  FindOrphans();
   logger_.Info("accept_connections", "success",
                {{"ip", ip}, {"port", std::to_string(bound_port_.load())}});
   Accept(fd);
@@ -319,6 +329,7 @@ void ClientHandler::Run() {
 void ClientHandler::Accept(int listen_fd) {
   while (!stop_) {
     Reap(false);
+    ExpireOrphans();
     pollfd p{listen_fd, POLLIN, 0};
     if (::poll(&p, 1, kPollMs) <= 0) continue;
     const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -386,6 +397,72 @@ void ClientHandler::Deliver(const std::string& session, int query,
     return;
   }
   target->SendResult(query, text);
+}
+
+void ClientHandler::FindOrphans() {
+  std::error_code error;
+  const auto deadline =
+      std::chrono::steady_clock::now() + options_.resume_window;
+  std::lock_guard lock(mutex_);
+  for (const auto& entry :
+       std::filesystem::directory_iterator(SessionsDir(), error)) {
+    // The upload checkpoints; results (".qN") and temporary files are not
+    // keys.
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file(error) && IsValidSessionKey(name)) {
+      orphans_[name] = deadline;
+    }
+  }
+  if (!orphans_.empty()) {
+    logger_.Info("sessions_to_resume", "success",
+                 {{"sessions", std::to_string(orphans_.size())},
+                  {"window_ms", std::to_string(options_.resume_window.count())}});
+  }
+}
+
+bool ClientHandler::ClaimOrphan(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  return orphans_.erase(key) > 0;
+}
+
+void ClientHandler::ExpireOrphans() {
+  std::vector<std::string> expired;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = orphans_.begin(); it != orphans_.end();) {
+      if (it->second <= now) {
+        expired.push_back(it->first);
+        it = orphans_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const std::string& key : expired) {
+    try {
+      // Sent whether or not the upload had started: a stage that never saw
+      // the session passes the abort on and keeps nothing.
+      mq::Connection conn(options_.node.broker);
+      conn.EnableConfirms();
+      Publisher publisher(conn);
+      UploadCheckpoint started;
+      started.started = true;
+      Uploader(key, options_.routes, publisher, logger_, started).Abort();
+      RemoveSession(key);
+      logger_.Warning("session_expired", "success",
+                      {{"session", key},
+                       {"error", "its client did not come back within " +
+                                     std::to_string(options_.resume_window.count()) +
+                                     " ms"}});
+    } catch (const std::exception& e) {
+      // Tried again later: the stages must hear of it.
+      logger_.Error("session_expired", "fail",
+                    {{"session", key}, {"error", common::ExceptionMessage(e)}});
+      std::lock_guard lock(mutex_);
+      orphans_[key] = std::chrono::steady_clock::now() + kExpireRetry;
+    }
+  }
 }
 
 void ClientHandler::Reap(bool all) {

@@ -16,12 +16,16 @@
 // upload checkpoint (upload.h) and the results it has not yet been sent to
 // completion. A client cut off from a handler that crashed or stopped
 // resumes with the next one (client_protocol.h); the files go when Done is
-// sent or the session is aborted.
+// sent or the session is aborted. The sessions a handler finds on disk when
+// it starts wait `resume_window` for their clients; a session whose client
+// has not come back by then is aborted (every stage drops its state) and
+// its files removed.
 //
 // Threads: Run() blocks, accepting; Stop() may be called from any thread and
 // makes Run() return after closing every session.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -43,11 +47,13 @@ struct ClientHandlerOptions {
   std::string bind_ip = "0.0.0.0";
   std::uint16_t port = 12345;
   int max_sessions = 64;
+  std::chrono::milliseconds resume_window = std::chrono::minutes(5);
   NodeOptions node;  // the result collector's identity, broker and storage
   UploadRoutes routes;
 };
 
-// From CLIENT_HANDLER_PORT, MAX_SESSIONS, the node options and the routes.
+// From CLIENT_HANDLER_PORT, MAX_SESSIONS, SESSION_RESUME_WINDOW (a
+// duration), the node options and the routes.
 ClientHandlerOptions ClientHandlerOptionsFromEnv(const common::EnvLookup& env);
 
 class ClientHandler {
@@ -73,6 +79,12 @@ class ClientHandler {
   std::optional<std::string> StoredResult(const std::string& key, int query) const;
   void RemoveSession(const std::string& key);
   void Reap(bool all);
+  // The sessions on disk, each waiting for its client until now + window.
+  void FindOrphans();
+  // Takes `key` from the waiting sessions; false if it is not one.
+  bool ClaimOrphan(const std::string& key);
+  // Aborts and removes the waiting sessions whose time is up.
+  void ExpireOrphans();
 
   ClientHandlerOptions options_;
   common::Logger& logger_;
@@ -81,8 +93,10 @@ class ClientHandler {
   const std::string epoch_;
   std::uint64_t next_session_ = 0;
 
-  std::mutex mutex_;  // guards sessions_
+  std::mutex mutex_;  // guards sessions_ and orphans_
   std::map<std::string, std::shared_ptr<Session>> sessions_;
+  // Sessions of an earlier handler, not resumed yet, with their deadlines.
+  std::map<std::string, std::chrono::steady_clock::time_point> orphans_;
   std::vector<std::pair<std::shared_ptr<Session>, std::thread>> threads_;
 };
 
