@@ -107,8 +107,27 @@ bool CsvReader::TakePlainLine(std::vector<std::string>* fields,
   const char* begin = data_ + pos_;
   const char* limit = data_ + end_;
   const char* stop = begin;
-  while (stop != limit && !kEndsPlainLine[static_cast<unsigned char>(*stop)]) {
-    ++stop;
+  if (fields == nullptr) {
+    while (stop != limit &&
+           !kEndsPlainLine[static_cast<unsigned char>(*stop)]) {
+      ++stop;
+    }
+  } else {
+    // Fields are cut at each comma on the way; a quote or the end of the
+    // buffer leaves them to the long way, which starts over.
+    std::size_t count = 0;
+    for (const char* field = begin;; ++stop) {
+      while (stop != limit &&
+             !kEndsUnquoted[static_cast<unsigned char>(*stop)]) {
+        ++stop;
+      }
+      if (stop == limit || *stop == '"') return false;
+      if (count == fields->size()) fields->emplace_back();
+      (*fields)[count++].assign(field, stop);
+      if (*stop != ',') break;
+      field = stop + 1;
+    }
+    fields->resize(count);
   }
   // Commas count in the length, so a record near the limit takes the long
   // way, which counts exactly.
@@ -119,17 +138,6 @@ bool CsvReader::TakePlainLine(std::vector<std::string>* fields,
   if (raw != nullptr) {
     raw->assign(begin, stop);
     raw->push_back('\n');
-  }
-  if (fields != nullptr) {
-    std::size_t count = 0;
-    for (const char* field = begin;; ++count) {
-      const char* comma = std::find(field, stop, ',');
-      if (count == fields->size()) fields->emplace_back();
-      (*fields)[count].assign(field, comma);
-      if (comma == stop) break;
-      field = comma + 1;
-    }
-    fields->resize(count + 1);
   }
   pos_ += static_cast<std::size_t>(stop - begin);
   FinishLineEnd(Get());
