@@ -3,11 +3,15 @@
 namespace chancho::movies {
 
 void Writer::U64(std::uint64_t value) {
+  // Built on the stack and appended once: most records are a few varints.
+  char bytes[10];
+  int n = 0;
   while (value >= 0x80) {
-    out_.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    bytes[n++] = static_cast<char>((value & 0x7f) | 0x80);
     value >>= 7;
   }
-  out_.push_back(static_cast<char>(value));
+  bytes[n++] = static_cast<char>(value);
+  out_.append(bytes, static_cast<std::size_t>(n));
 }
 
 void Writer::I64(std::int64_t value) {
