@@ -124,6 +124,43 @@ class MoviesSessionTest : public SystemTest {
     return ::testing::AssertionSuccess();
   }
 
+  // Connects as `client_id`, gets a session, and uploads the first rows of
+  // client-1's movies with their FileEnd; `session` gets the key.
+  ::testing::AssertionResult StartSession(RawClient& client,
+                                          const std::string& client_id,
+                                          std::string& session) {
+    if (!client.connected()) return ::testing::AssertionFailure() << "no connection";
+    client.SendFrame(FrameType::kHello, client_id);
+    auto welcome = client.Next(seconds(30));
+    if (!welcome || welcome->type != static_cast<std::uint8_t>(FrameType::kWelcome)) {
+      return ::testing::AssertionFailure() << "no Welcome";
+    }
+    session = welcome->payload;
+    const std::string movies =
+        Head(data_ / "client-1" / "movies_metadata.csv", 7000);
+    if (!client.SendFrame(FrameType::kData, std::string(1, '\0') + movies) ||
+        !client.SendFrame(FrameType::kFileEnd, std::string(1, '\0') + "0")) {
+      return ::testing::AssertionFailure() << "cannot send the movies";
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Every stateful stage the session's data reached drops it: by the abort,
+  // or, where all its input had arrived (the movies-only branches), because
+  // it was done with the session already.
+  void ExpectEveryStageDropped(const std::string& session) {
+    const std::string pattern =
+        "action: client_(abort|done) \\| result: success \\| client: " +
+        session + " ";
+    for (const char* stage :
+         {"join-movie-ratings", "join-movie-credits", "group-by-country-sum",
+          "group-by-overview-average", "group-by-actor-count",
+          "group-by-movie-average", "master-group-by-country-sum",
+          "master-group-by-overview-average"}) {
+      EXPECT_TRUE(WaitForLogLine(stage, pattern, seconds(60))) << stage;
+    }
+  }
+
   std::filesystem::path data_;
 };
 
@@ -151,34 +188,16 @@ TEST_F(MoviesSessionTest, BadClientsAreRejectedOrAbortedOthersUnaffected) {
   std::string session;
   {
     RawClient quitter(ip, 12345);
-    ASSERT_TRUE(quitter.connected());
-    ASSERT_TRUE(quitter.SendFrame(FrameType::kHello, "quitter"));
-    auto welcome = quitter.Next(seconds(30));
-    ASSERT_TRUE(welcome.has_value());
-    ASSERT_EQ(welcome->type, static_cast<std::uint8_t>(FrameType::kWelcome));
-    session = welcome->payload;
-    const auto dir = data_ / "client-1";
+    ASSERT_TRUE(StartSession(quitter, "quitter", session));
     ASSERT_TRUE(quitter.SendFrame(
         FrameType::kData,
-        std::string(1, '\0') + Head(dir / "movies_metadata.csv", 7000)));
-    ASSERT_TRUE(quitter.SendFrame(FrameType::kFileEnd, std::string(1, '\0') + "0"));
-    ASSERT_TRUE(quitter.SendFrame(
-        FrameType::kData, std::string(1, '\1') + Head(dir / "credits.csv", 7000)));
+        std::string(1, '\1') + Head(data_ / "client-1" / "credits.csv", 7000)));
   }
-  ASSERT_FALSE(session.empty());
-  // Every stateful stage the session's data reached drops it: by the abort,
-  // or, where all its input had arrived (the movies-only branches), because
-  // it was done with the session already.
-  const std::string pattern =
-      "action: client_(abort|done) \\| result: success \\| client: " +
-      session + " ";
-  for (const char* stage :
-       {"join-movie-ratings", "join-movie-credits", "group-by-country-sum",
-        "group-by-overview-average", "group-by-actor-count",
-        "master-group-by-country-sum", "master-group-by-overview-average",
-        "client-handler"}) {
-    EXPECT_TRUE(WaitForLogLine(stage, pattern, seconds(60))) << stage;
-  }
+  ExpectEveryStageDropped(session);
+  EXPECT_TRUE(WaitForLogLine("client-handler",
+                             "action: client_(abort|done) \\| result: "
+                             "success \\| client: " + session + " ",
+                             seconds(60)));
 
   for (const char* client : {"client-1", "client-2"}) {
     ASSERT_TRUE(WaitForExit(client, seconds(240), 0)) << client;
@@ -217,18 +236,7 @@ TEST_F(MoviesSessionTest, ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow
   std::string session;
   {
     RawClient vanishing(ip, 12345);
-    ASSERT_TRUE(vanishing.connected());
-    ASSERT_TRUE(vanishing.SendFrame(FrameType::kHello, "vanishing"));
-    auto welcome = vanishing.Next(seconds(30));
-    ASSERT_TRUE(welcome.has_value());
-    ASSERT_EQ(welcome->type, static_cast<std::uint8_t>(FrameType::kWelcome));
-    session = welcome->payload;
-    ASSERT_TRUE(vanishing.SendFrame(
-        FrameType::kData,
-        std::string(1, '\0') +
-            Head(data_ / "client-1" / "movies_metadata.csv", 7000)));
-    ASSERT_TRUE(
-        vanishing.SendFrame(FrameType::kFileEnd, std::string(1, '\0') + "0"));
+    ASSERT_TRUE(StartSession(vanishing, "vanishing", session));
     ASSERT_TRUE(WaitForLogLine("client-handler",
                                "action: read_file \\| result: success \\| "
                                "session: " + session + " ",
@@ -250,17 +258,7 @@ TEST_F(MoviesSessionTest, ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow
   EXPECT_GE(std::chrono::steady_clock::now() - restarted, seconds(2))
       << "expired before its window";
   EXPECT_FALSE(std::filesystem::exists(sessions / session));
-  // Every stateful stage lets it go.
-  const std::string pattern =
-      "action: client_(abort|done) \\| result: success \\| client: " +
-      session + " ";
-  for (const char* stage :
-       {"join-movie-ratings", "join-movie-credits", "group-by-country-sum",
-        "group-by-overview-average", "group-by-actor-count",
-        "group-by-movie-average", "master-group-by-country-sum",
-        "master-group-by-overview-average"}) {
-    EXPECT_TRUE(WaitForLogLine(stage, pattern, seconds(60))) << stage;
-  }
+  ExpectEveryStageDropped(session);
   // Too late to resume.
   RawClient late(ip, 12345);
   ASSERT_TRUE(late.connected());
