@@ -78,14 +78,15 @@ INSTANTIATE_TEST_SUITE_P(
 class MoviesCrashTest : public MoviesPipelineTest,
                         public ::testing::WithParamInterface<const char*> {};
 
-// The victim dies while the ratings are being uploaded: after the first
-// client's credits are in, before any client has its results.
+// The victim dies mid-upload: after the first client's movies are in (its
+// credits and ratings, and the other clients' uploads, are still to come),
+// before any client has its results.
 TEST_P(MoviesCrashTest, KilledAndRestartedStatefulServiceChangesNothing) {
   const std::string victim = GetParam();
   ASSERT_TRUE(StartSystem(MoviesSpec(3, data_root_)));
   ASSERT_TRUE(WaitForLogLine("client-handler",
                              "action: read_file \\| result: success .*"
-                             "file: credits.csv",
+                             "file: movies_metadata.csv",
                              seconds(120)));
   runtime().Kill(victim, SIGKILL);
   ASSERT_TRUE(WaitForExit(victim, seconds(10)));
