@@ -129,10 +129,12 @@ class MoviesSessionTest : public SystemTest {
   ::testing::AssertionResult StartSession(RawClient& client,
                                           const std::string& client_id,
                                           std::string& session) {
-    if (!client.connected()) return ::testing::AssertionFailure() << "no connection";
+    if (!client.connected())
+      return ::testing::AssertionFailure() << "no connection";
     client.SendFrame(FrameType::kHello, client_id);
     auto welcome = client.Next(seconds(30));
-    if (!welcome || welcome->type != static_cast<std::uint8_t>(FrameType::kWelcome)) {
+    if (!welcome ||
+        welcome->type != static_cast<std::uint8_t>(FrameType::kWelcome)) {
       return ::testing::AssertionFailure() << "no Welcome";
     }
     session = welcome->payload;
@@ -196,7 +198,8 @@ TEST_F(MoviesSessionTest, BadClientsAreRejectedOrAbortedOthersUnaffected) {
   ExpectEveryStageDropped(session);
   EXPECT_TRUE(WaitForLogLine("client-handler",
                              "action: client_(abort|done) \\| result: "
-                             "success \\| client: " + session + " ",
+                             "success \\| client: " +
+                                 session + " ",
                              seconds(60)));
 
   for (const char* client : {"client-1", "client-2"}) {
@@ -214,7 +217,8 @@ TEST_F(MoviesSessionTest, BadClientsAreRejectedOrAbortedOthersUnaffected) {
   }
 }
 
-TEST_F(MoviesSessionTest, ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow) {
+TEST_F(MoviesSessionTest,
+       ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow) {
   Spec spec = MoviesSpec(1, data_);
   // One raw client, and no health-checker to revive the handler: the test
   // does.
@@ -239,7 +243,8 @@ TEST_F(MoviesSessionTest, ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow
     ASSERT_TRUE(StartSession(vanishing, "vanishing", session));
     ASSERT_TRUE(WaitForLogLine("client-handler",
                                "action: read_file \\| result: success \\| "
-                               "session: " + session + " ",
+                               "session: " +
+                                   session + " ",
                                seconds(60)));
     runtime().Kill("client-handler", SIGKILL);
     ASSERT_TRUE(WaitForExit("client-handler", seconds(30)));
@@ -253,7 +258,8 @@ TEST_F(MoviesSessionTest, ASessionWhoseClientNeverReturnsIsAbortedAfterTheWindow
   ASSERT_TRUE(WaitForHealthy("client-handler", seconds(60)));
   EXPECT_TRUE(WaitForLogLine("client-handler",
                              "action: session_expired \\| result: success \\| "
-                             "session: " + session + " ",
+                             "session: " +
+                                 session + " ",
                              seconds(60)));
   EXPECT_GE(std::chrono::steady_clock::now() - restarted, seconds(2))
       << "expired before its window";

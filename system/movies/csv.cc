@@ -34,7 +34,8 @@ constexpr std::array<bool, 256> kEndsPlainLine = [] {
 }();
 
 const char* FindQuote(const char* begin, const char* limit) {
-  const void* found = std::memchr(begin, '"', static_cast<std::size_t>(limit - begin));
+  const void* found =
+      std::memchr(begin, '"', static_cast<std::size_t>(limit - begin));
   return found != nullptr ? static_cast<const char*>(found) : limit;
 }
 
@@ -46,7 +47,9 @@ CsvReader::CsvReader(std::istream& in, std::size_t max_record_bytes)
 }
 
 CsvReader::CsvReader(std::string_view text, std::size_t max_record_bytes)
-    : max_record_bytes_(max_record_bytes), data_(text.data()), end_(text.size()) {}
+    : max_record_bytes_(max_record_bytes),
+      data_(text.data()),
+      end_(text.size()) {}
 
 bool CsvReader::Fill() {
   if (in_ == nullptr) return false;
@@ -84,8 +87,8 @@ int CsvReader::TakeUntil(std::string* field, bool quoted, std::size_t budget,
     if (pos_ == end_ && !Fill()) return kEof;
     const char* begin = data_ + pos_;
     const char* limit = data_ + end_;
-    const char* stop = quoted ? FindQuote(begin, limit)
-                              : FindUnquotedEnd(begin, limit);
+    const char* stop =
+        quoted ? FindQuote(begin, limit) : FindUnquotedEnd(begin, limit);
     // Only a quoted field can hold a line end.
     if (quoted) line_ += std::count(begin, stop, '\n');
     if (field != nullptr) field->append(begin, stop);

@@ -45,9 +45,9 @@ Records ReadAll(const std::string& text,
 
 // Every record of `text` as NextRaw gives it; a malformed one as
 // "<malformed>".
-std::vector<std::string> ReadAllRaw(const std::string& text,
-                                    std::size_t max_bytes =
-                                        CsvReader::kDefaultMaxRecordBytes) {
+std::vector<std::string> ReadAllRaw(
+    const std::string& text,
+    std::size_t max_bytes = CsvReader::kDefaultMaxRecordBytes) {
   std::istringstream in(text);
   CsvReader reader(in, max_bytes);
   std::vector<std::string> records;
@@ -69,9 +69,9 @@ std::string MixedText(Random& random, int records) {
       field = RandomText(random, kAlphabet, random.Percent(2) ? 100'000 : 30);
     }
     AppendCsvRecord(text, fields, random.Percent(50) ? "\n" : "\r\n");
-    if (random.Percent(5)) text += "x\"y,z\n";   // a stray quote
+    if (random.Percent(5)) text += "x\"y,z\n";    // a stray quote
     if (random.Percent(5)) text += "\"q\"w,1\n";  // text after a quote
-    if (random.Percent(5)) text += "\n\r\n";     // blank lines
+    if (random.Percent(5)) text += "\n\r\n";      // blank lines
   }
   return text;
 }
@@ -149,7 +149,8 @@ TEST(CsvReaderTest, DropsRecordsAboveTheSizeLimit) {
   // The limit counts field bytes: separators are free.
   EXPECT_THAT(ReadAll("aaaa,bbbb\n", 8),
               ElementsAre(ElementsAre("aaaa", "bbbb")));
-  EXPECT_THAT(ReadAll("aaaa,bbbbb\n", 8), ElementsAre(ElementsAre("<malformed>")));
+  EXPECT_THAT(ReadAll("aaaa,bbbbb\n", 8),
+              ElementsAre(ElementsAre("<malformed>")));
   EXPECT_THAT(ReadAllRaw("aaaa,bbbb\naaaa,bbbbb\n", 8),
               ElementsAre("aaaa,bbbb\n", "<malformed>"));
 }

@@ -49,8 +49,9 @@ ClientHandlerOptions ClientHandlerOptionsFromEnv(const common::EnvLookup& env) {
         static_cast<int>(common::ParseInteger(*max, "MAX_SESSIONS", 1, 10000));
   }
   if (auto window = env("SESSION_RESUME_WINDOW")) {
-    options.resume_window = std::chrono::duration_cast<std::chrono::milliseconds>(
-        common::ParseDuration(*window));
+    options.resume_window =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            common::ParseDuration(*window));
   }
   options.node = NodeOptionsFromEnv(env);
   options.routes = UploadRoutesFromEnv(env);
@@ -179,7 +180,8 @@ class ClientHandler::Session {
     if (!IsValidSessionKey(key)) throw ProtocolError("invalid session key");
     // Only a session that waits for its client, and only once.
     if (!handler_.ClaimOrphan(key)) {
-      throw ProtocolError("no session " + key + " to resume (finished, "
+      throw ProtocolError("no session " + key +
+                          " to resume (finished, "
                           "abandoned, expired, live or never started)");
     }
     std::optional<mq::Snapshot> saved;
@@ -414,9 +416,10 @@ void ClientHandler::FindOrphans() {
     }
   }
   if (!orphans_.empty()) {
-    logger_.Info("sessions_to_resume", "success",
-                 {{"sessions", std::to_string(orphans_.size())},
-                  {"window_ms", std::to_string(options_.resume_window.count())}});
+    logger_.Info(
+        "sessions_to_resume", "success",
+        {{"sessions", std::to_string(orphans_.size())},
+         {"window_ms", std::to_string(options_.resume_window.count())}});
   }
 }
 
@@ -450,11 +453,12 @@ void ClientHandler::ExpireOrphans() {
       started.started = true;
       Uploader(key, options_.routes, publisher, logger_, started).Abort();
       RemoveSession(key);
-      logger_.Warning("session_expired", "success",
-                      {{"session", key},
-                       {"error", "its client did not come back within " +
-                                     std::to_string(options_.resume_window.count()) +
-                                     " ms"}});
+      logger_.Warning(
+          "session_expired", "success",
+          {{"session", key},
+           {"error", "its client did not come back within " +
+                         std::to_string(options_.resume_window.count()) +
+                         " ms"}});
     } catch (const std::exception& e) {
       // Tried again later: the stages must hear of it.
       logger_.Error("session_expired", "fail",

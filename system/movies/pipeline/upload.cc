@@ -186,8 +186,8 @@ void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
 }
 
 template <typename Row>
-void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route,
-                     bool all, bool keep) {
+void Uploader::Flush(std::vector<Row>& rows, const OutputRoute& route, bool all,
+                     bool keep) {
   if (rows.empty() || (!all && rows.size() < RowsPerMessage<Row>())) return;
   started_ = true;
   const auto key = [](const auto& row) {

@@ -144,7 +144,7 @@ class Uploader {
   std::optional<CreditParser> credit_parser_;
   std::optional<RatingParser> rating_parser_;
   std::unordered_set<std::int64_t> seen_ids_;  // of the current file
-  std::vector<std::string> fields_;  // of the record being parsed
+  std::vector<std::string> fields_;            // of the record being parsed
   std::vector<Movie> movies_;  // parsed, not yet sent
   std::vector<Credit> credits_;
   std::vector<Rating> ratings_;
