@@ -180,9 +180,9 @@ class ClientHandler::Session {
     if (!IsValidSessionKey(key)) throw ProtocolError("invalid session key");
     // Only a session that waits for its client, and only once.
     if (!handler_.ClaimOrphan(key)) {
-      throw ProtocolError("no session " + key +
-                          " to resume (finished, "
-                          "abandoned, expired, live or never started)");
+      throw ProtocolError(
+          "no session " + key +
+          " to resume (finished, abandoned, expired, live or never started)");
     }
     std::optional<mq::Snapshot> saved;
     try {
