@@ -64,11 +64,6 @@ namespace chancho::movies {
 template <typename T>
 std::vector<std::string> EncodeParts(const std::vector<T>& records,
                                      const std::vector<std::uint64_t>& hashes,
-                                     int replicas);
-
-template <typename T>
-std::vector<std::string> EncodeParts(const std::vector<T>& records,
-                                     const std::vector<std::uint64_t>& hashes,
                                      int replicas) {
   std::vector<int> owner(records.size());
   std::vector<std::size_t> counts(replicas);

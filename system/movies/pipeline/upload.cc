@@ -149,10 +149,9 @@ template <typename Parser>
 void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
                      std::vector<typename Parser::Row>& rows) {
   CsvReader reader(csv);
-  std::vector<std::string>& fields = fields_;
   ReadStats& stats = stats_[next_file_];
   for (;;) {
-    const CsvResult result = reader.Next(fields);
+    const CsvResult result = reader.Next(fields_);
     if (result == CsvResult::kEnd) break;
     if (!parser) {
       if (result != CsvResult::kRecord) {
@@ -160,17 +159,18 @@ void Uploader::Parse(std::string_view csv, std::optional<Parser>& parser,
                             ": malformed header: " + reader.error());
       }
       try {
-        parser.emplace(fields);
+        parser.emplace(fields_);
       } catch (const std::exception& e) {
         throw ProtocolError(e.what());
       }
-      header_ = fields;
+      header_ = fields_;
       continue;
     }
     ++stats.rows;
     typename Parser::Row row;
-    RowError error = result == CsvResult::kMalformed ? RowError::kCsv
-                                                     : parser->Parse(fields, row);
+    RowError error = result == CsvResult::kMalformed
+                         ? RowError::kCsv
+                         : parser->Parse(fields_, row);
     if constexpr (requires { Parser::Key(row); }) {
       if (error == RowError::kNone &&
           !seen_ids_.insert(Parser::Key(row)).second) {
