@@ -148,6 +148,12 @@ std::vector<NetworkInfo> ParseNetworkInspect(std::string_view json) {
         }
       }
     }
+    if (const Value* attached = Member(item, "Containers")) {
+      if (!attached->IsObject()) {
+        throw Error("docker network inspect/Containers: expected an object");
+      }
+      info.attached = attached->MemberCount();
+    }
     out.push_back(std::move(info));
   }
   return out;

@@ -31,6 +31,9 @@ struct NetworkInfo {
   std::string name;
   std::map<std::string, std::string> labels;
   std::vector<std::string> subnets;  // CIDR
+  // Endpoints the engine lists as attached ("Containers"); absent or null
+  // counts as none.
+  std::size_t attached = 0;
 };
 
 // Parse the JSON arrays printed by `docker inspect` and `docker network

@@ -91,13 +91,29 @@ TEST(ParseNetworkInspectTest, ReadsLabelsAndSubnets) {
      "Options": null, "Config": [{"Subnet": "172.17.0.0/16"}]},
      "Labels": {}},
     {"Name": "tp0-x_testing_net", "Id": "38c1", "IPAM": {"Config": []},
-     "Labels": {"com.chancho.owner-pid": "12"}},
-    {"Name": "host", "Id": "8cee", "IPAM": {"Config": null}, "Labels": null}
+     "Labels": {"com.chancho.owner-pid": "12"},
+     "Containers": {"5f2a": {"Name": "tp0-x-server"},
+                    "ep-9b1c": {"Name": "tp0-x-client-1"}}},
+    {"Name": "host", "Id": "8cee", "IPAM": {"Config": null}, "Labels": null,
+     "Containers": {}}
   ])");
   ASSERT_EQ(networks.size(), 3u);
   EXPECT_EQ(networks[0].subnets, std::vector<std::string>{"172.17.0.0/16"});
   EXPECT_EQ(networks[1].labels.at("com.chancho.owner-pid"), "12");
   EXPECT_TRUE(networks[2].subnets.empty());
+  EXPECT_EQ(networks[0].attached, 0u);  // no "Containers" at all
+  EXPECT_EQ(networks[1].attached, 2u);
+  EXPECT_EQ(networks[2].attached, 0u);
+}
+
+TEST(ParseNetworkInspectTest, ContainersMustBeAnObject) {
+  try {
+    ParseNetworkInspect(R"([{"Name": "n", "Id": "1", "Containers": []}])");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Containers"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(StateOfTest, EveryDockerStatus) {

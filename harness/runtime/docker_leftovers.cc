@@ -41,6 +41,13 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+// Whether a removal failed because the object is already gone.
+bool NotFound(const CommandResult& result) {
+  return !result.timed_out && result.exit_code != 0 &&
+         (result.err.find("No such") != std::string::npos ||
+          result.err.find("not found") != std::string::npos);
+}
+
 // Removes each of `ids` with `command` + id. Another reaper running at the
 // same time may have removed some of them already, which is not an error;
 // any other refusal is added to `result.failures`.
@@ -51,18 +58,59 @@ void Remove(const std::vector<std::string>& command,
     std::vector<std::string> argv = command;
     argv.push_back(id);
     const CommandResult removed = RunCommand(argv, options);
-    const bool gone = !removed.timed_out && removed.exit_code != 0 &&
-                      (removed.err.find("No such") != std::string::npos ||
-                       removed.err.find("not found") != std::string::npos);
     if (!removed.timed_out && removed.exit_code == 0) {
       ++result.removed;
-    } else if (!gone) {
+    } else if (!NotFound(removed)) {
       result.failures.push_back(DescribeFailure(argv, removed, options));
     }
   }
 }
 
 }  // namespace
+
+std::string HeldNetworkMessage(const std::string& network) {
+  return "network " + network +
+         ": the engine still counts an endpoint in it although none is "
+         "attached (a Docker Engine fault, moby/moby#42119); it is left "
+         "labelled, and a later run removes it once the engine has been "
+         "restarted";
+}
+
+NetworkRemoval RemoveNetworks(const std::string& docker,
+                              const std::vector<std::string>& ids,
+                              std::chrono::milliseconds timeout) {
+  const CommandOptions options{timeout};
+  NetworkRemoval result;
+  for (const std::string& id : ids) {
+    const std::vector<std::string> rm = {docker, "network", "rm", id};
+    const CommandResult removed = RunCommand(rm, options);
+    if (!removed.timed_out && removed.exit_code == 0) {
+      ++result.removed;
+      continue;
+    }
+    if (NotFound(removed)) continue;
+    if (!removed.timed_out &&
+        removed.err.find("active endpoints") != std::string::npos) {
+      const CommandResult inspect =
+          RunCommand({docker, "network", "inspect", id}, options);
+      std::vector<NetworkInfo> info;
+      if (!inspect.timed_out && inspect.exit_code == 0) {
+        try {
+          info = ParseNetworkInspect(inspect.out);
+        } catch (const Error&) {
+          info.clear();  // unreadable: report the refusal as it stands
+        }
+      }
+      if (info.size() == 1 && info[0].attached == 0) {
+        result.held.push_back(info[0].name + " (" + info[0].id.substr(0, 12) +
+                              ")");
+        continue;
+      }
+    }
+    result.failures.push_back(DescribeFailure(rm, removed, options));
+  }
+  return result;
+}
 
 std::string HostName() {
   char name[256] = {};
@@ -146,8 +194,15 @@ ReapResult ReapDockerLeftovers(const std::string& docker) {
          ParseNetworkInspect(result.out.empty() ? "[]" : result.out)) {
       objects.push_back({info.id, info.labels});
     }
-    Remove({docker, "network", "rm"},
-           SelectLeftovers(objects, host, ProcessAlive), options, reaped);
+    const NetworkRemoval networks_removed = RemoveNetworks(
+        docker, SelectLeftovers(objects, host, ProcessAlive), kCommandTimeout);
+    reaped.removed += networks_removed.removed;
+    reaped.failures.insert(reaped.failures.end(),
+                           networks_removed.failures.begin(),
+                           networks_removed.failures.end());
+    for (const std::string& held : networks_removed.held) {
+      reaped.failures.push_back(HeldNetworkMessage(held));
+    }
   }
   return reaped;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -48,6 +49,29 @@ struct ReapResult {
   int removed = 0;
   std::vector<std::string> failures;
 };
+
+// What removing some networks did. `held` names (one "<name> (<id>)"
+// each) the networks that the engine refused to remove only because it
+// still counts an endpoint in them while none is attached: Docker Engine
+// 20.10 can lose a decrement of a network's endpoint count when endpoints
+// come and go at once (moby/moby#42119), and only a restart of the engine
+// sets the count right. `failures` has one line for any other refusal.
+struct NetworkRemoval {
+  int removed = 0;
+  std::vector<std::string> held;
+  std::vector<std::string> failures;
+};
+
+// Removes each network of `ids` with `docker network rm`, telling a network
+// held by the engine as above (`docker network inspect` lists nothing
+// attached) from one still in use. A network already gone counts as
+// neither. Each command is bounded by `timeout`.
+NetworkRemoval RemoveNetworks(const std::string& docker,
+                              const std::vector<std::string>& ids,
+                              std::chrono::milliseconds timeout);
+
+// One line on a network of NetworkRemoval::held, for a warning.
+std::string HeldNetworkMessage(const std::string& network);
 
 // Removes, through the `docker` CLI, the containers (with their anonymous
 // volumes) and then the networks whose owner on this host is gone, each on

@@ -11,6 +11,7 @@
 namespace chancho {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -108,6 +109,52 @@ TEST_F(FakeDockerTest, AStuckNetworkIsReportedAndTheOthersAreStillRemoved) {
   ASSERT_THAT(reaped.failures, SizeIs(1));
   EXPECT_THAT(reaped.failures[0], HasSubstr("network rm n2"));
   EXPECT_THAT(reaped.failures[0], HasSubstr("active endpoints"));
+}
+
+// A stand-in for the docker CLI with four networks: "free" is removed,
+// "gone" no longer exists, and the engine refuses "held" and "busy" for
+// active endpoints, although it lists nothing attached to "held" and one
+// container on "busy".
+class FakeNetworksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("chancho-fake-networks-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "docker") << R"(#!/bin/sh
+case "$1 $2 $3" in
+  "network rm free") echo free ;;
+  "network rm gone") echo "Error response from daemon: network gone not found" >&2; exit 1 ;;
+  "network rm held"|"network rm busy")
+    echo "Error response from daemon: error while removing network: network $3 id 0123456789abcdef has active endpoints" >&2
+    exit 1 ;;
+  "network inspect held")
+    echo '[{"Name": "run_net", "Id": "0123456789abcdef", "Containers": {}}]' ;;
+  "network inspect busy")
+    echo '[{"Name": "busy_net", "Id": "fedcba9876543210", "Containers": {"c1": {"Name": "x"}}}]' ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac
+)";
+    std::filesystem::permissions(dir_ / "docker",
+                                 std::filesystem::perms::owner_all);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(FakeNetworksTest, ANetworkWithNothingAttachedIsHeldByTheEngine) {
+  const NetworkRemoval removal = RemoveNetworks(
+      (dir_ / "docker").string(), {"free", "gone", "held", "busy"},
+      std::chrono::seconds(10));
+  EXPECT_EQ(removal.removed, 1);
+  EXPECT_THAT(removal.held, ElementsAre("run_net (0123456789ab)"));
+  ASSERT_THAT(removal.failures, SizeIs(1));
+  EXPECT_THAT(removal.failures[0], HasSubstr("network rm busy"));
+  EXPECT_THAT(removal.failures[0], HasSubstr("active endpoints"));
+  EXPECT_THAT(HeldNetworkMessage(removal.held[0]),
+              AllOf(HasSubstr("run_net (0123456789ab)"),
+                    HasSubstr("none is attached"), HasSubstr("restarted")));
 }
 
 }  // namespace

@@ -344,49 +344,76 @@ void DockerRuntime::Impl::SaveLogs() {
 
 // Everything of the run, by its label: what compose down would remove, and
 // probe containers. The engine may still hold an endpoint of a container
-// it is removing (or one that a `docker start` in flight brought back), so
-// a network that is still in use is tried again, a few times.
+// it is removing (or one that a `docker start` in flight brought back), and
+// after many endpoints went at once it may take a moment to count them
+// down, so a network that is still in use is tried again, a few times. A
+// network the engine still refuses although nothing is attached is one
+// whose endpoint count it lost (docker_leftovers.h): only a restart of the
+// engine frees it, so it is left, labelled, with a warning.
 void DockerRuntime::Impl::RemoveAll() {
   constexpr int kAttempts = 5;
   for (int attempt = 1;; ++attempt) {
+    std::vector<std::string> held;
     try {
-      RemoveAllOnce();
-      return;
+      held = RemoveAllOnce();
     } catch (const Error&) {
       if (attempt == kAttempts) throw;
       std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
     }
+    if (held.empty()) return;
+    if (attempt == kAttempts) {
+      for (const std::string& network : held) {
+        std::cerr << "warning: " << project_ << ": "
+                  << HeldNetworkMessage(network) << "\n";
+      }
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
 
-void DockerRuntime::Impl::RemoveAllOnce() {
+std::vector<std::string> DockerRuntime::Impl::RemoveAllOnce() {
   const std::string filter = std::string("label=") + kRunLabel + "=" + run_id_;
   std::string errors;
-  const auto remove = [&](std::vector<std::string> list,
-                          std::vector<std::string> rm) {
-    const CommandResult ids = RunCommand(list, Options());
-    std::istringstream lines(ids.out);
-    const std::size_t command_size = rm.size();
+  const auto list = [&](std::vector<std::string> argv) {
+    std::vector<std::string> ids;
+    const CommandResult result = RunCommand(argv, Options());
+    if (result.exit_code != 0 || result.timed_out) {
+      errors += DescribeFailure(argv, result, Options()) + "; ";
+      return ids;
+    }
+    std::istringstream lines(result.out);
     for (std::string id; std::getline(lines, id);) {
-      if (!id.empty()) rm.push_back(id);
+      if (!id.empty()) ids.push_back(id);
     }
-    if (ids.exit_code != 0 || ids.timed_out) {
-      errors += DescribeFailure(list, ids, Options()) + "; ";
-    } else if (rm.size() > command_size) {
-      const CommandResult done = RunCommand(rm, Options());
-      if (done.exit_code != 0 || done.timed_out) {
-        errors += DescribeFailure(rm, done, Options()) + "; ";
-      }
-    }
+    return ids;
   };
-  remove({options_.docker, "ps", "-aq", "--filter", filter},
-         {options_.docker, "rm", "-f", "-v"});
-  remove({options_.docker, "network", "ls", "-q", "--filter", filter},
-         {options_.docker, "network", "rm"});
+  std::vector<std::string> rm = {options_.docker, "rm", "-f", "-v"};
+  for (std::string& id :
+       list({options_.docker, "ps", "-aq", "--filter", filter})) {
+    rm.push_back(std::move(id));
+  }
+  if (rm.size() > 4) {
+    const CommandResult done = RunCommand(rm, Options());
+    if (done.exit_code != 0 || done.timed_out) {
+      errors += DescribeFailure(rm, done, Options()) + "; ";
+    }
+  }
+  NetworkRemoval networks;
+  // A network is tried only once its containers are gone.
+  if (errors.empty()) {
+    networks = RemoveNetworks(
+        options_.docker,
+        list({options_.docker, "network", "ls", "-q", "--filter", filter}),
+        options_.command_timeout);
+  }
+  for (const std::string& failure : networks.failures) errors += failure + "; ";
   if (!errors.empty()) {
     throw Error(project_ + ": cannot remove the run's containers: " +
                 errors.substr(0, errors.size() - 2));
   }
+  return networks.held;
 }
 
 }  // namespace chancho

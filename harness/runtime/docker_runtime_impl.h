@@ -118,7 +118,9 @@ class DockerRuntime::Impl {
                   std::uintmax_t offset) const;
   void SaveLogs();
   void RemoveAll();
-  void RemoveAllOnce();
+  // Throws chancho::Error on a failure; returns the networks the engine
+  // holds (NetworkRemoval::held).
+  std::vector<std::string> RemoveAllOnce();
 };
 
 }  // namespace chancho
