@@ -40,7 +40,8 @@ struct DockerRuntimeOptions {
   // when it chooses (a scenario starts its clients when its fault clock
   // starts). Nothing may depend on them.
   std::set<std::string> held;
-  // Bound on each docker command (compose up and stops get more).
+  // Bound on each docker command (compose up, stops and the start of a
+  // batch of replicas get more).
   std::chrono::milliseconds command_timeout{60000};
   // The engine's socket on this host, mounted into the health-checkers'
   // containers so that they revive replicas with `docker start`; empty: the

@@ -300,7 +300,11 @@ void DockerRuntime::Impl::StartBatch(const std::vector<Replica*>& batch) {
   if (batch.empty()) return;
   std::vector<std::string> args = {"start"};
   for (const Replica* r : batch) args.push_back(r->container);
-  Docker(args);
+  // `docker start` starts them one after another, and a busy engine (other
+  // runs starting and stopping) can take seconds for each.
+  constexpr milliseconds kPerContainer{3000};
+  Docker(args, options_.command_timeout +
+                   kPerContainer * static_cast<int>(batch.size()));
   auto infos = Inspect(batch);
   std::lock_guard lock(mu_);
   for (Replica* r : batch) {
