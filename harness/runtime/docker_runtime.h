@@ -113,7 +113,9 @@ class DockerRuntime final : public Runtime {
   void Up() override;
   // `docker stop -t <grace rounded up to seconds>`, the health-checkers
   // first (so that they revive nothing), saves the logs, then `compose
-  // down` (containers, network, volumes).
+  // down` (containers, network, volumes). A network that the engine holds
+  // with nothing attached (RemoveNetworks, docker_leftovers.h) is left with
+  // a warning on stderr; any other leftover makes Down throw.
   void Down(Duration grace) override;
   void Kill(std::string_view replica, int signal) override;
   void Stop(std::string_view replica, Duration grace) override;
