@@ -62,19 +62,35 @@ TEST(OwnerLabelsTest, ThisProcessIsAlive) {
   EXPECT_THAT(SelectLeftovers(mine, HostName(), ProcessAlive), IsEmpty());
 }
 
-// A stand-in for the docker CLI with three leftover networks of a dead
-// owner: the engine removes the first, refuses the second (an endpoint it
-// still counts) and no longer has the third (another reaper took it).
-class FakeDockerTest : public ::testing::Test {
+// A stand-in for the docker CLI: a shell script in a directory of its own.
+class FakeDockerFixture : public ::testing::Test {
+ protected:
+  void Write(const std::string& name, const std::string& script) {
+    dir_ = std::filesystem::temp_directory_path() /
+           (name + "-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "docker") << script;
+    std::filesystem::permissions(dir_ / "docker",
+                                 std::filesystem::perms::owner_all);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  std::string docker() const { return (dir_ / "docker").string(); }
+
+  std::filesystem::path dir_;
+};
+
+// Three leftover networks of a dead owner: the engine removes the first,
+// refuses the second (an endpoint it still counts) and no longer has the
+// third (another reaper took it).
+class FakeDockerTest : public FakeDockerFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("chancho-fake-docker-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
     const std::string labels = "{\"" + std::string(kOwnerHostLabel) +
                                "\": \"" + HostName() + "\", \"" +
                                kOwnerPidLabel + "\": \"2147483647\"}";
-    std::ofstream(dir_ / "docker") << R"(#!/bin/sh
+    Write("chancho-fake-docker", R"(#!/bin/sh
 case "$1 $2" in
   "ps -aq") exit 0 ;;
   "network ls") printf 'n1\nn2\nn3\n' ;;
@@ -82,7 +98,8 @@ case "$1 $2" in
     printf '['
     sep=
     for id in n1 n2 n3; do
-      printf '%s{"Id": "%s", "Name": "%s", "Labels": )" << labels << R"(}' "$sep" $id $id
+      printf '%s{"Id": "%s", "Name": "%s", "Labels": )" +
+                                     labels + R"(}' "$sep" $id $id
       sep=,
     done
     printf ']' ;;
@@ -94,34 +111,25 @@ case "$1 $2" in
     esac ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac
-)";
-    std::filesystem::permissions(dir_ / "docker",
-                                 std::filesystem::perms::owner_all);
+)");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(FakeDockerTest, AStuckNetworkIsReportedAndTheOthersAreStillRemoved) {
-  const ReapResult reaped = ReapDockerLeftovers((dir_ / "docker").string());
+  const ReapResult reaped = ReapDockerLeftovers(docker());
   EXPECT_EQ(reaped.removed, 1);
   ASSERT_THAT(reaped.failures, SizeIs(1));
   EXPECT_THAT(reaped.failures[0], HasSubstr("network rm n2"));
   EXPECT_THAT(reaped.failures[0], HasSubstr("active endpoints"));
 }
 
-// A stand-in for the docker CLI with four networks: "free" is removed,
-// "gone" no longer exists, and the engine refuses "held" and "busy" for
-// active endpoints, although it lists nothing attached to "held" and one
-// container on "busy".
-class FakeNetworksTest : public ::testing::Test {
+// Four networks: "free" is removed, "gone" no longer exists, and the
+// engine refuses "held" and "busy" for active endpoints, although it lists
+// nothing attached to "held" and one container on "busy".
+class FakeNetworksTest : public FakeDockerFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("chancho-fake-networks-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "docker") << R"(#!/bin/sh
+    Write("chancho-fake-networks", R"(#!/bin/sh
 case "$1 $2 $3" in
   "network rm free") echo free ;;
   "network rm gone") echo "Error response from daemon: network gone not found" >&2; exit 1 ;;
@@ -134,19 +142,13 @@ case "$1 $2 $3" in
     echo '[{"Name": "busy_net", "Id": "fedcba9876543210", "Containers": {"c1": {"Name": "x"}}}]' ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac
-)";
-    std::filesystem::permissions(dir_ / "docker",
-                                 std::filesystem::perms::owner_all);
+)");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(FakeNetworksTest, ANetworkWithNothingAttachedIsHeldByTheEngine) {
   const NetworkRemoval removal = RemoveNetworks(
-      (dir_ / "docker").string(), {"free", "gone", "held", "busy"},
-      std::chrono::seconds(10));
+      docker(), {"free", "gone", "held", "busy"}, std::chrono::seconds(10));
   EXPECT_EQ(removal.removed, 1);
   EXPECT_THAT(removal.held, ElementsAre("run_net (0123456789ab)"));
   ASSERT_THAT(removal.failures, SizeIs(1));
