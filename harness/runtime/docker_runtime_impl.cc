@@ -394,11 +394,12 @@ std::vector<std::string> DockerRuntime::Impl::RemoveAllOnce() {
     return ids;
   };
   std::vector<std::string> rm = {options_.docker, "rm", "-f", "-v"};
+  const std::size_t command_size = rm.size();
   for (std::string& id :
        list({options_.docker, "ps", "-aq", "--filter", filter})) {
     rm.push_back(std::move(id));
   }
-  if (rm.size() > 4) {
+  if (rm.size() > command_size) {
     const CommandResult done = RunCommand(rm, Options());
     if (done.exit_code != 0 || done.timed_out) {
       errors += DescribeFailure(rm, done, Options()) + "; ";
