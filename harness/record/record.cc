@@ -11,6 +11,7 @@
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
+#include "harness/spec/json_parse.h"
 
 namespace chancho {
 namespace {
@@ -139,7 +140,7 @@ RunRecord LoadRecord(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
+  ParseJson(doc, text.str(), path.string());
   const auto bad = [&](const std::string& what) {
     return Error(path.string() + ": not a run record: " + what);
   };

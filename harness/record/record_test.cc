@@ -62,6 +62,18 @@ TEST_F(RecordFileTest, AnUnknownRuntimeIsABadRecord) {
   }
 }
 
+TEST_F(RecordFileTest, DeepNestingIsRefusedOnOneLine) {
+  Write(std::string(100000, '['));
+  try {
+    LoadRecord(path_);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path_.string() +
+                  ": offset 128: nesting too deep (more than 128 levels)");
+  }
+}
+
 TEST_F(RecordFileTest, ARecordWithoutARuntimeLeavesItToTheScenario) {
   Write(R"({"scenario_file": "/s.json", "seed": 1, "plan": []})");
   EXPECT_EQ(LoadRecord(path_).runtime, "");

@@ -12,6 +12,7 @@
 
 #include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
+#include "harness/spec/json_parse.h"
 
 namespace chancho {
 namespace {
@@ -181,8 +182,8 @@ std::string StatusesToJson(const std::vector<ReplicaStatus>& statuses) {
 
 std::vector<ReplicaStatus> StatusesFromJson(const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse(json.c_str(), json.size());
-  if (doc.HasParseError() || !doc.IsArray()) {
+  ParseJson(doc, json, "control socket status list");
+  if (!doc.IsArray()) {
     throw Error("malformed status list from the control socket");
   }
   std::vector<ReplicaStatus> out;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "harness/runtime/control_commands.h"
+#include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
 
 namespace chancho {
@@ -68,6 +69,30 @@ TEST(Control, StatusJsonRoundTrips) {
   EXPECT_EQ(back[0].exit_code, 0);
   EXPECT_FALSE(back[0].term_signal);
   EXPECT_THAT(FormatStatusTable(back), ::testing::HasSubstr("code 0"));
+}
+
+TEST(Control, DeeplyNestedAnswersAreRefusedOnOneLine) {
+  const std::string deep(100000, '[');
+  const auto error_of = [](const auto& parse) {
+    try {
+      parse();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error_of([&] { StatusesFromJson(deep); }),
+            "control socket status list: offset 128: nesting too deep (more "
+            "than 128 levels)");
+  EXPECT_EQ(error_of([&] { LinksFromJson(deep); }),
+            "control socket link list: offset 128: nesting too deep (more "
+            "than 128 levels)");
+  EXPECT_EQ(error_of([&] { LinkOutcomeFromJson(deep); }),
+            "control socket link fault outcome: offset 128: nesting too deep "
+            "(more than 128 levels)");
+  EXPECT_EQ(error_of([] { StatusesFromJson("[{]"); }),
+            "control socket status list: invalid JSON at offset 2: Missing a "
+            "name for object member.");
 }
 
 }  // namespace

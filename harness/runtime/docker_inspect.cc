@@ -1,12 +1,12 @@
 #include "harness/runtime/docker_inspect.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <charconv>
 #include <ctime>
 
 #include "harness/spec/error.h"
+#include "harness/spec/json_parse.h"
 
 namespace chancho {
 namespace {
@@ -15,12 +15,7 @@ using Value = rapidjson::Value;
 
 rapidjson::Document ParseArray(std::string_view json, const char* what) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    throw Error(std::string(what) + ": invalid JSON at offset " +
-                std::to_string(doc.GetErrorOffset()) + ": " +
-                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
+  ParseJson(doc, json, what);
   if (!doc.IsArray()) throw Error(std::string(what) + ": expected an array");
   return doc;
 }

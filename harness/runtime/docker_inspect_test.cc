@@ -85,6 +85,36 @@ TEST(ParseContainerInspectTest, ErrorsNameTheField) {
   EXPECT_THROW(ParseContainerInspect(R"([{"Id": "a"}])"), Error);  // no State
 }
 
+TEST(ParseContainerInspectTest, DeepNestingIsRefusedOnOneLine) {
+  const std::string deep(100000, '[');
+  try {
+    ParseContainerInspect(deep);
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "docker inspect: offset 128: nesting too deep "
+                 "(more than 128 levels)");
+  }
+  try {
+    ParseNetworkInspect("[" + std::string(100000, '{'));
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "docker network inspect: invalid JSON at offset 2: "
+                 "Missing a name for object member.");
+  }
+  try {
+    std::string objects = "[";
+    for (int i = 0; i < 100000; ++i) objects += R"({"Labels":)";
+    ParseNetworkInspect(objects);
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "docker network inspect: offset 1271: nesting too "
+                 "deep (more than 128 levels)");
+  }
+}
+
 TEST(ParseNetworkInspectTest, ReadsLabelsAndSubnets) {
   const auto networks = ParseNetworkInspect(R"([
     {"Name": "bridge", "Id": "71c8", "IPAM": {"Driver": "default",

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "harness/spec/error.h"
+#include "harness/spec/json_parse.h"
 
 namespace chancho {
 namespace {
@@ -28,10 +29,7 @@ constexpr std::pair<const char*, std::uint64_t TcpProxyStats::*> kCounters[] = {
 
 rapidjson::Document Parse(const std::string& json, const char* what) {
   rapidjson::Document doc;
-  doc.Parse(json.c_str(), json.size());
-  if (doc.HasParseError()) {
-    throw Error(std::string("malformed ") + what + " from the control socket");
-  }
+  ParseJson(doc, json, std::string("control socket ") + what);
   return doc;
 }
 

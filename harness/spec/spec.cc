@@ -1,7 +1,6 @@
 #include "harness/spec/spec.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +14,7 @@
 #include <utility>
 
 #include "harness/spec/json_checker.h"
+#include "harness/spec/json_parse.h"
 
 namespace chancho {
 namespace {
@@ -367,12 +367,7 @@ const ServiceSpec* Spec::Find(std::string_view service) const {
 Spec ParseSpec(std::string_view json, const std::string& file_label,
                const std::filesystem::path& dir) {
   rapidjson::Document document;
-  document.Parse(json.data(), json.size());
-  if (document.HasParseError()) {
-    throw Error(file_label + ": invalid JSON at offset " +
-                std::to_string(document.GetErrorOffset()) + ": " +
-                rapidjson::GetParseError_En(document.GetParseError()));
-  }
+  ParseJson(document, json, file_label);
   return Parser(file_label).Parse(document, dir);
 }
 

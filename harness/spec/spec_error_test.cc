@@ -24,6 +24,17 @@ TEST(ParseSpecErrorTest, InvalidJson) {
             "empty.");
 }
 
+TEST(ParseSpecErrorTest, DeepNestingIsRefusedOnOneLine) {
+  EXPECT_EQ(ErrorOf(std::string(100000, '[')),
+            "compose-spec.json: offset 128: nesting too deep (more than 128 "
+            "levels)");
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += R"({"services": )";
+  EXPECT_EQ(ErrorOf(objects),
+            "compose-spec.json: offset 1664: nesting too deep (more than 128 "
+            "levels)");
+}
+
 TEST(ParseSpecErrorTest, TopLevel) {
   EXPECT_EQ(ErrorOf("[]"), "compose-spec.json: expected an object, got []");
   EXPECT_EQ(ErrorOf(R"({"services": [{"name": "a", "command": "a"}]})"),
