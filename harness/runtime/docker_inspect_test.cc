@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "harness/spec/error.h"
 
 namespace chancho {
@@ -85,34 +87,29 @@ TEST(ParseContainerInspectTest, ErrorsNameTheField) {
   EXPECT_THROW(ParseContainerInspect(R"([{"Id": "a"}])"), Error);  // no State
 }
 
+// The message of the Error that `parse` throws on `json`.
+template <typename Parse>
+std::string ErrorOf(Parse parse, const std::string& json) {
+  try {
+    parse(json);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 TEST(ParseContainerInspectTest, DeepNestingIsRefusedOnOneLine) {
-  const std::string deep(100000, '[');
-  try {
-    ParseContainerInspect(deep);
-    FAIL() << "no throw";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "docker inspect: offset 128: nesting too deep "
-                 "(more than 128 levels)");
-  }
-  try {
-    ParseNetworkInspect("[" + std::string(100000, '{'));
-    FAIL() << "no throw";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "docker network inspect: invalid JSON at offset 2: "
-                 "Missing a name for object member.");
-  }
-  try {
-    std::string objects = "[";
-    for (int i = 0; i < 100000; ++i) objects += R"({"Labels":)";
-    ParseNetworkInspect(objects);
-    FAIL() << "no throw";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "docker network inspect: offset 1271: nesting too "
-                 "deep (more than 128 levels)");
-  }
+  EXPECT_EQ(ErrorOf(ParseContainerInspect, std::string(100000, '[')),
+            "docker inspect: offset 128: nesting too deep (more than 128 "
+            "levels)");
+  EXPECT_EQ(ErrorOf(ParseNetworkInspect, "[" + std::string(100000, '{')),
+            "docker network inspect: invalid JSON at offset 2: Missing a name "
+            "for object member.");
+  std::string objects = "[";
+  for (int i = 0; i < 100000; ++i) objects += R"({"Labels":)";
+  EXPECT_EQ(ErrorOf(ParseNetworkInspect, objects),
+            "docker network inspect: offset 1271: nesting too deep (more than "
+            "128 levels)");
 }
 
 TEST(ParseNetworkInspectTest, ReadsLabelsAndSubnets) {
