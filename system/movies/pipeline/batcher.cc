@@ -42,11 +42,17 @@ bool CsvBatcher::Next(std::string& payload) {
   payload.clear();
   if (!has_pending_ && !ReadRecord()) return false;
   payload.push_back(file_byte_);
+  // Computed once per payload, so that the record cap costs one compare per
+  // record.
+  const int64_t records_limit = records_ > INT64_MAX - max_batch_records_
+                                    ? INT64_MAX
+                                    : records_ + max_batch_records_;
   for (;;) {
     const bool first = payload.size() == 1;
     // A record that does not fit waits for the next payload, where it is
     // first and therefore always fits.
-    if (!first && payload.size() - 1 + pending_.size() > max_batch_bytes_) {
+    if (!first && (payload.size() - 1 + pending_.size() > max_batch_bytes_ ||
+                   records_ >= records_limit)) {
       break;
     }
     payload += pending_;

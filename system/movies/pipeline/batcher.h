@@ -17,7 +17,9 @@ namespace chancho::movies {
 // first record the reader accepts (the header) opens the first payload.
 //
 // A payload holds at most 1 + `max_batch_bytes` bytes, except that a record
-// larger than `max_batch_bytes` travels alone. A record larger than
+// larger than `max_batch_bytes` travels alone, and at most
+// set_max_batch_records() records (the header not counted; unlimited by
+// default). A record larger than
 // `max_record_bytes` (by default what fits in a frame next to the file
 // byte) is not sent and counts as bad, like the records CsvReader reports
 // malformed.
@@ -39,6 +41,10 @@ class CsvBatcher {
   // Replaces `payload` with the next Data payload; false (and `payload`
   // empty) once the file is exhausted.
   bool Next(std::string& payload);
+
+  // Caps the records of each payload from now on (at least 1); the paced
+  // client cuts smaller batches with it.
+  void set_max_batch_records(int64_t max) { max_batch_records_ = max; }
 
   // Records sent in the payloads returned so far, the header excluded.
   int64_t records() const { return records_; }
@@ -65,6 +71,7 @@ class CsvBatcher {
   int64_t records_ = 0;
   int64_t batches_ = 0;
   int64_t bad_records_ = 0;
+  int64_t max_batch_records_ = INT64_MAX;
 };
 
 }  // namespace chancho::movies

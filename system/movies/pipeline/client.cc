@@ -24,6 +24,7 @@
 #include "system/common/framing.h"
 #include "system/movies/pipeline/batcher.h"
 #include "system/movies/pipeline/client_connector.h"
+#include "system/movies/pipeline/client_progress.h"
 
 namespace chancho::movies {
 namespace {
@@ -95,6 +96,8 @@ class Session {
                    options.env),
         socket_(io),
         deadline_(io),
+        pace_timer_(io),
+        pacer_(options.rows_per_second),
         decoder_(kMaxFrameBytes, IsKnownFrameType) {}
 
   void Start() {
@@ -256,37 +259,71 @@ class Session {
       upload_done_ = true;
       return;
     }
+    // Each connection paces from its own start: the records a resumed
+    // session skips are not sent again, and a pause to reconnect is not made
+    // up for with a burst.
+    pacer_.Start(Pacer::Clock::now());
     StartFile(start_file_);
   }
 
   void StartFile(int file) {
     file_ = file;
-    upload_ = std::make_unique<Upload>(InputPath(file), InputFile(file));
-    if (!upload_->in.is_open()) {
+    std::error_code size_error;
+    const std::uintmax_t size = fs::file_size(InputPath(file), size_error);
+    upload_ = std::make_unique<Upload>(
+        InputPath(file), InputFile(file),
+        size_error ? 0 : static_cast<int64_t>(size), logger_);
+    if (!upload_->in.is_open() || size_error) {
       return Finish(InputPath(file).string() + ": cannot open");
     }
+    CsvBatcher& batcher = upload_->batcher;
+    if (pacer_.enabled()) batcher.set_max_batch_records(pacer_.BatchRecords());
     // Resuming: the frames the handler already took, cut the same way.
+    int64_t skipped_bytes = 0;
     for (; skip_frames_ > 0; --skip_frames_) {
-      if (!upload_->batcher.Next(payload_)) {
+      if (!batcher.Next(payload_)) {
         return Finish("resume: the handler took more Data frames of " +
                       std::string(kInputFileNames[file]) + " than it has");
       }
+      skipped_bytes += static_cast<int64_t>(payload_.size()) - 1;
     }
+    upload_->progress.Start(skipped_bytes, batcher.records());
     SendNextBatch();
   }
 
   void SendNextBatch() {
-    if (upload_->batcher.Next(payload_)) {
+    CsvBatcher& batcher = upload_->batcher;
+    const int64_t records_before = batcher.records();
+    if (batcher.Next(payload_)) {
+      const int64_t bytes = static_cast<int64_t>(payload_.size()) - 1;
+      const int64_t records = batcher.records() - records_before;
       return Write(
           common::EncodeFrame(static_cast<uint8_t>(FrameType::kData), payload_),
-          [this] { SendNextBatch(); });
+          [this, bytes, records] { BatchSent(bytes, records); });
     }
     if (upload_->in.bad())
       return Finish(InputPath(file_).string() + ": read error");
+    upload_->progress.Finish(batcher.records());
     std::string end(1, static_cast<char>(file_));
     end += std::to_string(upload_->batcher.bad_records());
     Write(common::EncodeFrame(static_cast<uint8_t>(FrameType::kFileEnd), end),
           [this] { FileSent(); });
+  }
+
+  // A Data frame of `bytes` (file byte excluded) holding `records` records
+  // was written: progress, then the next one, at once or when the pace
+  // allows.
+  void BatchSent(int64_t bytes, int64_t records) {
+    upload_->progress.Sent(bytes, upload_->batcher.records());
+    const Pacer::Clock::time_point due = pacer_.Sent(records);
+    if (!pacer_.enabled() || due <= Pacer::Clock::now()) {
+      return SendNextBatch();
+    }
+    pace_timer_.expires_at(due);
+    pace_timer_.async_wait([this](const error_code& ec) {
+      if (ec || finished_) return;
+      SendNextBatch();
+    });
   }
 
   void FileSent() {
@@ -341,16 +378,21 @@ class Session {
     finished_ = true;
     error_ = std::move(error);
     deadline_.cancel();
+    pace_timer_.cancel();
     connector_.Cancel();
     error_code ignored;
     socket_.close(ignored);
   }
 
   struct Upload {
-    Upload(const fs::path& path, InputFile file)
-        : in(path, std::ios::binary), batcher(in, file) {}
+    Upload(const fs::path& path, InputFile file, int64_t size,
+           common::Logger& logger)
+        : in(path, std::ios::binary),
+          batcher(in, file),
+          progress(kInputFileNames[static_cast<int>(file)], size, logger) {}
     std::ifstream in;
     CsvBatcher batcher;
+    FileProgress progress;
   };
 
   const ClientOptions& options_;
@@ -363,6 +405,8 @@ class Session {
   ClientConnector connector_;
   tcp::socket socket_;
   asio::steady_timer deadline_;
+  asio::steady_timer pace_timer_;
+  Pacer pacer_;
 
   bool connected_ = false;
   bool hello_sent_ = false;
@@ -385,11 +429,23 @@ class Session {
 
 }  // namespace
 
+int64_t ParseRowsPerSecond(std::string_view text) {
+  if (text.empty()) return 0;
+  return common::ParseInteger(text, kRowsPerSecondEnv, 0, kMaxRowsPerSecond);
+}
+
 ClientSummary RunClient(const ClientOptions& options, common::Logger& logger) {
   if (!IsValidClientId(options.client_id)) {
     throw std::invalid_argument(
         "invalid client id '" + options.client_id + "': use 1 to " +
         std::to_string(kMaxClientIdBytes) + " of [A-Za-z0-9._-]");
+  }
+  if (options.rows_per_second < 0 ||
+      options.rows_per_second > kMaxRowsPerSecond) {
+    throw std::invalid_argument(
+        std::string(kRowsPerSecondEnv) + ": " +
+        std::to_string(options.rows_per_second) + " is not in [0, " +
+        std::to_string(kMaxRowsPerSecond) + "]");
   }
   for (std::string_view name : kInputFileNames) {
     const fs::path path = options.data_dir / name;
@@ -416,6 +472,14 @@ ClientSummary RunClient(const ClientOptions& options, common::Logger& logger) {
     throw std::runtime_error(
         results_dir.string() +
         ": cannot create the results directory: " + ec.message());
+  }
+
+  if (options.rows_per_second > 0) {
+    logger.Info(
+        "pacing", "success",
+        {{"rows_per_second", std::to_string(options.rows_per_second)},
+         {"batch_records",
+          std::to_string(Pacer(options.rows_per_second).BatchRecords())}});
   }
 
   const auto start = std::chrono::steady_clock::now();

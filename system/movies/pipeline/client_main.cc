@@ -3,16 +3,18 @@
 //
 //   movies-client [--id ID] [--data DIR] [--results DIR]
 //                 [--handler HOST:PORT] [--connect-timeout D] [--timeout D]
-//                 [--log-level LEVEL]
+//                 [--rows-per-second N] [--log-level LEVEL]
 //
 // Each flag defaults from the environment: CLIENT_ID (else REPLICA_NAME),
 // DATA_DIR (or its subdirectory named after the client id, when there is
 // one), RESULTS_DIR (default $CHANCHO_RUN_DIR/results under ProcessRuntime,
 // else "results"), CLIENT_HANDLER_ADDRESS
-// (default "client-handler:12345"), LOG_LEVEL (default INFO). Durations are
-// like "30s" or "30m". CHANCHO_HOSTS_FILE and CHANCHO_BIND_IP are honoured.
-// Exits 0 once all five results are written, 2 on invalid settings, 1 on
-// any other failure, each failure reported as one log line.
+// (default "client-handler:12345"), ROWS_PER_SECOND (default unset: unpaced;
+// a positive integer paces the upload, client.h), LOG_LEVEL (default INFO).
+// Durations are like "30s" or "30m". CHANCHO_HOSTS_FILE and CHANCHO_BIND_IP
+// are honoured. Exits 0 once all five results are written, 2 on invalid
+// settings (ROWS_PER_SECOND negative or not an integer among them), 1 on any
+// other failure, each failure reported as one log line.
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -40,6 +42,7 @@ struct ClientFlags {
   std::string handler;
   std::string connect_timeout = "60s";
   std::string timeout = "30m";
+  std::string rows_per_second;
   std::string log_level;
 };
 
@@ -53,6 +56,7 @@ ClientFlags FlagDefaults(const common::EnvLookup& env) {
       run_dir ? *run_dir + "/results" : std::string("results"));
   flags.handler =
       env("CLIENT_HANDLER_ADDRESS").value_or("client-handler:12345");
+  flags.rows_per_second = env(kRowsPerSecondEnv).value_or("");
   flags.log_level = env("LOG_LEVEL").value_or("INFO");
   return flags;
 }
@@ -84,6 +88,7 @@ ClientOptions ToOptions(const ClientFlags& flags,
           common::ParseDuration(flags.connect_timeout));
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       common::ParseDuration(flags.timeout));
+  options.rows_per_second = ParseRowsPerSecond(flags.rows_per_second);
   options.env = env;
   return options;
 }
@@ -114,6 +119,9 @@ int main(int argc, char** argv) {
   option("--connect-timeout", flags.connect_timeout,
          "how long to retry connecting");
   option("--timeout", flags.timeout, "bound of the whole run");
+  option("--rows-per-second", flags.rows_per_second,
+         "pace the upload to N records per second; unset or 0: unpaced "
+         "(ROWS_PER_SECOND)");
   option("--log-level", flags.log_level, "LOG_LEVEL");
   CLI11_PARSE(app, argc, argv);
 

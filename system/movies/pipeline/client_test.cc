@@ -9,13 +9,17 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "system/movies/datagen.h"
 #include "system/movies/pipeline/batcher.h"
+#include "system/movies/pipeline/client_progress.h"
 #include "system/movies/pipeline/client_protocol.h"
 #include "system/movies/pipeline/fake_handler.h"
 #include "system/movies/test_util.h"
@@ -54,6 +58,63 @@ void ServeEverything(HandlerPeer& peer) {
   }
   peer.Send(FrameType::kDone, "");
   peer.CloseAfterClient();
+}
+
+// A ratings.csv of `records` well-formed records, one line each.
+std::string RatingsCsv(int records) {
+  std::string csv = "userId,movieId,rating,timestamp\n";
+  for (int i = 0; i < records; ++i) {
+    csv += std::to_string(i) + ",1,4.0," + std::to_string(1000 + i) + "\n";
+  }
+  return csv;
+}
+
+// One `progress` line.
+struct ProgressLine {
+  int64_t done = 0;
+  int64_t total = 0;
+  int64_t records = 0;
+};
+
+// The progress lines in `log`, by file, in order. Any line that starts like
+// one but does not have exactly the documented form fails the test.
+std::map<std::string, std::vector<ProgressLine>> ProgressLines(
+    const std::string& log) {
+  static const std::regex kLine(
+      "action: progress \\| result: in_progress \\| file: ([a-z_]+\\.csv) "
+      "\\| done: ([0-9]+) \\| total: ([0-9]+) \\| records: ([0-9]+)$");
+  std::map<std::string, std::vector<ProgressLine>> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("action: progress") == std::string::npos) continue;
+    std::smatch match;
+    if (!std::regex_search(line, match, kLine)) {
+      ADD_FAILURE() << "malformed progress line: " << line;
+      continue;
+    }
+    lines[match[1]].push_back(
+        {std::stoll(match[2]), std::stoll(match[3]), std::stoll(match[4])});
+  }
+  return lines;
+}
+
+// What every file's progress lines must satisfy: done only grows and never
+// passes total (the file's size), records only grow, at most about 20
+// lines, and the last one reports the whole file.
+void ExpectSaneProgress(const std::vector<ProgressLine>& lines,
+                        int64_t file_size, const std::string& file) {
+  SCOPED_TRACE(file);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_LE(lines.size(), 22u);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].total, file_size) << "line " << i;
+    EXPECT_LE(lines[i].done, lines[i].total) << "line " << i;
+    if (i > 0) {
+      EXPECT_GE(lines[i].done, lines[i - 1].done) << "line " << i;
+      EXPECT_GE(lines[i].records, lines[i - 1].records) << "line " << i;
+    }
+  }
+  EXPECT_EQ(lines.back().done, file_size);
 }
 
 class ClientTest : public ::testing::Test {
@@ -192,6 +253,179 @@ TEST_F(ClientTest, UploadsTheFilesInOrderAndWritesTheResults) {
                              "client_id: client-1"));
 }
 
+TEST_F(ClientTest, LogsTheProgressOfEachFile) {
+  const fs::path data = dir_.path() / "data";
+  GenerateDataset(*FindPreset("tiny"), 42, data);
+  {
+    // Ratings of many frames: every 5% step is crossed by its own frame.
+    std::ofstream ratings(data / "ratings.csv", std::ios::app);
+    for (int i = 0; i < 20'000; ++i) ratings << i << ",7,3.5,1260759144\n";
+  }
+  FakeHandler handler(ServeEverything);
+  const ClientSummary summary = RunClient(Options(handler.port()), logger_);
+  handler.Join();
+
+  const std::string log = sink_.text();
+  const auto lines = ProgressLines(log);
+  ASSERT_EQ(lines.size(), 3u) << log;
+  for (int file = 0; file < kInputFileCount; ++file) {
+    const std::string name(kInputFileNames[file]);
+    const auto size = static_cast<int64_t>(fs::file_size(data / name));
+    ASSERT_TRUE(lines.contains(name)) << name;
+    const std::vector<ProgressLine>& of_file = lines.at(name);
+    ExpectSaneProgress(of_file, size, name);
+    EXPECT_EQ(of_file.front().done, 0) << name;
+    EXPECT_EQ(of_file.front().records, 0) << name;
+    EXPECT_EQ(of_file.back().records, summary.uploads[file].records) << name;
+    // The exact form, fields in this order, and before the upload line.
+    const std::string first =
+        "action: progress | result: in_progress | file: " + name +
+        " | done: 0 | total: " + std::to_string(size) + " | records: 0\n";
+    const std::string last =
+        "action: progress | result: in_progress | file: " + name +
+        " | done: " + std::to_string(size) +
+        " | total: " + std::to_string(size) +
+        " | records: " + std::to_string(summary.uploads[file].records) + "\n";
+    ASSERT_THAT(log, HasSubstr(first));
+    ASSERT_THAT(log, HasSubstr(last));
+    EXPECT_LT(log.find(first), log.find(last));
+    EXPECT_LT(log.find(last),
+              log.find("action: upload | result: success | file: " + name));
+  }
+  const auto ratings_size =
+      static_cast<int64_t>(fs::file_size(data / "ratings.csv"));
+  ASSERT_GT(ratings_size, 40 * static_cast<int64_t>(kMaxBatchBytes));
+  // Start, the 19 steps 5%..95%, the end.
+  EXPECT_EQ(lines.at("ratings.csv").size(), 21u);
+}
+
+TEST(FileProgressTest, LogsOncePerStepCrossedAndTheWholeFileAtTheEnd) {
+  std::ostringstream out;
+  common::Logger logger(common::LogLevel::kInfo, out);
+  FileProgress progress("ratings.csv", 1000, logger);
+  progress.Start(0, 0);
+  for (int byte = 1; byte <= 1000; ++byte) progress.Sent(1, byte);
+  progress.Finish(1000);
+  const auto lines = ProgressLines(out.str())["ratings.csv"];
+  ASSERT_EQ(lines.size(), 21u) << out.str();
+  for (int step = 0; step < 20; ++step) {
+    EXPECT_EQ(lines[step].done, 50 * step);  // exactly at each 5%
+  }
+  EXPECT_EQ(lines[20].done, 1000);
+
+  // A batch that crosses several steps logs once; the final bytes are
+  // Finish's alone.
+  std::ostringstream jumps;
+  common::Logger jumps_logger(common::LogLevel::kInfo, jumps);
+  FileProgress big_steps("credits.csv", 1000, jumps_logger);
+  big_steps.Start(0, 0);
+  big_steps.Sent(40, 1);   // under 5%: nothing
+  big_steps.Sent(300, 2);  // 34%: one line
+  big_steps.Sent(660, 3);  // 100%: left to Finish
+  big_steps.Finish(3);
+  const auto jumped = ProgressLines(jumps.str())["credits.csv"];
+  ASSERT_EQ(jumped.size(), 3u) << jumps.str();
+  EXPECT_EQ(jumped[1].done, 340);
+  EXPECT_EQ(jumped[2].done, 1000);
+
+  // An empty file: its start and its end.
+  std::ostringstream empty;
+  common::Logger empty_logger(common::LogLevel::kInfo, empty);
+  FileProgress none("movies_metadata.csv", 0, empty_logger);
+  none.Start(0, 0);
+  none.Finish(0);
+  EXPECT_EQ(ProgressLines(empty.str())["movies_metadata.csv"].size(), 2u);
+}
+
+TEST_F(ClientTest, PacesTheUploadAndCapsItsBatches) {
+  WriteSmallDataset();
+  // 3 + 1 + 300 records in all.
+  const std::string ratings = RatingsCsv(300);
+  WriteFileBytes(dir_.path() / "data/ratings.csv", ratings);
+  constexpr int64_t kRecords = 3 + 1 + 300;
+  constexpr int64_t kRate = 200;  // 20 records a batch, 1.52 s at least
+  std::vector<Frame> frames;
+  FakeHandler handler([&](HandlerPeer& peer) {
+    peer.Greet();
+    frames = peer.ReadUpload();
+    for (int query = 1; query <= kQueryCount; ++query) {
+      peer.SendResult(query, "ok\n");
+    }
+    peer.Send(FrameType::kDone, "");
+    peer.CloseAfterClient();
+  });
+  ClientOptions options = Options(handler.port());
+  options.rows_per_second = kRate;
+
+  const auto start = std::chrono::steady_clock::now();
+  const ClientSummary summary = RunClient(options, logger_);
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  handler.Join();
+
+  // A lower bound only: a slow machine may take longer.
+  EXPECT_GE(elapsed.count(), static_cast<double>(kRecords) / kRate - 0.01);
+  EXPECT_THAT(sink_.text(),
+              HasSubstr("action: pacing | result: success | "
+                        "rows_per_second: 200 | batch_records: 20\n"));
+  // Every ratings frame holds at most 20 records (the header besides).
+  int ratings_frames = 0;
+  for (const Frame& frame : frames) {
+    if (frame.type != static_cast<uint8_t>(FrameType::kData) ||
+        frame.payload[0] != static_cast<char>(InputFile::kRatings)) {
+      continue;
+    }
+    const auto lines =
+        std::count(frame.payload.begin(), frame.payload.end(), '\n');
+    EXPECT_LE(lines, ratings_frames == 0 ? 21 : 20);
+    ++ratings_frames;
+  }
+  EXPECT_EQ(ratings_frames, 15);
+  EXPECT_EQ(summary.uploads[2].batches, 15);
+  EXPECT_EQ(summary.uploads[2].records, 300);
+  // The same bytes as unpaced, only cut finer.
+  EXPECT_EQ(CollectUpload(frames).records[2], ratings);
+  // Progress lines keep coming: one per 5% step of the 15 frames.
+  const auto lines = ProgressLines(sink_.text());
+  ASSERT_TRUE(lines.contains("ratings.csv"));
+  ExpectSaneProgress(lines.at("ratings.csv"), ratings.size(), "ratings.csv");
+  EXPECT_GE(lines.at("ratings.csv").size(), 15u);
+}
+
+TEST_F(ClientTest, UnpacedByDefault) {
+  WriteSmallDataset();
+  FakeHandler handler(ServeEverything);
+  RunClient(Options(handler.port()), logger_);
+  handler.Join();
+  EXPECT_THAT(sink_.text(), Not(HasSubstr("action: pacing")));
+}
+
+TEST(RowsPerSecondTest, ParsesANonNegativeIntegerAndRejectsTheRest) {
+  EXPECT_EQ(ParseRowsPerSecond(""), 0);
+  EXPECT_EQ(ParseRowsPerSecond("0"), 0);
+  EXPECT_EQ(ParseRowsPerSecond("250"), 250);
+  EXPECT_EQ(ParseRowsPerSecond(" 7 "), 7);
+  for (const char* bad :
+       {"-1", "abc", "1.5", "10x", "1e3", "99999999999", "+"}) {
+    try {
+      ParseRowsPerSecond(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("ROWS_PER_SECOND: '") + bad +
+                    "' is not an integer in [0, 1000000000]");
+    }
+  }
+}
+
+TEST_F(ClientTest, RejectsANegativeRate) {
+  WriteSmallDataset();
+  ClientOptions options = Options(1);
+  options.rows_per_second = -5;
+  EXPECT_THAT(RunExpectingError(options), HasSubstr("ROWS_PER_SECOND"));
+  EXPECT_THAT(sink_.text(), Not(HasSubstr("action: connect")));
+}
+
 TEST_F(ClientTest, ReadsResultsWhileStillUploading) {
   // Tiny socket buffers, results of megabytes sent before the handler reads
   // any data, and an upload of many megabytes: a client that only read
@@ -283,10 +517,7 @@ std::vector<std::string> Batches(const fs::path& path, InputFile file) {
 TEST_F(ClientTest, ResumesWhereTheHandlerLeftOffWhenTheConnectionBreaks) {
   WriteSmallDataset();
   // Ratings long enough for several frames.
-  std::string ratings = "userId,movieId,rating,timestamp\n";
-  for (int i = 0; i < 3000; ++i) {
-    ratings += std::to_string(i) + ",1,4.0," + std::to_string(1000 + i) + "\n";
-  }
+  const std::string ratings = RatingsCsv(3000);
   WriteFileBytes(dir_.path() / "data/ratings.csv", ratings);
   const auto batches = Batches(dir_.path() / "data/ratings.csv", InputFile::kRatings);
   ASSERT_GE(batches.size(), 3u);
@@ -332,6 +563,17 @@ TEST_F(ClientTest, ResumesWhereTheHandlerLeftOffWhenTheConnectionBreaks) {
   EXPECT_TRUE(sink_.WaitFor("action: resume | result: success | session: s | "
                             "file: ratings.csv | frames_taken: 1",
                             std::chrono::seconds(1)));
+  // Progress carries on from the frame the handler has: ratings re-logged
+  // from there, never past the file.
+  const std::string after_resume =
+      sink_.text().substr(sink_.text().find("action: resume | result: success"));
+  const auto lines = ProgressLines(after_resume);
+  ASSERT_TRUE(lines.contains("ratings.csv"));
+  const std::vector<ProgressLine>& resumed = lines.at("ratings.csv");
+  EXPECT_EQ(resumed.front().done,
+            static_cast<int64_t>(batches[0].size()) - 1);
+  ExpectSaneProgress(resumed, static_cast<int64_t>(ratings.size()),
+                     "ratings.csv");
 }
 
 TEST_F(ClientTest, AResumeTheHandlerRefusesIsAClearError) {
