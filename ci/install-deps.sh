@@ -12,6 +12,7 @@ packages=(
   docker-compose netcat-openbsd procps iproute2 socat
   docker.io debootstrap
   librabbitmq-dev rabbitmq-server
+  shellcheck stress-ng
 )
 
 missing=()
