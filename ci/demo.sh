@@ -2,8 +2,10 @@
 # The demo: the movies pipeline of system/movies/compose-spec.json on
 # ProcessRuntime (a private RabbitMQ broker, 3 replicas per replicable
 # stage, 3 health-checkers), three concurrent clients each uploading its own
-# `small` dataset, under a seeded chaos schedule: every 2 s, 3 random
-# services are killed with SIGKILL and the health-checkers revive them.
+# `small` dataset (paced at 20,000 rows/s, so the upload lasts about 5 s),
+# under a seeded chaos schedule: from client-1's first progress line until
+# the first client is done, every 1.5 s, 3 random services are killed with
+# SIGKILL and the health-checkers revive them.
 # Then the per-client, per-query comparison with known-good-results/, the
 # verdict, and the path of the run record. The scenario is
 # integration_tests/scenarios/movies-auto-kill.json; SEED picks the plan.
@@ -18,9 +20,9 @@ record=$(sed -n 's/.*| record: \(.*\)$/\1/p' <<<"$out" | tail -n 1)
 
 echo "=========== chancho demo: movies pipeline, 3 clients, chaos seed $seed ==========="
 grep -E 'action: (plan|up) ' <<<"$out"
-echo "--- faults (planned ms -> applied ms; took effect?) ---------------------------"
+echo "--- faults (planned ms -> applied ms; took effect?; what triggered them) -------"
 grep 'action: fault ' <<<"$out" |
-  sed 's/^action: fault | result: \([a-z]*\) | kind: \([a-z]*\) | target: \([^ ]*\) | planned_ms: \([0-9]*\) | actual_ms: \([0-9]*\).*/\2 \3  \4 -> \5 ms  \1/'
+  sed 's/^action: fault | result: \([a-z]*\) | kind: \([a-z]*\) | target: \([^ ]*\) | event: \([^ ]*\) | trigger: \(.*\) | triggered_ms: \([0-9]*\) | planned_ms: \([0-9]*\) | actual_ms: \([0-9]*\).*/\2 \3  \7 -> \8 ms  \1  (\4 on: \5 at \6 ms)/'
 echo "--- clients ---------------------------------------------------------------------"
 grep 'action: client_done ' <<<"$out"
 echo "--- comparison with known-good ---------------------------------------------------"

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -25,6 +26,7 @@
 #include "harness/deploy/deployment.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/faults/scenario.h"
+#include "harness/faults/trigger_watch.h"
 #include "harness/record/record.h"
 #include "harness/runtime/docker_runtime.h"
 #include "harness/runtime/process_runtime.h"
@@ -135,9 +137,12 @@ class Monitor {
   const std::vector<StateChange>& changes() const { return changes_; }
 
  private:
+  // The last round comes after Stop(), so that the states the run ended
+  // with (the clients' exits) are recorded too.
   void Run() {
     std::map<std::string, StateChange> last;
-    while (!stop_) {
+    for (bool stopping = false; !stopping;) {
+      stopping = stop_;
       for (const auto& s : runtime_.Ps()) {
         StateChange c{Since(start_), s.name, s.state, s.pid, s.starts, s.ready};
         auto& prev = last[s.name];
@@ -147,7 +152,7 @@ class Monitor {
           prev = c;
         }
       }
-      std::this_thread::sleep_for(milliseconds(20));
+      if (!stopping) std::this_thread::sleep_for(milliseconds(20));
     }
   }
 
@@ -219,15 +224,22 @@ int Run(const RunArgs& args) {
   const auto start = Clock::now();
   Monitor monitor(*runtime, start);
   auto target = MakeRuntimeTarget(*runtime);
-  FaultRunner runner(*target, record.plan, [](const FaultOutcome& o) {
-    std::cout << "action: fault | result: "
-              << (o.took_effect ? "success" : "fail") << " | kind: "
-              << ToString(o.kind) << " | target: " << o.target
-              << " | planned_ms: " << o.planned.count()
-              << " | actual_ms: " << o.actual.count() << " | detail: " << o.detail
-              << std::endl;
-  });
-  runner.Start();
+  auto view = MakeRuntimeView(*runtime);
+  TriggerWatch watch(*view, PlanTriggers(record.plan), start);
+  FaultRunner runner(
+      *target, record.plan,
+      [](const FaultOutcome& o) {
+        std::cout << "action: fault | result: "
+                  << (o.took_effect ? "success" : "fail") << " | kind: "
+                  << ToString(o.kind) << " | target: " << o.target
+                  << " | event: " << o.event << " | trigger: " << o.trigger
+                  << " | triggered_ms: " << o.triggered.count()
+                  << " | planned_ms: " << o.planned.count()
+                  << " | actual_ms: " << o.actual.count()
+                  << " | detail: " << o.detail << std::endl;
+      },
+      &watch);
+  runner.Start(start);
   for (const auto& name : clients) {
     if (runtime->Status(name).state == ReplicaState::kCreated) runtime->Start(name);
   }
@@ -247,9 +259,25 @@ int Run(const RunArgs& args) {
               << " | seconds: " << c.at.count() / 1000.0 << std::endl;
     record.clients.push_back(c);
   }
+  // The watch first: its last round sees the clients' exits, so that a
+  // loop that runs until they are done is cancelled, not cut short.
+  watch.Stop();
   runner.Stop();
   runner.Join();
   monitor.Stop();
+  record.triggers = watch.Reports();
+  record.unapplied = runner.unapplied();
+  // A fault whose trigger never fired did not test what the scenario says.
+  std::vector<std::string> never_fired;
+  for (const auto& u : record.unapplied) {
+    if (u.why == UnappliedEvent::Why::kTriggerNeverFired &&
+        std::find(never_fired.begin(), never_fired.end(), u.detail) ==
+            never_fired.end()) {
+      never_fired.push_back(u.detail);
+      std::cout << "action: trigger | result: fail | event: " << u.event
+                << " | detail: " << u.detail << std::endl;
+    }
+  }
   // Every network fault is healed at the end of the run, whatever its
   // duration said.
   record.links = runtime->Links();
@@ -270,7 +298,11 @@ int Run(const RunArgs& args) {
   } catch (const Error& e) {
     verdict = std::string("error: ") + e.what();
   }
-  record.exit_code = (clients_ok && verdict == "match") ? 0 : 1;
+  record.exit_code =
+      (clients_ok && verdict == "match" && never_fired.empty()) ? 0 : 1;
+  for (const auto& what : never_fired) {
+    verdict = verdict == "match" ? what : verdict + "; " + what;
+  }
   return finish(verdict);
 }
 

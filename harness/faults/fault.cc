@@ -133,6 +133,9 @@ std::vector<FaultEvent> PlanAutoKill(const AutoKill& spec,
     e.kind = FaultKind::kKill;
     e.targets = PickRandom(eligible, spec.count, rng);
     e.origin = "auto";
+    e.id = "auto/" + std::to_string(plan.size());
+    e.trigger = spec.start_on;
+    e.until = spec.until_on;
     plan.push_back(std::move(e));
   }
   return plan;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "harness/faults/fault_target.h"
+#include "harness/faults/trigger.h"
 
 namespace chancho {
 
@@ -28,13 +29,20 @@ std::string_view ToString(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(std::string_view text);
 
 struct FaultEvent {
-  std::chrono::milliseconds at{0};  // offset from the start of the plan
+  // The offset from the start of the plan, or, with a trigger, from the
+  // moment the trigger fired.
+  std::chrono::milliseconds at{0};
   FaultKind kind = FaultKind::kKill;
   std::vector<std::string> targets;
   int signal = SIGKILL;                   // kill
   std::chrono::milliseconds grace{2000};  // stop, restart
   DirectedLinkFault link;                 // link
   std::string origin;                     // "event", "auto", "bomb", ...
+  // Names the event in the plan ("events/0", "auto/3", "bomb/0"), so that
+  // a fault trigger can refer to it.
+  std::string id;
+  std::optional<Trigger> trigger;  // none: `at` counts from the start
+  std::optional<Trigger> until;    // fired first: the event is cancelled
 
   bool operator==(const FaultEvent&) const = default;
 };
@@ -46,6 +54,9 @@ struct FaultOutcome {
   std::string origin;
   std::chrono::milliseconds planned{0};
   std::chrono::milliseconds actual{0};  // when it was applied
+  std::string event;    // the event's id
+  std::string trigger;  // Describe() of its trigger, or "clock"
+  std::chrono::milliseconds triggered{0};  // when the trigger fired
   bool took_effect = false;
   std::string detail;  // why not, or what was observed
 };
@@ -61,11 +72,16 @@ FaultOutcome ApplyFault(FaultTarget& target, const FaultEvent& event,
                         const std::string& replica);
 
 // "every X, kill Y random eligible replicas", from `start` until `until`.
+// With `start_on`, `start` and `until` count from the moment it fired;
+// with `until_on`, the ticks not yet applied when it fires are cancelled
+// (and `until` still bounds how many there are).
 struct AutoKill {
   std::chrono::milliseconds every{2000};
   int count = 1;
   std::chrono::milliseconds start{0};
   std::chrono::milliseconds until{60000};
+  std::optional<Trigger> start_on;
+  std::optional<Trigger> until_on;
 };
 std::vector<FaultEvent> PlanAutoKill(const AutoKill& spec,
                                      const std::vector<std::string>& eligible,

@@ -1,19 +1,36 @@
 #include "harness/faults/fault_runner.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "harness/faults/trigger_watch.h"
 
 namespace chancho {
+namespace {
+
+using std::chrono::milliseconds;
+
+// How often a runner waiting for a trigger looks at the watch again; the
+// watch itself polls the system at about this period.
+constexpr milliseconds kTriggerPoll{5};
+
+}  // namespace
 
 FaultRunner::FaultRunner(FaultTarget& target, std::vector<FaultEvent> plan,
-                         OnOutcome on_outcome)
-    : target_(target), plan_(std::move(plan)), on_outcome_(std::move(on_outcome)) {}
+                         OnOutcome on_outcome, TriggerWatch* watch)
+    : target_(target),
+      plan_(std::move(plan)),
+      on_outcome_(std::move(on_outcome)),
+      watch_(watch) {}
 
 FaultRunner::~FaultRunner() {
   Stop();
   Join();
 }
 
-void FaultRunner::Start() { thread_ = std::thread([this] { Run(); }); }
+void FaultRunner::Start(Clock::time_point start) {
+  thread_ = std::thread([this, start] { Run(start); });
+}
 
 void FaultRunner::Stop() {
   std::lock_guard lock(mu_);
@@ -30,30 +47,127 @@ std::vector<FaultOutcome> FaultRunner::outcomes() const {
   return outcomes_;
 }
 
-void FaultRunner::Run() {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  std::vector<FaultEvent> plan = plan_;
-  std::stable_sort(plan.begin(), plan.end(),
-                   [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; });
-  for (const FaultEvent& event : plan) {
-    {
-      std::unique_lock lock(mu_);
-      if (wake_.wait_until(lock, start + event.at, [this] { return stop_; })) {
-        return;
+std::vector<UnappliedEvent> FaultRunner::unapplied() const {
+  std::lock_guard lock(mu_);
+  return unapplied_;
+}
+
+void FaultRunner::Run(Clock::time_point start) {
+  const auto fired = [&](const std::optional<Trigger>& t) -> std::optional<milliseconds> {
+    if (!t) return milliseconds(0);
+    if (!watch_) return std::nullopt;
+    return watch_->FiredAt(*t);
+  };
+  // Plan order, so that events due at the same time run as listed.
+  std::vector<const FaultEvent*> pending;
+  for (const auto& e : plan_) pending.push_back(&e);
+  std::unique_lock lock(mu_);
+  while (!stop_ && !pending.empty()) {
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> next;
+    bool waiting = false;
+    const FaultEvent* due = nullptr;
+    milliseconds due_base{0};
+    Clock::time_point due_when = Clock::time_point::max();
+    for (auto it = pending.begin(); it != pending.end();) {
+      const FaultEvent& e = **it;
+      const auto base = fired(e.trigger);
+      const auto until = e.until ? fired(e.until) : std::nullopt;
+      if (until && (!base || *base + e.at > *until)) {
+        unapplied_.push_back({e.id, UnappliedEvent::Why::kCancelled,
+                              "cancelled: " + Describe(*e.until) + " fired at " +
+                                  std::to_string(until->count()) + " ms"});
+        it = pending.erase(it);
+        continue;
       }
+      if (!base) {
+        waiting = true;
+      } else {
+        const auto when = start + *base + e.at;
+        if (when <= now && when < due_when) {
+          due = &e;
+          due_base = *base;
+          due_when = when;
+        } else if (when > now && (!next || when < *next)) {
+          next = when;
+        }
+      }
+      ++it;
     }
-    for (const std::string& replica : event.targets) {
-      const auto applied = Clock::now();
-      FaultOutcome outcome = ApplyFault(target_, event, replica);
-      outcome.planned = event.at;
-      outcome.actual =
-          std::chrono::duration_cast<std::chrono::milliseconds>(applied - start);
-      if (on_outcome_) on_outcome_(outcome);
-      std::lock_guard lock(mu_);
-      outcomes_.push_back(std::move(outcome));
+    if (due) {
+      pending.erase(std::find(pending.begin(), pending.end(), due));
+      lock.unlock();
+      Apply(*due, due_base, start);
+      lock.lock();
+      continue;
+    }
+    if (waiting && watch_) {
+      const auto poll = now + kTriggerPoll;
+      if (!next || poll < *next) next = poll;
+    }
+    if (next) {
+      wake_.wait_until(lock, *next, [this] { return stop_; });
+    } else {
+      wake_.wait(lock, [this] { return stop_; });
     }
   }
+  for (const FaultEvent* e : pending) {
+    const auto base = fired(e->trigger);
+    const auto until = e->until ? fired(e->until) : std::nullopt;
+    if (until) {
+      unapplied_.push_back({e->id, UnappliedEvent::Why::kCancelled,
+                            "cancelled: " + Describe(*e->until) + " fired at " +
+                                std::to_string(until->count()) + " ms"});
+    } else if (!base) {
+      unapplied_.push_back({e->id, UnappliedEvent::Why::kTriggerNeverFired,
+                            "trigger never fired: " + Describe(*e->trigger)});
+    } else {
+      unapplied_.push_back(
+          {e->id, UnappliedEvent::Why::kNotDue,
+           "not due before the plan ended (due at " +
+               std::to_string((*base + e->at).count()) + " ms)"});
+    }
+  }
+  const auto index = [&](const UnappliedEvent& u) {
+    for (std::size_t i = 0; i < plan_.size(); ++i) {
+      if (plan_[i].id == u.event) return i;
+    }
+    return plan_.size();
+  };
+  std::stable_sort(unapplied_.begin(), unapplied_.end(),
+                   [&](const UnappliedEvent& a, const UnappliedEvent& b) {
+                     return index(a) < index(b);
+                   });
+}
+
+void FaultRunner::Apply(const FaultEvent& event, milliseconds triggered,
+                        Clock::time_point start) {
+  // A fault trigger on this event compares its targets' start counts with
+  // these.
+  std::vector<std::pair<std::string, int>> starts;
+  if (watch_) {
+    const auto ps = target_.Ps();
+    for (const std::string& replica : event.targets) {
+      int before = 0;
+      for (const auto& s : ps) {
+        if (s.name == replica) before = s.starts;
+      }
+      starts.emplace_back(replica, before);
+    }
+  }
+  for (const std::string& replica : event.targets) {
+    const auto applied = Clock::now();
+    FaultOutcome outcome = ApplyFault(target_, event, replica);
+    outcome.planned = triggered + event.at;
+    outcome.actual = std::chrono::duration_cast<milliseconds>(applied - start);
+    outcome.event = event.id;
+    outcome.trigger = event.trigger ? Describe(*event.trigger) : "clock";
+    outcome.triggered = triggered;
+    if (on_outcome_) on_outcome_(outcome);
+    std::lock_guard lock(mu_);
+    outcomes_.push_back(std::move(outcome));
+  }
+  if (watch_) watch_->FaultApplied(event.id, std::move(starts));
 }
 
 }  // namespace chancho

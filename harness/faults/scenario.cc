@@ -1,7 +1,6 @@
 #include "harness/faults/scenario.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <fstream>
@@ -9,9 +8,11 @@
 #include <sstream>
 
 #include "harness/deploy/deployment.h"
+#include "harness/faults/trigger_watch.h"
 #include "harness/runtime/control_commands.h"
 #include "harness/spec/error.h"
 #include "harness/spec/json_checker.h"
+#include "harness/spec/json_parse.h"
 
 namespace chancho {
 namespace {
@@ -36,6 +37,27 @@ std::vector<std::string> Strings(const JsonChecker& check, const Value& v,
   return out;
 }
 
+// A time: seconds from the start of the plan, or a trigger object with an
+// optional "after" (seconds after it fired).
+struct When {
+  milliseconds at{0};
+  std::optional<Trigger> on;
+};
+
+When TriggerWhen(JsonChecker& check, const Value& v, const std::string& pointer) {
+  When w;
+  w.on = ParseTrigger(check, v, pointer);
+  if (v.HasMember("after")) {
+    w.at = Seconds(check, v["after"], JsonPointerChild(pointer, "after"));
+  }
+  return w;
+}
+
+When ParseWhen(JsonChecker& check, const Value& v, const std::string& pointer) {
+  if (v.IsObject()) return TriggerWhen(check, v, pointer);
+  return When{Seconds(check, v, pointer), std::nullopt};
+}
+
 // The scenario's names for network actions.
 constexpr std::pair<std::string_view, LinkFaultKind> kNetworkActions[] = {
     {"partition", LinkFaultKind::kPartition}, {"delay", LinkFaultKind::kDelay},
@@ -52,7 +74,10 @@ std::optional<LinkFaultKind> NetworkAction(std::string_view action) {
 ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
                          const std::string& pointer) {
   check.ExpectObject(v, pointer);
-  check.Require(v, pointer, "at");
+  if (v.HasMember("at") == v.HasMember("on")) {
+    check.Fail(pointer,
+               "an event needs one of \"at\" (seconds) or \"on\" (a trigger)");
+  }
   check.Require(v, pointer, "target");
   ScenarioEvent e;
   for (const auto& m : v.GetObject()) {
@@ -60,6 +85,10 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
     const std::string p = JsonPointerChild(pointer, key);
     if (key == "at") {
       e.at = Seconds(check, m.value, p);
+    } else if (key == "on") {
+      const When when = TriggerWhen(check, m.value, p);
+      e.at = when.at;
+      e.on = when.on;
     } else if (key == "action") {
       const std::string action = check.String(m.value, p);
       const auto kind = ParseFaultKind(action);
@@ -137,6 +166,7 @@ void ParseFaults(JsonChecker& check, const Value& v, const std::string& pointer,
       check.Require(m.value, p, "every");
       check.Require(m.value, p, "kill");
       AutoKill a;
+      bool until_trigger = false;
       for (const auto& f : m.value.GetObject()) {
         const std::string k = JsonString(f.name);
         const std::string fp = JsonPointerChild(p, k);
@@ -146,18 +176,35 @@ void ParseFaults(JsonChecker& check, const Value& v, const std::string& pointer,
         } else if (k == "kill") {
           a.count = check.PositiveInt(f.value, fp);
         } else if (k == "from") {
-          a.start = Seconds(check, f.value, fp);
+          const When when = ParseWhen(check, f.value, fp);
+          a.start = when.at;
+          a.start_on = when.on;
         } else if (k == "until") {
-          a.until = Seconds(check, f.value, fp);
+          if (f.value.IsObject()) {
+            a.until_on = ParseTrigger(check, f.value, fp);
+            if (f.value.HasMember("after")) {
+              check.Fail(JsonPointerChild(fp, "after"),
+                         "\"until\" stops the loop when its trigger fires");
+            }
+            until_trigger = true;
+          } else {
+            a.until = Seconds(check, f.value, fp);
+          }
         } else {
           check.Warn(fp, k);
         }
       }
+      // Bounded by the clients' timeout when a trigger ends it (read
+      // later, as "timeouts" may follow).
+      if (until_trigger) a.until = milliseconds(-1);
       s.auto_kill = a;
     } else if (key == "bomb") {
-      if (!m.value.IsArray()) check.Expected(p, "an array of times in seconds", m.value);
+      if (!m.value.IsArray()) {
+        check.Expected(p, "an array of times in seconds or triggers", m.value);
+      }
       for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
-        s.bombs.push_back(Seconds(check, m.value[i], JsonPointerChild(p, i)));
+        const When when = ParseWhen(check, m.value[i], JsonPointerChild(p, i));
+        s.bombs.push_back({when.at, when.on});
       }
     } else {
       check.Warn(p, key);
@@ -170,12 +217,7 @@ void ParseFaults(JsonChecker& check, const Value& v, const std::string& pointer,
 Scenario ParseScenario(const std::string& text, const fs::path& file) {
   JsonChecker check(file.string());
   rapidjson::Document doc;
-  doc.Parse(text.c_str(), text.size());
-  if (doc.HasParseError()) {
-    throw Error(file.string() + ": invalid JSON at offset " +
-                std::to_string(doc.GetErrorOffset()) + ": " +
-                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
+  ParseJson(doc, text, file.string());
   check.ExpectObject(doc, "");
   check.Require(doc, "", "spec");
   Scenario s;
@@ -255,6 +297,9 @@ Scenario ParseScenario(const std::string& text, const fs::path& file) {
     } else {
       check.Warn(p, key);
     }
+  }
+  if (s.auto_kill && s.auto_kill->until < milliseconds(0)) {
+    s.auto_kill->until = s.clients_timeout;
   }
   const bool network_faults = std::any_of(
       s.events.begin(), s.events.end(),
@@ -336,6 +381,8 @@ std::vector<FaultEvent> BuildPlan(const Scenario& s,
   std::vector<FaultEvent> plan;
   for (const auto& e : s.events) {
     FaultEvent f;
+    f.id = "events/" + std::to_string(plan.size());
+    f.trigger = e.on;
     f.at = e.at;
     f.kind = e.kind;
     f.signal = e.signal;
@@ -356,7 +403,13 @@ std::vector<FaultEvent> BuildPlan(const Scenario& s,
     auto more = PlanAutoKill(*s.auto_kill, eligible, rng());
     plan.insert(plan.end(), more.begin(), more.end());
   }
-  for (auto at : s.bombs) plan.push_back(PlanBomb(at, eligible));
+  for (std::size_t i = 0; i < s.bombs.size(); ++i) {
+    FaultEvent bomb = PlanBomb(s.bombs[i].at, eligible);
+    bomb.id = "bomb/" + std::to_string(i);
+    bomb.trigger = s.bombs[i].on;
+    plan.push_back(std::move(bomb));
+  }
+  CheckTriggers(plan, replicas);
   std::stable_sort(plan.begin(), plan.end(),
                    [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; });
   return plan;

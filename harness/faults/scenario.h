@@ -16,13 +16,24 @@
 //     "seed": 7,
 //     "events": [{"at": 3.5, "action": "kill", "target": "join-movie-ratings-2"},
 //                {"at": 1, "action": "partition", "target": "filter-argentina-2",
-//                 "duration": 5}],
+//                 "duration": 5},
+//                {"on": {"progress": "client-1", "file": "ratings.csv",
+//                        "fraction": 0.3, "after": 0.1},
+//                 "action": "kill", "target": "client-handler"}],
 //     "auto": {"every": 2, "kill": 3, "from": 1, "until": 60},
-//     "bomb": [5.0]
+//     "bomb": [5.0, {"log": "action: upload", "replica": "client-1"}]
 //   },
 //   "network": {"upstream": "rabbitmq", "port": 5672},
 //   "timeouts": {"clients": 300}
 // }
+//
+// An event is placed by "at" (seconds from the start of the plan) or by
+// "on", a trigger (trigger.h) with an optional "after" (seconds after it
+// fired). The auto loop's "from" and "until" and each bomb are a number of
+// seconds or such a trigger object: the loop starts when "from" fires and
+// its remaining ticks are cancelled when "until" fires (its numeric bound is
+// then the clients' timeout). Events are named "events/N" in the plan, in
+// file order; the auto loop's ticks "auto/N" and the bombs "bomb/N".
 //
 // Network actions (partition, delay, bandwidth, blackhole, link-reset, heal)
 // act on the target's link to the "network" upstream, which the runtime
@@ -55,7 +66,8 @@
 namespace chancho {
 
 struct ScenarioEvent {
-  std::chrono::milliseconds at{0};
+  std::chrono::milliseconds at{0};  // after `on` fired, when there is one
+  std::optional<Trigger> on;
   FaultKind kind = FaultKind::kKill;
   Selector target;
   int signal = SIGKILL;
@@ -88,7 +100,12 @@ struct Scenario {
   std::optional<std::uint64_t> seed;
   std::vector<ScenarioEvent> events;
   std::optional<AutoKill> auto_kill;
-  std::vector<std::chrono::milliseconds> bombs;
+  struct Bomb {
+    std::chrono::milliseconds at{0};  // after `on` fired, when there is one
+    std::optional<Trigger> on;
+    bool operator==(const Bomb&) const = default;
+  };
+  std::vector<Bomb> bombs;
   std::optional<ScenarioNetwork> network;
   std::chrono::milliseconds clients_timeout{600000};
 };
@@ -108,8 +125,9 @@ Spec ScenarioSpec(const Scenario& scenario);
 std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec);
 
 // The whole fault plan, sorted by offset: explicit events, the auto loop and
-// the bombs, targets resolved with `seed`. Throws chancho::Error when an
-// explicit target selects nothing.
+// the bombs, targets resolved with `seed`, triggers checked against
+// `replicas` (CheckTriggers). Throws chancho::Error when an explicit target
+// or a trigger selects nothing.
 std::vector<FaultEvent> BuildPlan(const Scenario& scenario,
                                   const std::vector<ReplicaStatus>& replicas,
                                   std::uint64_t seed);

@@ -71,7 +71,7 @@ TEST(ScenarioTest, ParsesEveryField) {
   EXPECT_EQ(s.auto_kill->every, milliseconds(2000));
   EXPECT_EQ(s.auto_kill->count, 3);
   EXPECT_EQ(s.auto_kill->start, milliseconds(500));
-  EXPECT_EQ(s.bombs, std::vector<milliseconds>{milliseconds(4000)});
+  EXPECT_EQ(s.bombs, (std::vector<Scenario::Bomb>{{milliseconds(4000), std::nullopt}}));
   EXPECT_EQ(s.clients_timeout, milliseconds(30000));
 }
 
@@ -125,6 +125,78 @@ TEST(ScenarioTest, TheSameSeedGivesTheSamePlan) {
   EXPECT_EQ(bomb->targets,
             (std::vector<std::string>{"filter-1", "health-checker-2", "join-1",
                                       "join-2", "master"}));
+}
+
+TEST(ScenarioTest, EventsLoopsAndBombsArePlacedByTriggers) {
+  const Scenario s = ParseScenario(R"({"spec": "x", "timeouts": {"clients": 20},
+    "faults": {"events": [
+      {"on": {"progress": "client-1", "file": "ratings.csv", "fraction": 0.3,
+              "after": 0.25}, "action": "kill", "target": "join-1"},
+      {"on": {"fault": 0, "when": "revived"}, "action": "kill", "target": "join-2"}],
+     "auto": {"every": 2, "kill": 1,
+              "from": {"log": "action: upload", "replica": "client-1"},
+              "until": {"exited": "client-1"}},
+     "bomb": [{"log": "credits", "replica": "client-1", "after": 1}, 3]}})",
+                                   "/s/x.json");
+  ASSERT_EQ(s.events.size(), 2u);
+  ASSERT_TRUE(s.events[0].on);
+  EXPECT_EQ(s.events[0].at, milliseconds(250));
+  EXPECT_EQ(Describe(*s.events[0].on), "progress client-1 ratings.csv 30%");
+  EXPECT_EQ(s.events[1].on->fault, "events/0");
+  // A loop ended by a trigger is bounded by the clients' timeout.
+  EXPECT_EQ(s.auto_kill->until, milliseconds(20000));
+  ASSERT_TRUE(s.auto_kill->start_on && s.auto_kill->until_on);
+  EXPECT_EQ(s.bombs[0].at, milliseconds(1000));
+  EXPECT_TRUE(s.bombs[0].on);
+  EXPECT_FALSE(s.bombs[1].on);
+
+  const auto plan = BuildPlan(s, Replicas(), 5);
+  EXPECT_EQ(plan, BuildPlan(s, Replicas(), 5));
+  ASSERT_EQ(plan.size(), 2u + 10u + 2u);
+  const auto find = [&](const std::string& id) {
+    const auto it = std::find_if(plan.begin(), plan.end(),
+                                 [&](const FaultEvent& e) { return e.id == id; });
+    EXPECT_NE(it, plan.end()) << id;
+    return *it;
+  };
+  EXPECT_EQ(find("events/0").trigger, s.events[0].on);
+  EXPECT_EQ(find("events/1").trigger->fault, "events/0");
+  EXPECT_EQ(find("auto/0").at, milliseconds(0));
+  EXPECT_EQ(find("auto/9").at, milliseconds(18000));
+  EXPECT_EQ(find("auto/9").trigger, s.auto_kill->start_on);
+  EXPECT_EQ(find("auto/9").until, s.auto_kill->until_on);
+  EXPECT_EQ(find("bomb/0").trigger, s.bombs[0].on);
+  EXPECT_FALSE(find("bomb/1").trigger);
+}
+
+TEST(ScenarioTest, TriggersThatCannotFireAreErrorsBeforeTheRun) {
+  EXPECT_THAT(ErrorOf(R"({"spec": "a", "faults": {"events": [
+                 {"at": 1, "on": {"exited": "x"}, "target": "x"}]}})"),
+              HasSubstr("/faults/events/0: an event needs one of \"at\""));
+  EXPECT_THAT(ErrorOf(R"({"spec": "a", "faults": {"events": [
+                 {"on": {"exited": "x", "after": -1}, "target": "x"}]}})"),
+              HasSubstr("/faults/events/0/on/after"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "a", "faults": {"auto": {"every": 1, "kill": 1,
+                 "until": {"exited": "x", "after": 1}}}})"),
+              HasSubstr("/faults/auto/until/after"));
+  const auto plan_error = [](const std::string& faults) {
+    try {
+      BuildPlan(ParseScenario(R"({"spec": "x", "faults": )" + faults + "}", "/s/x.json"),
+                Replicas(), 1);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(plan_error(R"({"events": [{"on": {"progress": "client-9", "count": 1},
+                            "target": "join-1"}]})"),
+              HasSubstr("event events/0: trigger progress client-9 1 done: target "
+                        "'client-9' selects no replica"));
+  EXPECT_THAT(plan_error(R"({"events": [{"on": {"fault": 0}, "target": "join-1"}]})"),
+              HasSubstr("event events/0: trigger fault events/0 revived names no "
+                        "other event of the plan"));
+  EXPECT_THAT(plan_error(R"({"bomb": [{"fault": 3}]})"),
+              HasSubstr("event bomb/0: trigger fault events/3 revived"));
 }
 
 TEST(ScenarioTest, NetworkActionsBecomeLinkFaultsOnProxiedLinks) {

@@ -11,6 +11,7 @@
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/link_json.h"
 #include "harness/spec/error.h"
+#include "harness/spec/json_checker.h"
 #include "harness/spec/json_parse.h"
 
 namespace chancho {
@@ -40,7 +41,28 @@ void WriteEvent(Writer& w, const FaultEvent& e) {
   Key(w, "grace_ms", e.grace.count());
   if (e.kind == FaultKind::kLink) Key(w, "link", FormatLinkFault(e.link));
   Key(w, "origin", e.origin);
+  Key(w, "id", e.id);
+  const auto trigger = [&](const char* key, const std::optional<Trigger>& t) {
+    if (!t) return;
+    const std::string json = TriggerToJson(*t);
+    w.Key(key);
+    w.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
+  };
+  trigger("on", e.trigger);
+  trigger("until", e.until);
   w.EndObject();
+}
+
+const char* ToString(UnappliedEvent::Why why) {
+  switch (why) {
+    case UnappliedEvent::Why::kNotDue:
+      return "not_due";
+    case UnappliedEvent::Why::kTriggerNeverFired:
+      return "trigger_never_fired";
+    case UnappliedEvent::Why::kCancelled:
+      return "cancelled";
+  }
+  return "";
 }
 
 }  // namespace
@@ -80,11 +102,42 @@ std::string RecordToJson(const RunRecord& r) {
     Key(w, "target", f.target);
     Key(w, "kind", std::string(ToString(f.kind)));
     Key(w, "origin", f.origin);
+    Key(w, "event", f.event);
+    Key(w, "trigger", f.trigger);
+    Key(w, "triggered_ms", f.triggered.count());
     Key(w, "planned_ms", f.planned.count());
     Key(w, "actual_ms", f.actual.count());
     w.Key("took_effect");
     w.Bool(f.took_effect);
     Key(w, "detail", f.detail);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("triggers");
+  w.StartArray();
+  for (const auto& t : r.triggers) {
+    w.StartObject();
+    const std::string json = TriggerToJson(t.trigger);
+    w.Key("trigger");
+    w.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
+    Key(w, "description", Describe(t.trigger));
+    w.Key("fired_ms");
+    if (t.fired) {
+      w.Int64(t.fired->count());
+    } else {
+      w.Null();
+    }
+    Key(w, "what", t.what);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("unapplied");
+  w.StartArray();
+  for (const auto& u : r.unapplied) {
+    w.StartObject();
+    Key(w, "event", u.event);
+    Key(w, "why", ToString(u.why));
+    Key(w, "detail", u.detail);
     w.EndObject();
   }
   w.EndArray();
@@ -179,6 +232,14 @@ RunRecord LoadRecord(const std::filesystem::path& path) {
       f.grace = std::chrono::milliseconds(e["grace_ms"].GetInt64());
     }
     if (e.HasMember("origin") && e["origin"].IsString()) f.origin = e["origin"].GetString();
+    if (e.HasMember("id") && e["id"].IsString()) f.id = e["id"].GetString();
+    JsonChecker check(path.string());
+    for (const char* key : {"on", "until"}) {
+      if (!e.HasMember(key)) continue;
+      const std::string pointer = "/plan/" + std::to_string(r.plan.size()) + "/" + key;
+      (std::string(key) == "on" ? f.trigger : f.until) =
+          ParseTrigger(check, e[key], pointer);
+    }
     if (f.kind == FaultKind::kLink) {
       if (!e.HasMember("link") || !e["link"].IsString()) {
         throw bad("a link entry needs its fault in \"link\"");

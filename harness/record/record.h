@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "harness/faults/fault.h"
+#include "harness/faults/fault_runner.h"
+#include "harness/faults/trigger_watch.h"
 #include "harness/runtime/runtime.h"
 
 namespace chancho {
@@ -41,6 +43,10 @@ struct RunRecord {
   std::string run_dir;
   std::vector<FaultEvent> plan;
   std::vector<FaultOutcome> faults;
+  // Every trigger of the plan: when it fired and on what, or that it never
+  // did.
+  std::vector<TriggerWatch::Report> triggers;
+  std::vector<UnappliedEvent> unapplied;
   std::vector<StateChange> changes;
   std::vector<ClientCompletion> clients;
   std::vector<LinkStatus> links;  // the proxied links at the end of the run

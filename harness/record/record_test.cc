@@ -50,6 +50,52 @@ TEST_F(RecordFileTest, WhatAReplayNeedsComesBack) {
   EXPECT_EQ(loaded.plan[0].signal, 9);
 }
 
+TEST_F(RecordFileTest, TriggersAndWhatTheyDidAreRecordedAndReplayed) {
+  RunRecord record;
+  record.scenario_file = "/s/movies-kill-handler.json";
+  record.runtime = "process";
+  record.seed = 1;
+  Trigger on;
+  on.kind = Trigger::Kind::kProgress;
+  on.replicas = ParseSelector("client-1");
+  on.file = "ratings.csv";
+  on.fraction = 0.3;
+  Trigger until;
+  until.kind = Trigger::Kind::kExited;
+  until.replicas = ParseSelector("prefix:client-");
+  FaultEvent kill;
+  kill.id = "events/0";
+  kill.at = std::chrono::milliseconds(100);
+  kill.targets = {"client-handler"};
+  kill.trigger = on;
+  kill.until = until;
+  record.plan = {kill};
+  FaultOutcome outcome;
+  outcome.target = "client-handler";
+  outcome.event = "events/0";
+  outcome.trigger = Describe(on);
+  outcome.triggered = std::chrono::milliseconds(1234);
+  outcome.planned = std::chrono::milliseconds(1334);
+  outcome.actual = std::chrono::milliseconds(1340);
+  outcome.took_effect = true;
+  record.faults = {outcome};
+  record.triggers = {{on, std::chrono::milliseconds(1234), "client-1: done: 30"},
+                     {until, std::nullopt, ""}};
+  record.unapplied = {{"auto/3", UnappliedEvent::Why::kTriggerNeverFired,
+                       "trigger never fired: exited all of prefix:client-"}};
+  const std::string json = RecordToJson(record);
+  EXPECT_THAT(json, HasSubstr(R"("trigger": "progress client-1 ratings.csv 30%")"));
+  EXPECT_THAT(json, HasSubstr(R"("triggered_ms": 1234)"));
+  EXPECT_THAT(json, HasSubstr(R"("fired_ms": null)"));
+  EXPECT_THAT(json, HasSubstr(R"("why": "trigger_never_fired")"));
+  Write(json);
+
+  // A replay re-applies the same triggers.
+  const RunRecord loaded = LoadRecord(path_);
+  ASSERT_EQ(loaded.plan.size(), 1u);
+  EXPECT_EQ(loaded.plan[0], kill);
+}
+
 TEST_F(RecordFileTest, AnUnknownRuntimeIsABadRecord) {
   Write(R"({"scenario_file": "/s.json", "seed": 1, "plan": [],
             "runtime": "kubernetes"})");
