@@ -4,8 +4,8 @@
 # stage, 3 health-checkers), three concurrent clients each uploading its own
 # `small` dataset (paced at 20,000 rows/s, so the upload lasts about 5 s),
 # under a seeded chaos schedule: from client-1's first progress line until
-# the first client is done, every 1.5 s, 3 random services are killed with
-# SIGKILL and the health-checkers revive them.
+# a client has sent all its ratings, every 1.5 s, 3 random services are
+# killed with SIGKILL and the health-checkers revive them.
 # Then the per-client, per-query comparison with known-good-results/, the
 # verdict, and the path of the run record. The scenario is
 # integration_tests/scenarios/movies-auto-kill.json; SEED picks the plan.

@@ -112,18 +112,19 @@ TEST_P(AutoKillTest, ThreeClientsMatchKnownGoodUnderAuto23) {
   ASSERT_TRUE(Survived(r, record, 3));
   EXPECT_EQ(record.doc["runtime"], runtime().c_str());
   EXPECT_EQ(record.doc["seed"].GetUint64(), static_cast<uint64_t>(seed()));
-  // Every 1.5 s, 3 targets, from client-1's first progress line until the
-  // first client is done; the clients upload at 20,000 rows/s, about 5 s.
+  // Every 1.5 s, 3 targets, from client-1's first progress line until a
+  // client has sent all its ratings (none can be done before); the clients
+  // upload at 20,000 rows/s, about 5 s.
   const auto& plan = record.doc["plan"];
   ASSERT_GE(plan.Size(), 2u);
   EXPECT_EQ(plan[0]["at_ms"].GetInt64(), 0);
   EXPECT_EQ(plan[1]["at_ms"].GetInt64(), 1500);
   EXPECT_EQ(plan[0]["targets"].Size(), 3u);
   EXPECT_STREQ(plan[0]["on"]["log"].GetString(), "action: progress");
-  EXPECT_STREQ(plan[1]["until"]["exited"].GetString(), "prefix:client-");
-  EXPECT_TRUE(LandedMidWork(record, false));
-  // The loop ended when the first client was done: what was left of it
-  // was cancelled, not applied after the work.
+  EXPECT_STREQ(plan[1]["until"]["progress"].GetString(), "prefix:client-");
+  EXPECT_TRUE(LandedMidWork(record, true));
+  // The loop ended with the first complete upload: what was left of it was
+  // cancelled, not applied after the work.
   bool cancelled = false;
   for (const auto& u : record.doc["unapplied"].GetArray()) {
     cancelled |= std::string(u["why"].GetString()) == "cancelled";
@@ -178,7 +179,7 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, BombTest, ::testing::Values("process"),
 using ReplayTest = ChaosScenarioTest;
 
 TEST_P(ReplayTest, AReplayAppliesTheSameFaultsAtTheSameOffsets) {
-  // join-movie-ratings-2 is killed at 20% of client-1's ratings, and again
+  // join-movie-ratings-2 is killed at 10% of client-1's ratings, and again
   // 0.2 s after it came back and was ready.
   Record first;
   const auto r = Run(Scenario("movies-kill-join"));

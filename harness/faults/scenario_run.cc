@@ -1,0 +1,343 @@
+#include "harness/faults/scenario_run.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "harness/compare/compare.h"
+#include "harness/compare/report.h"
+#include "harness/deploy/deployment.h"
+#include "harness/faults/fault_runner.h"
+#include "harness/faults/trigger_watch.h"
+#include "harness/runtime/docker_runtime.h"
+#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/run_dir.h"
+#include "harness/spec/error.h"
+
+extern char** environ;
+
+namespace chancho {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+milliseconds Since(Clock::time_point start) {
+  return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+}
+
+// One line to the progress stream, when there is one.
+class ProgressOut {
+ public:
+  explicit ProgressOut(std::ostream* out) : out_(out) {}
+  template <typename... Parts>
+  void Line(const Parts&... parts) {
+    if (!out_) return;
+    std::ostringstream line;
+    (line << ... << parts);
+    *out_ << line.str() << std::endl;
+  }
+  void Text(const std::string& text) {
+    if (out_) *out_ << text << std::flush;
+  }
+
+ private:
+  std::ostream* out_;
+};
+
+// Runs one setup step unless what it creates exists; the program is looked
+// up in `bin_dirs` first, then on PATH. Its output goes to `log`.
+void RunSetup(const SetupStep& step, const Scenario& s,
+              const std::vector<fs::path>& bin_dirs, const fs::path& log,
+              ProgressOut& progress) {
+  const std::string creates = ExpandPlaceholders(step.creates, s);
+  if (!creates.empty() && fs::exists(creates)) return;
+  std::vector<std::string> args;
+  for (const auto& a : step.command) args.push_back(ExpandPlaceholders(a, s));
+  if (args[0].find('/') == std::string::npos) {
+    for (const auto& dir : bin_dirs) {
+      if (fs::exists(dir / args[0])) {
+        args[0] = (dir / args[0]).string();
+        break;
+      }
+    }
+  }
+  fs::create_directories(log.parent_path());
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int error =
+      posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  if (error != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    throw Error("setup step '" + args[0] + "' failed; see " + log.string());
+  }
+  progress.Line("action: setup | result: success | command: ", args[0]);
+}
+
+// The clients' replica names: the scenario's list, or every replica of role
+// client.
+std::vector<std::string> ClientNames(const Scenario& s, const Deployment& d) {
+  if (!s.clients.empty()) return s.clients;
+  std::vector<std::string> clients;
+  for (const auto& r : d.replicas) {
+    if (r.role == "client") clients.push_back(r.name);
+  }
+  return clients;
+}
+
+// On either runtime the clients are held back at Up() (created, not
+// started) and started when the fault clock starts, so that the plan's
+// offsets count from their start.
+std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
+                                     const ScenarioRunOptions& o,
+                                     const std::vector<FaultEvent>& plan) {
+  const std::vector<ProxiedLink> links = PlanLinks(s, plan);
+  const Deployment deployment = Plan(spec);
+  const std::vector<std::string> clients = ClientNames(s, deployment);
+  if (s.runtime == "docker") {
+    DockerRuntimeOptions options;
+    options.runs_root = o.runs_root;
+    options.links = links;
+    options.held.insert(clients.begin(), clients.end());
+    return std::make_unique<DockerRuntime>(deployment, options);
+  }
+  ProcessRuntimeOptions options;
+  options.runs_root = o.runs_root;
+  options.bin_dirs = o.bin_dirs;
+  if (!o.chancho_cli.empty()) {
+    options.environment["CHANCHO_CLI"] = o.chancho_cli.string();
+  }
+  options.links = links;
+  options.held.insert(clients.begin(), clients.end());
+  return std::make_unique<ProcessRuntime>(deployment, options);
+}
+
+// Records every change of state, pid or start count, every 20 ms.
+class Monitor {
+ public:
+  Monitor(Runtime& runtime, Clock::time_point start)
+      : runtime_(runtime), start_(start), thread_([this] { Run(); }) {}
+  ~Monitor() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  const std::vector<StateChange>& changes() const { return changes_; }
+
+ private:
+  // The last round comes after Stop(), so that the states the run ended
+  // with (the clients' exits) are recorded too.
+  void Run() {
+    std::map<std::string, StateChange> last;
+    for (bool stopping = false; !stopping;) {
+      stopping = stop_;
+      for (const auto& s : runtime_.Ps()) {
+        StateChange c{Since(start_), s.name, s.state, s.pid, s.starts, s.ready};
+        auto& prev = last[s.name];
+        if (prev.replica.empty() || prev.state != c.state || prev.pid != c.pid ||
+            prev.starts != c.starts || prev.ready != c.ready) {
+          changes_.push_back(c);
+          prev = c;
+        }
+      }
+      if (!stopping) std::this_thread::sleep_for(milliseconds(20));
+    }
+  }
+
+  Runtime& runtime_;
+  const Clock::time_point start_;
+  std::atomic<bool> stop_{false};
+  std::vector<StateChange> changes_;
+  std::thread thread_;
+};
+
+void PrintOutcome(ProgressOut& progress, const FaultOutcome& o) {
+  progress.Line("action: fault | result: ", o.took_effect ? "success" : "fail",
+                " | kind: ", ToString(o.kind), " | target: ", o.target,
+                " | event: ", o.event, " | trigger: ", o.trigger,
+                " | triggered_ms: ", o.triggered.count(),
+                " | planned_ms: ", o.planned.count(),
+                " | actual_ms: ", o.actual.count(), " | detail: ", o.detail);
+}
+
+}  // namespace
+
+ScenarioRun::ScenarioRun(Scenario scenario, ScenarioRunOptions options,
+                         RunRecord record)
+    : scenario_(std::move(scenario)),
+      options_(std::move(options)),
+      record_(std::move(record)) {}
+
+ScenarioRun ScenarioRun::FromScenario(const fs::path& file,
+                                      ScenarioRunOptions options) {
+  Scenario scenario = LoadScenario(file);
+  if (!options.runtime.empty()) scenario.runtime = options.runtime;
+  RunRecord record;
+  record.scenario_file = fs::absolute(file).string();
+  record.seed = options.seed      ? *options.seed
+                : scenario.seed   ? *scenario.seed
+                                  : std::random_device{}();
+  ScenarioRun run(std::move(scenario), std::move(options), std::move(record));
+  run.Prepare(nullptr);
+  return run;
+}
+
+ScenarioRun ScenarioRun::FromRecord(const fs::path& file,
+                                    ScenarioRunOptions options) {
+  const RunRecord replayed = LoadRecord(file);
+  Scenario scenario = LoadScenario(replayed.scenario_file);
+  if (!options.runtime.empty()) {
+    scenario.runtime = options.runtime;
+  } else if (!replayed.runtime.empty()) {
+    scenario.runtime = replayed.runtime;
+  }
+  RunRecord record;
+  record.scenario_file = replayed.scenario_file;
+  record.seed = replayed.seed;
+  ScenarioRun run(std::move(scenario), std::move(options), std::move(record));
+  run.replay_ = file;
+  run.Prepare(&replayed.plan);
+  return run;
+}
+
+void ScenarioRun::Prepare(const std::vector<FaultEvent>* recorded) {
+  ProgressOut progress(options_.progress);
+  record_.scenario_name = scenario_.name;
+  record_.runtime = scenario_.runtime;
+  const fs::path log = options_.setup_log.empty()
+                           ? fs::path(".chancho") / "cache" / "setup.log"
+                           : options_.setup_log;
+  for (const auto& step : scenario_.setup) {
+    RunSetup(step, scenario_, options_.bin_dirs, log, progress);
+  }
+  spec_ = ScenarioSpec(scenario_);
+  if (!options_.no_faults) {
+    record_.plan = recorded ? *recorded
+                            : BuildPlan(scenario_, PlannedReplicas(spec_), record_.seed);
+  }
+}
+
+RunRecord ScenarioRun::Run() {
+  ProgressOut progress(options_.progress);
+  RunRecord record = record_;
+  progress.Line("action: plan | result: success | scenario: ", scenario_.name,
+                " | seed: ", record.seed, " | events: ", record.plan.size(),
+                replay_.empty() ? "" : " | replay: " + replay_.string());
+
+  std::unique_ptr<Runtime> runtime =
+      MakeRuntime(scenario_, spec_, options_, record.plan);
+  record.run_dir = runtime->run_dir().string();
+  const std::vector<std::string> clients =
+      ClientNames(scenario_, runtime->deployment());
+  const fs::path record_path = runtime->run_dir() / "record.json";
+  const auto finish = [&](const std::string& verdict) {
+    record.verdict = verdict;
+    WriteFileAtomically(record_path, RecordToJson(record));
+    progress.Line("action: run | result: ", record.exit_code == 0 ? "success" : "fail",
+                  " | verdict: ", verdict, " | faults: ", record.faults.size(),
+                  " | revivals: ", record.revivals(),
+                  " | record: ", record_path.string());
+    return record;
+  };
+  try {
+    runtime->Up();
+  } catch (const Error& e) {
+    runtime->Down(options_.grace);
+    return finish(std::string("error: ") + e.what());
+  }
+  progress.Line("action: up | result: success | run: ", record.run_dir);
+
+  const auto start = Clock::now();
+  Monitor monitor(*runtime, start);
+  auto target = MakeRuntimeTarget(*runtime);
+  auto view = MakeRuntimeView(*runtime);
+  TriggerWatch watch(*view, PlanTriggers(record.plan), start);
+  FaultRunner runner(
+      *target, record.plan,
+      [&progress](const FaultOutcome& o) { PrintOutcome(progress, o); }, &watch);
+  runner.Start(start);
+  for (const auto& name : clients) {
+    if (runtime->Status(name).state == ReplicaState::kCreated) runtime->Start(name);
+  }
+
+  bool clients_ok = true;
+  for (const auto& name : clients) {
+    const auto left = scenario_.clients_timeout - Since(start);
+    const auto status = runtime->WaitExit(name, std::max(milliseconds(0), left));
+    ClientCompletion c{name, std::nullopt, Since(start)};
+    if (status) c.exit_code = status->exit_code;
+    clients_ok &= c.exit_code == 0;
+    progress.Line("action: client_done | result: ",
+                  c.exit_code == 0 ? "success" : "fail", " | client: ", name,
+                  " | exit_code: ",
+                  c.exit_code ? std::to_string(*c.exit_code) : "none",
+                  " | seconds: ", c.at.count() / 1000.0);
+    record.clients.push_back(c);
+  }
+  // The watch first: its last round sees the clients' exits, so that a
+  // loop that runs until they are done is cancelled, not cut short.
+  watch.Stop();
+  runner.Stop();
+  runner.Join();
+  monitor.Stop();
+  record.triggers = watch.Reports();
+  record.unapplied = runner.unapplied();
+  // A fault whose trigger never fired did not test what the scenario says.
+  std::vector<std::string> never_fired;
+  for (const auto& u : record.unapplied) {
+    if (u.why == UnappliedEvent::Why::kTriggerNeverFired &&
+        std::find(never_fired.begin(), never_fired.end(), u.detail) ==
+            never_fired.end()) {
+      never_fired.push_back(u.detail);
+      progress.Line("action: trigger | result: fail | event: ", u.event,
+                    " | detail: ", u.detail);
+    }
+  }
+  // Every network fault is healed at the end of the run, whatever its
+  // duration said.
+  record.links = runtime->Links();
+  for (const auto& link : record.links) {
+    runtime->SetLinkFault(link.replica, DirectedLinkFault{});
+  }
+  record.faults = runner.outcomes();
+  record.changes = monitor.changes();
+  runtime->Down(options_.grace);
+
+  std::string verdict = "mismatch";
+  try {
+    const DirComparison comparison =
+        CompareDirs(runtime->run_dir() / "results", scenario_.known_good);
+    record.comparison_json = JsonReport(comparison);
+    progress.Text(TextReport(comparison));
+    if (comparison.AllMatch()) verdict = "match";
+  } catch (const Error& e) {
+    verdict = std::string("error: ") + e.what();
+  }
+  record.exit_code =
+      (clients_ok && verdict == "match" && never_fired.empty()) ? 0 : 1;
+  for (const auto& what : never_fired) {
+    verdict = verdict == "match" ? what : verdict + "; " + what;
+  }
+  return finish(verdict);
+}
+
+}  // namespace chancho
