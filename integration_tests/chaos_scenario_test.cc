@@ -1,15 +1,15 @@
-// The shipped scenarios (integration_tests/scenarios/) through `chancho
-// run`, on each runtime (`--runtime`): the movies pipeline with three
+// The shipped scenarios (integration_tests/scenarios/) through
+// SystemTest::RunScenario, on each runtime: the movies pipeline with three
 // clients, each paced at 20,000 rows/s so that its upload lasts about 5 s,
 // under faults placed by triggers (the clients' progress lines, another
-// fault's revival, a client's exit), so that they land while the clients
-// work on any machine: a seeded auto-kill loop (every 1.5 s, 3 random
-// eligible services), a 5 s partition of one filter replica from the broker
-// through the TCP fault proxy, and the client-handler killed mid-session
-// (its clients resume); every client's results are byte-identical to
-// known-good each time. On the process runtime only: one bomb is survived,
-// and a record replays (the same faults after the same triggers; neither
-// depends on the runtime).
+// fault's revival), so that they land while the clients work on any
+// machine: a seeded auto-kill loop (every 1.5 s, 3 random eligible
+// services), a 5 s partition of one filter replica from the broker through
+// the TCP fault proxy, and the client-handler killed mid-session (its
+// clients resume); every client's results are byte-identical to known-good
+// each time. On the process runtime only: one bomb is survived, and a
+// record replays through `chancho run --replay` (the same faults after the
+// same triggers; neither depends on the runtime).
 //
 // ctest runs this program twice: chaos_scenario_test (--gtest_filter
 // '*/process*') and chaos_scenario_docker_test ('*/docker*'). The Docker
@@ -18,11 +18,13 @@
 // reason, unless CI=true, where that is a failure.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <tuple>
 
 #include "fixtures/docker_support.h"
 #include "fixtures/scratch_dir.h"
+#include "fixtures/system_test.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/scenario_support.h"
 
@@ -30,9 +32,10 @@ namespace chancho::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using std::chrono::milliseconds;
 
 // Shared by the tests of this program: the setup steps' datasets (made once
-// in its .chancho/cache) and each test's runs.
+// in its cache) and the runs of the CLI.
 fs::path ScenarioDir() {
   static const fs::path dir = ScratchDir("chancho-scenarios");
   return dir;
@@ -52,49 +55,33 @@ class RemoveScenarioDir : public ::testing::Environment {
 ::testing::Environment* const kRemoveScenarioDir =
     ::testing::AddGlobalTestEnvironment(new RemoveScenarioDir);
 
-class ScenarioFixture : public ::testing::Test {
+RuntimeKind Kind(const std::string& runtime) {
+  return runtime == "docker" ? RuntimeKind::kDocker : RuntimeKind::kProcess;
+}
+
+class ScenarioFixture : public SystemTest {
  protected:
-  virtual std::string runtime() const = 0;
-
-  void SetUp() override {
-    if (runtime() == "docker") {
-      if (const auto why = MoviesInDockerUnavailable()) {
-        if (IsCi()) FAIL() << "CI=true, and the Docker runtime cannot run: " << *why;
-        GTEST_SKIP() << *why;
-      }
-    }
-    dir_ = ScenarioDir();
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure() && !dir_.empty()) fs::remove_all(Runs());
+  std::optional<std::string> DockerMissing() const override {
+    return MoviesInDockerUnavailable();
   }
 
-  // This test's runs, apart from the other tests'.
-  fs::path Runs() const {
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : name) {
-      if (c == '/') c = '_';
-    }
-    return dir_ / "runs" / name;
+  // A shipped scenario, run on this test's runtime.
+  RunRecord Run(const std::string& name, std::optional<std::uint64_t> seed = {}) {
+    ScenarioRunOptions options;
+    options.seed = seed;
+    options.cache_dir = ScenarioDir() / "cache";
+    return RunScenario(ScenarioPath(name), options);
   }
 
-  // `chancho run ARGS` on this test's runtime, in ScenarioDir().
-  CommandResult Run(const std::string& args) {
-    return RunChancho("run " + args + " --runtime " + runtime() +
-                          " --runs-root '" + Runs().string() + "'",
-                      dir_, 600);
+  static fs::path ScenarioPath(const std::string& name) {
+    return SourceDir() / "integration_tests" / "scenarios" / (name + ".json");
   }
-
-  static std::string Scenario(const std::string& name) { return ScenarioArg(name); }
-
-  fs::path dir_;
 };
 
 class ChaosScenarioTest : public ScenarioFixture,
                           public ::testing::WithParamInterface<std::string> {
  protected:
-  std::string runtime() const override { return GetParam(); }
+  RuntimeKind runtime_kind() const override { return Kind(GetParam()); }
 };
 
 // (runtime, seed)
@@ -102,41 +89,42 @@ class AutoKillTest
     : public ScenarioFixture,
       public ::testing::WithParamInterface<std::tuple<std::string, int>> {
  protected:
-  std::string runtime() const override { return std::get<0>(GetParam()); }
-  int seed() const { return std::get<1>(GetParam()); }
+  RuntimeKind runtime_kind() const override {
+    return Kind(std::get<0>(GetParam()));
+  }
+  std::uint64_t seed() const { return std::get<1>(GetParam()); }
 };
 
 TEST_P(AutoKillTest, ThreeClientsMatchKnownGoodUnderAuto23) {
-  Record record;
-  const auto r = Run(Scenario("movies-auto-kill") + " --seed " + std::to_string(seed()));
-  ASSERT_TRUE(Survived(r, record, 3));
-  EXPECT_EQ(record.doc["runtime"], runtime().c_str());
-  EXPECT_EQ(record.doc["seed"].GetUint64(), static_cast<uint64_t>(seed()));
+  const RunRecord record = Run("movies-auto-kill", seed());
+  ASSERT_TRUE(ScenarioPassed(record));
+  EXPECT_TRUE(FaultsTookEffect(record, 3));
+  EXPECT_EQ(record.runtime, std::get<0>(GetParam()));
+  EXPECT_EQ(record.seed, seed());
   // Every 1.5 s, 3 targets, from client-1's first progress line until a
   // client has sent all its ratings (none can be done before); the clients
   // upload at 20,000 rows/s, about 5 s.
-  const auto& plan = record.doc["plan"];
-  ASSERT_GE(plan.Size(), 2u);
-  EXPECT_EQ(plan[0]["at_ms"].GetInt64(), 0);
-  EXPECT_EQ(plan[1]["at_ms"].GetInt64(), 1500);
-  EXPECT_EQ(plan[0]["targets"].Size(), 3u);
-  EXPECT_STREQ(plan[0]["on"]["log"].GetString(), "action: progress");
-  EXPECT_STREQ(plan[1]["until"]["progress"].GetString(), "prefix:client-");
-  EXPECT_TRUE(LandedMidWork(record, true));
+  const auto& plan = record.plan;
+  ASSERT_GE(plan.size(), 2u);
+  EXPECT_EQ(plan[0].at, milliseconds(0));
+  EXPECT_EQ(plan[1].at, milliseconds(1500));
+  EXPECT_EQ(plan[0].targets.size(), 3u);
+  ASSERT_TRUE(plan[0].trigger && plan[1].until);
+  EXPECT_EQ(plan[0].trigger->regex, "action: progress");
+  EXPECT_EQ(plan[1].until->file, "ratings.csv");
+  EXPECT_TRUE(FaultsLandedMidWork(record, true));
   // The loop ended with the first complete upload: what was left of it was
   // cancelled, not applied after the work.
-  bool cancelled = false;
-  for (const auto& u : record.doc["unapplied"].GetArray()) {
-    cancelled |= std::string(u["why"].GetString()) == "cancelled";
-  }
-  EXPECT_TRUE(cancelled) << record.text;
+  EXPECT_TRUE(std::any_of(record.unapplied.begin(), record.unapplied.end(),
+                          [](const UnappliedEvent& u) {
+                            return u.why == UnappliedEvent::Why::kCancelled;
+                          }));
   // The health-checkers brought the victims back; the broker and the
   // client-handler are spared by the scenario.
-  EXPECT_GT(record.doc["revivals"].GetInt(), 0) << record.text;
-  for (const auto& f : record.doc["faults"].GetArray()) {
-    const std::string target = f["target"].GetString();
-    EXPECT_NE(target, "rabbitmq");
-    EXPECT_NE(target, "client-handler");
+  EXPECT_TRUE(Revived(record, 1));
+  for (const auto& f : record.faults) {
+    EXPECT_NE(f.target, "rabbitmq");
+    EXPECT_NE(f.target, "client-handler");
   }
 }
 
@@ -159,17 +147,17 @@ INSTANTIATE_TEST_SUITE_P(Docker, AutoKillTest,
 using BombTest = ChaosScenarioTest;
 
 TEST_P(BombTest, ABombMidRunIsSurvived) {
-  Record record;
-  ASSERT_TRUE(Survived(Run(Scenario("movies-bomb")), record, 10));
+  const RunRecord record = Run("movies-bomb");
+  ASSERT_TRUE(ScenarioPassed(record));
+  EXPECT_TRUE(FaultsTookEffect(record, 10));
   // At 20% of client-1's ratings: every client is still uploading.
-  EXPECT_TRUE(LandedMidWork(record, true));
-  EXPECT_GT(record.doc["revivals"].GetInt(), 0);
-  for (const auto& f : record.doc["faults"].GetArray()) {
-    EXPECT_STREQ(f["origin"].GetString(), "bomb");
-    const std::string target = f["target"].GetString();
-    EXPECT_NE(target, "client-handler");
-    EXPECT_NE(target, "rabbitmq");
-    EXPECT_NE(target, "health-checker-1");
+  EXPECT_TRUE(FaultsLandedMidWork(record, true));
+  EXPECT_TRUE(Revived(record, 1));
+  for (const auto& f : record.faults) {
+    EXPECT_EQ(f.origin, "bomb");
+    EXPECT_NE(f.target, "client-handler");
+    EXPECT_NE(f.target, "rabbitmq");
+    EXPECT_NE(f.target, "health-checker-1");
   }
 }
 
@@ -178,46 +166,79 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, BombTest, ::testing::Values("process"),
 
 using ReplayTest = ChaosScenarioTest;
 
+// The replay goes through the CLI, `chancho run --replay record.json`.
 TEST_P(ReplayTest, AReplayAppliesTheSameFaultsAtTheSameOffsets) {
   // join-movie-ratings-2 is killed at 10% of client-1's ratings, and again
   // 0.2 s after it came back and was ready.
-  Record first;
-  const auto r = Run(Scenario("movies-kill-join"));
-  ASSERT_TRUE(Survived(r, first, 2));
-  EXPECT_TRUE(LandedMidWork(first, false));
+  const RunRecord first = Run("movies-kill-join");
+  ASSERT_TRUE(ScenarioPassed(first));
+  ASSERT_TRUE(FaultsTookEffect(first, 2));
+  EXPECT_TRUE(FaultsLandedMidWork(first, false));
+  ASSERT_EQ(first.faults.size(), 2u);
+  EXPECT_EQ(first.faults[1].trigger, "fault events/0 ready");
+  // The second kill waited for the first one's victim to be back.
+  EXPECT_GT(first.faults[1].triggered, first.faults[0].actual);
+
+  const fs::path runs = ScenarioDir() / "runs" / "replay";
+  const auto again = RunChancho("run --replay '" + first.run_dir + "/record.json'" +
+                                    " --runs-root '" + runs.string() + "'",
+                                ScenarioDir(), 600);
   Record replay;
-  const auto again = Run("--replay '" + RecordPath(r.out).string() + "'");
   ASSERT_TRUE(Survived(again, replay, 2));
-  EXPECT_TRUE(LandedMidWork(replay, false));
-  EXPECT_EQ(first.doc["plan"], replay.doc["plan"]);
-  const auto& a = first.doc["faults"];
+  EXPECT_EQ(replay.doc["plan"].Size(), first.plan.size());
   const auto& b = replay.doc["faults"];
-  ASSERT_EQ(a.Size(), 2u);
   ASSERT_EQ(b.Size(), 2u);
-  EXPECT_STREQ(a[1]["trigger"].GetString(), "fault events/0 ready");
-  for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
-    EXPECT_STREQ(a[i]["target"].GetString(), b[i]["target"].GetString());
-    EXPECT_STREQ(a[i]["event"].GetString(), b[i]["event"].GetString());
-    EXPECT_STREQ(a[i]["trigger"].GetString(), b[i]["trigger"].GetString());
+  for (rapidjson::SizeType i = 0; i < b.Size(); ++i) {
+    const FaultOutcome& a = first.faults[i];
+    EXPECT_EQ(a.target, b[i]["target"].GetString());
+    EXPECT_EQ(a.event, b[i]["event"].GetString());
+    EXPECT_EQ(a.trigger, b[i]["trigger"].GetString());
     // The same offset after the same trigger, wherever it fell in time.
-    EXPECT_EQ(a[i]["planned_ms"].GetInt64() - a[i]["triggered_ms"].GetInt64(),
+    EXPECT_EQ((a.planned - a.triggered).count(),
               b[i]["planned_ms"].GetInt64() - b[i]["triggered_ms"].GetInt64());
   }
-  // The second kill waited for the first one's victim to be back.
-  EXPECT_GT(a[1]["triggered_ms"].GetInt64(), a[0]["actual_ms"].GetInt64());
+  // Each replayed fault landed while a client was still working.
+  std::int64_t last_done = 0;
+  for (const auto& c : replay.doc["clients"].GetArray()) {
+    last_done = std::max(last_done, c["completed_ms"].GetInt64());
+  }
+  for (const auto& f : b.GetArray()) EXPECT_LT(f["actual_ms"].GetInt64(), last_done);
+  std::error_code ignored;
+  if (!HasFailure()) fs::remove_all(runs, ignored);
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, ReplayTest, ::testing::Values("process"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(ChaosScenarioTest, AFiveSecondPartitionOfOneFilterFromTheBrokerIsSurvived) {
-  Record record;
-  ASSERT_TRUE(Survived(Run(Scenario("movies-partition")), record, 1));
-  ExpectThePartitionOfMoviesPartition(record);
-  if (runtime() == "docker") {
+  const RunRecord record = Run("movies-partition");
+  ASSERT_TRUE(ScenarioPassed(record));
+  ASSERT_TRUE(FaultsTookEffect(record, 1));
+  ASSERT_EQ(record.faults.size(), 1u);
+  EXPECT_EQ(record.faults[0].kind, FaultKind::kLink);
+  EXPECT_EQ(record.faults[0].target, "filter-argentina-2");
+  ASSERT_EQ(record.plan.size(), 1u);
+  EXPECT_EQ(FormatLinkFault(record.plan[0].link), "partition for=5000");
+  // The cut comes with client-1's first progress line, before the filter
+  // got its share of the movies, so no client can finish until it is back.
+  ASSERT_TRUE(record.plan[0].trigger);
+  EXPECT_EQ(record.plan[0].trigger->regex, "action: progress");
+  EXPECT_TRUE(FaultsLandedMidWork(record, true));
+  // Only the partitioned replica's link was proxied, and the partition
+  // really cut it: its open connection was reset and its attempts to come
+  // back were refused until the heal, after which traffic flowed again.
+  ASSERT_EQ(record.links.size(), 1u);
+  const LinkStatus& link = record.links[0];
+  EXPECT_EQ(link.replica, "filter-argentina-2");
+  EXPECT_EQ(link.upstream, "rabbitmq");
+  EXPECT_GE(link.stats.connections_reset, 1u);
+  EXPECT_GE(link.stats.connections_refused, 1u);
+  // Refused connections are not counted as accepted: one more than those
+  // reset is a connection made after the heal.
+  EXPECT_GT(link.stats.connections_accepted, link.stats.connections_reset);
+  if (GetParam() == "docker") {
     // On the run network's bridge, not on the container's loopback.
-    const std::string proxy = record.doc["links"][0]["proxy"].GetString();
-    EXPECT_TRUE(proxy.ends_with(".254:5672")) << proxy;
+    EXPECT_TRUE(link.proxy_address.ends_with(".254:5672")) << link.proxy_address;
   }
 }
 
@@ -226,14 +247,15 @@ TEST_P(ChaosScenarioTest, AFiveSecondPartitionOfOneFilterFromTheBrokerIsSurvived
 using KillHandlerTest = ChaosScenarioTest;
 
 TEST_P(KillHandlerTest, AKilledClientHandlerIsRevivedAndItsClientsResume) {
-  Record record;
-  ASSERT_TRUE(Survived(Run(Scenario("movies-kill-handler")), record, 1));
-  EXPECT_TRUE(LandedMidWork(record, true));
+  const RunRecord record = Run("movies-kill-handler");
+  ASSERT_TRUE(ScenarioPassed(record));
+  ASSERT_TRUE(FaultsTookEffect(record, 1));
+  EXPECT_TRUE(FaultsLandedMidWork(record, true));
   // The health-checkers brought it back (no one else starts it here)...
-  EXPECT_GE(record.doc["revivals"].GetInt(), 1) << record.text;
+  EXPECT_TRUE(Revived(record, 1));
   // ...and every client, whose session the kill cut, carried it over to the
   // new handler.
-  const fs::path logs = fs::path(record.doc["run_dir"].GetString()) / "logs";
+  const fs::path logs = fs::path(record.run_dir) / "logs";
   for (const char* client : {"client-1", "client-2", "client-3"}) {
     std::ifstream in(logs / (std::string(client) + ".log"));
     const std::string log(std::istreambuf_iterator<char>(in), {});
@@ -244,7 +266,8 @@ TEST_P(KillHandlerTest, AKilledClientHandlerIsRevivedAndItsClientsResume) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Runtimes, KillHandlerTest, ::testing::Values("process", "docker"),
+INSTANTIATE_TEST_SUITE_P(Runtimes, KillHandlerTest,
+                         ::testing::Values("process", "docker"),
                          [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, ChaosScenarioTest,

@@ -214,7 +214,8 @@ void ParseFaults(JsonChecker& check, const Value& v, const std::string& pointer,
 
 }  // namespace
 
-Scenario ParseScenario(const std::string& text, const fs::path& file) {
+Scenario ParseScenario(const std::string& text, const fs::path& file,
+                       const fs::path& cache_dir) {
   JsonChecker check(file.string());
   rapidjson::Document doc;
   ParseJson(doc, text, file.string());
@@ -222,6 +223,8 @@ Scenario ParseScenario(const std::string& text, const fs::path& file) {
   check.Require(doc, "", "spec");
   Scenario s;
   s.file = file;
+  s.cache_dir = cache_dir.empty() ? fs::current_path() / ".chancho" / "cache"
+                                  : fs::absolute(cache_dir);
   s.text = text;
   s.name = file.stem().string();
   const fs::path dir = file.parent_path();
@@ -312,18 +315,18 @@ Scenario ParseScenario(const std::string& text, const fs::path& file) {
   return s;
 }
 
-Scenario LoadScenario(const fs::path& file) {
+Scenario LoadScenario(const fs::path& file, const fs::path& cache_dir) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(file.string() + ": cannot open");
   std::ostringstream text;
   text << in.rdbuf();
-  return ParseScenario(text.str(), fs::absolute(file));
+  return ParseScenario(text.str(), fs::absolute(file), cache_dir);
 }
 
 std::string ExpandPlaceholders(const std::string& text, const Scenario& s) {
   std::string out = text;
   const std::pair<std::string, std::string> subs[] = {
-      {"{cache}", (fs::current_path() / ".chancho" / "cache").string()},
+      {"{cache}", s.cache_dir.string()},
       {"{scenario_dir}", s.file.parent_path().string()}};
   for (const auto& [from, to] : subs) {
     for (auto pos = out.find(from); pos != std::string::npos;

@@ -45,8 +45,8 @@
 // (e.g. the clients' DATA_DIR) sets that file's host path instead, so one
 // scenario works on both runtimes.
 // Placeholders in setup commands, creates, known_good and environment
-// values: {cache}
-// (.chancho/cache under the working directory) and {scenario_dir}.
+// values: {cache} (.chancho/cache under the working directory, unless the
+// caller names another directory) and {scenario_dir}.
 // Targets are selectors (targeting.h); random choices are made when the plan
 // is built, from the seed and the deployment only.
 
@@ -89,6 +89,7 @@ struct SetupStep {
 struct Scenario {
   std::string name;
   std::filesystem::path file;  // the scenario's path
+  std::filesystem::path cache_dir;  // what {cache} stands for
   std::string text;            // its JSON, kept for the record
   std::filesystem::path spec;
   std::string runtime = "process";
@@ -112,8 +113,12 @@ struct Scenario {
 
 // Parses the scenario text; `file` resolves relative paths. Throws
 // chancho::Error "<file>: <JSON pointer>: <problem>".
-Scenario ParseScenario(const std::string& text, const std::filesystem::path& file);
-Scenario LoadScenario(const std::filesystem::path& file);
+// `cache_dir` is what {cache} stands for; empty: .chancho/cache under the
+// working directory.
+Scenario ParseScenario(const std::string& text, const std::filesystem::path& file,
+                       const std::filesystem::path& cache_dir = {});
+Scenario LoadScenario(const std::filesystem::path& file,
+                      const std::filesystem::path& cache_dir = {});
 
 // {cache} and {scenario_dir} replaced.
 std::string ExpandPlaceholders(const std::string& text, const Scenario& scenario);

@@ -189,7 +189,7 @@ ScenarioRun::ScenarioRun(Scenario scenario, ScenarioRunOptions options,
 
 ScenarioRun ScenarioRun::FromScenario(const fs::path& file,
                                       ScenarioRunOptions options) {
-  Scenario scenario = LoadScenario(file);
+  Scenario scenario = LoadScenario(file, options.cache_dir);
   if (!options.runtime.empty()) scenario.runtime = options.runtime;
   RunRecord record;
   record.scenario_file = fs::absolute(file).string();
@@ -204,7 +204,7 @@ ScenarioRun ScenarioRun::FromScenario(const fs::path& file,
 ScenarioRun ScenarioRun::FromRecord(const fs::path& file,
                                     ScenarioRunOptions options) {
   const RunRecord replayed = LoadRecord(file);
-  Scenario scenario = LoadScenario(replayed.scenario_file);
+  Scenario scenario = LoadScenario(replayed.scenario_file, options.cache_dir);
   if (!options.runtime.empty()) {
     scenario.runtime = options.runtime;
   } else if (!replayed.runtime.empty()) {
@@ -223,9 +223,7 @@ void ScenarioRun::Prepare(const std::vector<FaultEvent>* recorded) {
   ProgressOut progress(options_.progress);
   record_.scenario_name = scenario_.name;
   record_.runtime = scenario_.runtime;
-  const fs::path log = options_.setup_log.empty()
-                           ? fs::path(".chancho") / "cache" / "setup.log"
-                           : options_.setup_log;
+  const fs::path log = scenario_.cache_dir / "setup.log";
   for (const auto& step : scenario_.setup) {
     RunSetup(step, scenario_, options_.bin_dirs, log, progress);
   }

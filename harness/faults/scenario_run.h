@@ -45,8 +45,10 @@ struct ScenarioRunOptions {
   // The chancho CLI, for replicas that call `chancho ctl` (the
   // health-checkers), passed as CHANCHO_CLI; empty: none.
   std::filesystem::path chancho_cli;
-  // Where the setup steps' output goes; empty: .chancho/cache/setup.log.
-  std::filesystem::path setup_log;
+  // What a scenario's {cache} stands for, where its setup steps' output
+  // goes too (setup.log); empty: .chancho/cache under the working
+  // directory.
+  std::filesystem::path cache_dir;
   // Receives one log-format line per step (setup, plan, up, fault,
   // client_done, trigger, run) and the comparison's text report; null:
   // nothing is printed.

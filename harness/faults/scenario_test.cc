@@ -61,6 +61,10 @@ TEST(ScenarioTest, ParsesEveryField) {
   EXPECT_EQ(ExpandPlaceholders(s.environment.at("client").at("DATA_DIR"), s),
             (std::filesystem::current_path() / ".chancho/cache/d").string());
   EXPECT_EQ(s.setup.at(0).command.size(), 3u);
+  // The caller may name the directory {cache} stands for.
+  const Scenario elsewhere = ParseScenario(
+      R"({"spec": "x", "known_good": "{cache}/kg"})", "/s/x.json", "/tmp/c");
+  EXPECT_EQ(elsewhere.known_good, std::filesystem::path("/tmp/c/kg"));
   EXPECT_EQ(s.known_good, std::filesystem::path("/s/kg"));
   EXPECT_EQ(s.seed, 9u);
   ASSERT_EQ(s.events.size(), 1u);
