@@ -266,6 +266,49 @@ TEST_P(KillHandlerTest, AKilledClientHandlerIsRevivedAndItsClientsResume) {
   }
 }
 
+// A fault whose trigger never fires is not a silent skip: the run fails and
+// says which trigger it was, though every result matches.
+using NeverFiredTest = ChaosScenarioTest;
+
+TEST_P(NeverFiredTest, ATriggerThatNeverFiresFailsTheRun) {
+  const fs::path scenarios = SourceDir() / "integration_tests" / "scenarios";
+  std::ifstream in(scenarios / "movies-kill-join.json");
+  std::string text(std::istreambuf_iterator<char>(in), {});
+  // The same run without pacing, and a first kill that waits for a line no
+  // client writes.
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace(R"("ROWS_PER_SECOND": "20000")", R"("ROWS_PER_SECOND": "0")");
+  replace(R"("progress": "client-1",)", R"("log": "no such line", "replica": "client-1",)");
+  replace(R"("file": "ratings.csv",)", "");
+  replace(R"("fraction": 0.1)", R"("nth": 1)");
+  replace(R"("spec": "../../)", R"("spec": ")" + SourceDir().string() + "/");
+  replace(R"("known_good": "movies-known-good")",
+          R"("known_good": ")" + (scenarios / "movies-known-good").string() + "\"");
+  const fs::path file = ScenarioDir() / "never-fired.json";
+  std::ofstream(file) << text;
+  ScenarioRunOptions options;
+  options.cache_dir = ScenarioDir() / "cache";
+  const RunRecord record = RunScenario(file, options);
+  EXPECT_EQ(record.exit_code, 1);
+  EXPECT_TRUE(record.faults.empty());
+  EXPECT_EQ(record.verdict,
+            "trigger never fired: log client-1 /no such line/ #1; "
+            "trigger never fired: fault events/0 ready");
+  // The second kill waited for the first, so neither was applied.
+  ASSERT_EQ(record.unapplied.size(), 2u);
+  EXPECT_EQ(record.unapplied[0].why, UnappliedEvent::Why::kTriggerNeverFired);
+  EXPECT_EQ(record.unapplied[1].why, UnappliedEvent::Why::kTriggerNeverFired);
+  ASSERT_EQ(record.triggers.size(), 2u);
+  EXPECT_FALSE(record.triggers[0].fired);
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, NeverFiredTest, ::testing::Values("process"),
+                         [](const auto& info) { return info.param; });
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, KillHandlerTest,
                          ::testing::Values("process", "docker"),
                          [](const auto& info) { return info.param; });
