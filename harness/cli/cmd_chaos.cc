@@ -12,10 +12,10 @@
 #include <optional>
 #include <sstream>
 
+#include "common/error.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/faults/chaos_shell.h"
-#include "harness/spec/error.h"
 
 namespace chancho::cli {
 namespace {

@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common/error.h"
 #include "harness/cli/commands.h"
-#include "harness/spec/error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -8,11 +8,11 @@
 #include <system_error>
 #include <utility>
 
+#include "common/error.h"
 #include "harness/compare/file_reader.h"
 #include "harness/compare/line_match.h"
 #include "harness/compare/ordered_diff.h"
 #include "harness/compare/unordered_diff.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

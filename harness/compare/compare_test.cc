@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "harness/compare/compare_test_util.h"
-#include "harness/spec/error.h"
 
 namespace chancho::testing {
 namespace {

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "common/error.h"
 #include "harness/compare/compare.h"
 #include "harness/compare/compare_test_util.h"
 #include "harness/compare/report.h"
-#include "harness/spec/error.h"
 
 namespace chancho::testing {
 namespace {

@@ -10,7 +10,7 @@
 #include <new>
 #include <vector>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho::compare {
 namespace {

@@ -7,12 +7,13 @@
 #include <sstream>
 #include <thread>
 
+#include "common/error.h"
+#include "common/log_line.h"
 #include "harness/faults/auto_loop.h"
 #include "harness/faults/fault.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/link_json.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {
@@ -77,17 +78,17 @@ std::string ActionName(const FaultEvent& event) {
 }
 
 std::string OutcomeLine(const FaultOutcome& o, const std::string& action) {
-  std::string line = "action: " + action +
-                     " | result: " + (o.took_effect ? "success" : "fail") +
-                     " | target: " + o.target +
-                     " | took_effect: " + (o.took_effect ? "yes" : "no");
+  common::LogFields fields = {{"target", o.target},
+                              {"took_effect", o.took_effect ? "yes" : "no"}};
   if (o.origin == "auto") {
-    line += " | origin: auto | at_ms: " + std::to_string(o.planned.count());
+    fields.emplace_back("origin", "auto");
+    fields.emplace_back("at_ms", std::to_string(o.planned.count()));
   } else if (o.origin == "bomb") {
-    line += " | origin: bomb";
+    fields.emplace_back("origin", "bomb");
   }
-  if (!o.took_effect) line += " | reason: " + OneLine(o.detail);
-  return line;
+  if (!o.took_effect) fields.emplace_back("reason", OneLine(o.detail));
+  return common::FormatEvent(action, o.took_effect ? "success" : "fail",
+                             fields);
 }
 
 }  // namespace
@@ -122,7 +123,7 @@ class ChaosShell::Impl {
       }
       (this->*command->run)(args);
     } catch (const std::exception& e) {
-      Say("action: " + verb + " | result: fail | reason: " + OneLine(e.what()));
+      Say(common::FormatEvent(verb, "fail", {{"reason", OneLine(e.what())}}));
     }
     return true;
   }
@@ -296,13 +297,14 @@ class ChaosShell::Impl {
     if (count < 1) throw Error("expected at least 1 replica per tick");
     StopAuto();
     const auto eligible = EligibleNow();
-    Say("action: auto | result: in_progress | every_ms: " +
-        std::to_string(every.count()) + " | count: " + std::to_string(count) +
-        (until == kForever
-             ? ""
-             : " | duration_ms: " + std::to_string(until.count())) +
-        " | seed: " + std::to_string(seed_) +
-        " | eligible: " + JoinNames(eligible));
+    common::LogFields fields = {{"every_ms", std::to_string(every.count())},
+                                {"count", std::to_string(count)}};
+    if (until != kForever) {
+      fields.emplace_back("duration_ms", std::to_string(until.count()));
+    }
+    fields.emplace_back("seed", std::to_string(seed_));
+    fields.emplace_back("eligible", JoinNames(eligible));
+    Say(common::FormatEvent("auto", "in_progress", fields));
     auto_ = std::make_unique<AutoLoop>(
         target_, AutoKill{every, count, milliseconds(0), until}, eligible,
         seed_, [this](const FaultOutcome& o) { Say(OutcomeLine(o, "kill")); });
@@ -315,9 +317,10 @@ class ChaosShell::Impl {
     auto_->Join();
     const Tally tally = auto_->tally();
     auto_.reset();
-    Say("action: stop | result: success | faults: " +
-        std::to_string(tally.faults) +
-        " | took_effect: " + std::to_string(tally.took_effect));
+    Say(common::FormatEvent(
+        "stop", "success",
+        {{"faults", std::to_string(tally.faults)},
+         {"took_effect", std::to_string(tally.took_effect)}}));
     return true;
   }
 

@@ -10,9 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "common/error.h"
 #include "harness/faults/fake_target.h"
 #include "harness/runtime/control_commands.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "harness/faults/fault_target.h"
-#include "harness/spec/error.h"
 
 namespace chancho::fake {
 

@@ -4,8 +4,8 @@
 #include <random>
 #include <thread>
 
+#include "common/error.h"
 #include "harness/faults/targeting.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

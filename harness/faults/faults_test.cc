@@ -3,11 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/error.h"
 #include "harness/faults/fake_target.h"
 #include "harness/faults/fault.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/faults/targeting.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

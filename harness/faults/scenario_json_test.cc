@@ -5,8 +5,8 @@
 
 #include <string>
 
+#include "common/error.h"
 #include "harness/faults/scenario.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/error.h"
 #include "harness/compare/compare.h"
 #include "harness/compare/report.h"
 #include "harness/deploy/deployment.h"
@@ -21,7 +22,6 @@
 #include "harness/runtime/docker_runtime.h"
 #include "harness/runtime/process_runtime.h"
 #include "harness/runtime/run_dir.h"
-#include "harness/spec/error.h"
 
 extern char** environ;
 

@@ -7,8 +7,8 @@
 
 #include <unistd.h>
 
+#include "common/error.h"
 #include "harness/faults/scenario.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

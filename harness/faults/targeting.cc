@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <regex>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

@@ -4,9 +4,9 @@
 #include <regex>
 #include <sstream>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
+#include "common/log_line.h"
 #include "harness/spec/json_checker.h"
-#include "system/common/log.h"
 
 namespace chancho {
 namespace {

@@ -9,11 +9,11 @@
 #include <functional>
 #include <thread>
 
+#include "common/error.h"
 #include "harness/faults/fake_target.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/faults/trigger.h"
 #include "harness/faults/trigger_watch.h"
-#include "harness/spec/error.h"
 #include "harness/spec/json_checker.h"
 #include "harness/spec/json_parse.h"
 

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <vector>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

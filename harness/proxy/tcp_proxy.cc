@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/error.h"
 #include "harness/proxy/tcp_proxy_link.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 

@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho::proxy_test {
 

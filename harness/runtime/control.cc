@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/error.h"
 #include "harness/runtime/link_json.h"
-#include "harness/spec/error.h"
 #include "harness/spec/json_parse.h"
 
 namespace chancho {

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/link_json.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

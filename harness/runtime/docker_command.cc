@@ -15,8 +15,8 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/spec/error.h"
-#include "system/common/close_on_exec.h"
+#include "common/close_on_exec.h"
+#include "common/error.h"
 
 extern char** environ;
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <thread>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <ctime>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 #include "harness/spec/json_parse.h"
 
 namespace chancho {

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/error.h"
 #include "harness/runtime/docker_command.h"
 #include "harness/runtime/docker_inspect.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/error.h"
 #include "harness/runtime/docker_command.h"
-#include "harness/spec/error.h"
 
 namespace chancho {
 namespace {

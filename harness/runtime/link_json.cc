@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 #include "harness/spec/json_parse.h"
 
 namespace chancho {

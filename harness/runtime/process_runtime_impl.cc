@@ -25,7 +25,7 @@
 #include <sstream>
 #include <thread>
 
-#include "system/common/child_setup.h"
+#include "common/child_setup.h"
 #include "harness/runtime/control.h"
 #include "harness/runtime/control_commands.h"
 #include "harness/runtime/readiness.h"

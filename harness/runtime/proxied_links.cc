@@ -1,6 +1,6 @@
 #include "harness/runtime/proxied_links.h"
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 

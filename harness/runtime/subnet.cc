@@ -10,7 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <set>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 

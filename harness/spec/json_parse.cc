@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 namespace {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/spec/error.h"
+#include "common/error.h"
 
 namespace chancho {
 

@@ -41,7 +41,8 @@ class Tp0ConfigTest
   std::filesystem::path dir_;
 };
 
-std::optional<LogEvent> ConfigEvent(const std::vector<LogEvent>& events) {
+std::optional<common::LogEvent> ConfigEvent(
+    const std::vector<common::LogEvent>& events) {
   for (const auto& e : events) {
     if (e.action == "config") return e;
   }

@@ -29,7 +29,7 @@ TEST_P(Tp0EchoTest, EveryClientGetsEveryEcho) {
     ASSERT_TRUE(WaitForExit(client, seconds(30), 0));
     int echoes = 0;
     bool finished = false;
-    for (const LogEvent& e : Events(client)) {
+    for (const common::LogEvent& e : Events(client)) {
       EXPECT_NE(e.result, "fail") << client << ": " << e.action;
       if (e.action == "receive_message" && e.result == "success") {
         ++echoes;
@@ -46,7 +46,7 @@ TEST_P(Tp0EchoTest, EveryClientGetsEveryEcho) {
     EXPECT_TRUE(finished) << client << " never logged loop_finished";
   }
   int received = 0;
-  for (const LogEvent& e : Events("server")) {
+  for (const common::LogEvent& e : Events("server")) {
     EXPECT_NE(e.result, "fail") << "server: " << e.action;
     if (e.action == "receive_message") ++received;
   }

@@ -4,11 +4,10 @@
 #include <exception>
 #include <iosfwd>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include "common/log_line.h"
 
 namespace chancho::common {
 
@@ -28,42 +27,14 @@ LogLevel ParseLogLevel(std::string_view name);
 // "DEBUG", "INFO", "WARNING", "ERROR" or "CRITICAL".
 std::string_view LogLevelName(LogLevel level);
 
-// Ordered key/value pairs that follow "action" and "result" on a line.
-using LogFields = std::vector<std::pair<std::string, std::string>>;
-
-// Formats the event part of a line, without prefix or newline:
-// "action: <action> | result: <result> | key: value | ...".
-// Inside any part, newlines and carriage returns are written as the two
-// characters "\n" and "\r" and other control bytes except tab as "\xNN", so
-// that one event is always exactly one line of text.
-std::string FormatEvent(std::string_view action, std::string_view result,
-                        const LogFields& fields = {});
-
-// One parsed event line.
-struct LogEvent {
-  std::string action;
-  std::string result;
-  LogFields fields;
-
-  // The value of the first field named `key`, if any.
-  std::optional<std::string> Get(std::string_view key) const;
-};
-
-// Parses "action: A | result: R | k: v | ...", optionally preceded by any
-// prefix such as "2024-01-31 12:00:00 INFO     ". Values may contain ':' and
-// spaces; a segment without "key: " is taken as part of the previous value
-// (so values may even contain " | "). A trailing "\r\n" is ignored. Returns
-// nullopt if the line has no "action: " or no "result: " segment after it.
-std::optional<LogEvent> ParseLogLine(std::string_view line);
-
 // The text to log for an exception: what(), except that for
 // boost::system::system_error it is the error code's message, without the
 // source location Boost appends.
 std::string ExceptionMessage(const std::exception& e);
 
 // Writes event lines "YYYY-MM-DD HH:MM:SS LEVEL    action: ... | ..." (local
-// time, level padded to 8 like Python's "%(levelname)-8s") to a stream, one
-// flushed line per call.
+// time, level padded to 8 like Python's "%(levelname)-8s"; the event part is
+// common/log_line.h's FormatEvent) to a stream, one flushed line per call.
 //
 // Thread-safe: lines from concurrent calls never interleave. The stream is not
 // owned and must outlive the logger.

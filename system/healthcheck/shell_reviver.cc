@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "system/common/child_setup.h"
+#include "common/child_setup.h"
 
 namespace chancho::healthcheck {
 

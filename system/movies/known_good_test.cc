@@ -14,7 +14,7 @@
 #include <string>
 #include <utility>
 
-#include "system/common/log.h"
+#include "common/log_line.h"
 #include "system/movies/datagen.h"
 #include "system/movies/reference.h"
 #include "system/movies/test_util.h"

@@ -18,7 +18,7 @@
 #include <map>
 #include <string>
 
-#include "system/common/log.h"
+#include "common/log_line.h"
 #include "system/tp0/test_process.h"
 
 namespace chancho::tp0 {

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/duration.h"
 #include "system/common/bind_address.h"
-#include "system/common/duration.h"
 #include "system/common/framing.h"
 #include "system/common/resolve.h"
 #include "system/movies/mq/state_store.h"

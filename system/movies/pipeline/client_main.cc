@@ -23,8 +23,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/duration.h"
 #include "system/common/config.h"
-#include "system/common/duration.h"
 #include "system/common/host_port.h"
 #include "system/common/log.h"
 #include "system/common/service_main.h"

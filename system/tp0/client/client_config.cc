@@ -6,7 +6,8 @@
 #include <initializer_list>
 #include <stdexcept>
 
-#include "system/common/duration.h"
+#include "common/duration.h"
+#include "system/common/log.h"
 
 namespace chancho::tp0 {
 namespace {

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "common/log_line.h"
 #include "system/common/config.h"
 #include "system/common/host_port.h"
-#include "system/common/log.h"
 
 namespace chancho::tp0 {
 

@@ -2,6 +2,8 @@
 
 #include <boost/property_tree/ptree.hpp>
 
+#include "system/common/log.h"
+
 namespace chancho::tp0 {
 namespace {
 

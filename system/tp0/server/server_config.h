@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "common/log_line.h"
 #include "system/common/config.h"
-#include "system/common/log.h"
 
 namespace chancho::tp0 {
 

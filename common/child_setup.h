@@ -20,7 +20,7 @@
 #include <boost/process/v2/detail/config.hpp>
 #include <boost/system/error_code.hpp>
 
-#include "system/common/close_on_exec.h"
+#include "common/close_on_exec.h"
 
 namespace chancho::common {
 

@@ -1,4 +1,4 @@
-#include "system/common/duration.h"
+#include "common/duration.h"
 
 #include <cctype>
 #include <cmath>
