@@ -112,7 +112,10 @@ TEST_P(AutoKillTest, ThreeClientsMatchKnownGoodUnderAuto23) {
   ASSERT_TRUE(plan[0].trigger && plan[1].until);
   EXPECT_EQ(plan[0].trigger->regex, "action: progress");
   EXPECT_EQ(plan[1].until->file, "ratings.csv");
-  EXPECT_TRUE(FaultsLandedMidWork(record, true));
+  // A tick that was due before the loop ended hits its targets one after
+  // the other (in containers, each kill and its check take a while): the
+  // last may land once a client is done, but never after all are.
+  EXPECT_TRUE(FaultsLandedMidWork(record, false));
   // The loop ended with the first complete upload: what was left of it was
   // cancelled, not applied after the work.
   EXPECT_TRUE(std::any_of(record.unapplied.begin(), record.unapplied.end(),
