@@ -18,15 +18,15 @@
 #include <regex>
 #include <thread>
 
+#include "common/subprocess.h"
 #include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
-#include "integration_tests/tp0/tp0_env.h"
 #include "harness/probes/echo_probe.h"
-#include "harness/runtime/docker_command.h"
 #include "harness/runtime/docker_leftovers.h"
 #include "harness/runtime/docker_runtime.h"
 #include "harness/runtime/process_runtime.h"
 #include "harness/spec/tp0_spec.h"
+#include "integration_tests/tp0/tp0_env.h"
 
 namespace chancho::testing {
 namespace {

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "harness/runtime/docker_command.h"
+#include "common/subprocess.h"
 #include "harness/runtime/docker_inspect.h"
 
 namespace chancho {

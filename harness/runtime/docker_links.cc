@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "common/error.h"
-#include "harness/runtime/docker_command.h"
+#include "common/subprocess.h"
 
 namespace chancho {
 namespace {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/runtime/docker_command.h"
+#include "common/subprocess.h"
 
 namespace chancho {
 

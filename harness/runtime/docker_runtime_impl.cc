@@ -9,9 +9,9 @@
 #include <sstream>
 #include <thread>
 
+#include "common/subprocess.h"
 #include "harness/compose/compose.h"
 #include "harness/runtime/docker_cli.h"
-#include "harness/runtime/docker_command.h"
 #include "harness/runtime/docker_inspect.h"
 #include "harness/runtime/docker_leftovers.h"
 #include "harness/runtime/docker_log.h"

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "common/subprocess.h"
 #include "harness/runtime/docker_cli.h"
-#include "harness/runtime/docker_command.h"
 #include "harness/runtime/docker_inspect.h"
 #include "harness/runtime/docker_links.h"
 #include "harness/runtime/docker_log.h"

@@ -7,6 +7,12 @@
 #include <string_view>
 #include <vector>
 
+// The runner of short commands (docker, docker compose, sh) and of
+// background followers for the harness: each child runs in its own process
+// group, with the signal state of a fresh process and no descriptor of the
+// parent's but stdio (common/child_setup.h), and dies with the thread that
+// ran it unless it is a BackgroundCommand.
+
 namespace chancho {
 
 // What a finished (or timed out) command left behind.

@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_command.h"
+#include "common/subprocess.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,9 +1,8 @@
-#include "harness/runtime/docker_command.h"
+#include "common/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "common/close_on_exec.h"
+#include "common/child_setup.h"
 #include "common/error.h"
 
 extern char** environ;
@@ -63,21 +62,10 @@ int Spawn(const std::vector<std::string>& argv, int in, int out, int err,
     throw Error(CommandLine(argv) + ": fork: " + std::strerror(errno));
   }
   if (pid == 0) {
-    ::setpgid(0, 0);
-    if (die_with_thread) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(127);
-    }
+    common::SetUpChild(parent, die_with_thread);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    common::CloseOnExecAboveStderr();
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD}) {
-      ::signal(sig, SIG_DFL);
-    }
     ::execve(program.c_str(), args.data(), environ);
     ::_exit(127);
   }
