@@ -1,8 +1,10 @@
-// chancho run SCENARIO.json | --replay record.json: brings the system up,
-// applies the scenario's faults on schedule while its clients run, waits
-// for the clients (bounded), compares their results with known-good, brings
-// everything down and writes record.json in the run directory. Exit 0 only
-// when every client exited 0 and every result matches.
+// chancho run SCENARIO.json | --replay record.json: a thin shell over
+// ScenarioRun (harness/faults/scenario_run.h), which brings the system up,
+// applies the scenario's faults on schedule or on their triggers while its
+// clients run, waits for the clients (bounded), compares their results with
+// known-good, brings everything down and writes record.json in the run
+// directory. Exit 0 only when every client exited 0, every result matches
+// and every trigger fired.
 
 #include <iostream>
 #include <memory>
@@ -46,9 +48,10 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
       "run",
-      "Run a reproducible fault scenario: up, clients, faults on schedule, "
-      "compare with known-good, down; writes record.json in the run "
-      "directory. Exit 0 only when every client's results match.");
+      "Run a reproducible fault scenario: up, clients, faults on schedule or "
+      "on their triggers, compare with known-good, down; writes record.json "
+      "in the run directory. Exit 0 only when every client's results match "
+      "and every trigger fired.");
   cmd->add_option("scenario", args->scenario, "scenario JSON file");
   cmd->add_option("--replay", args->replay,
                   "re-apply the fault timeline of a record.json");
