@@ -22,7 +22,8 @@ void AutoLoop::Run() {
       const milliseconds from = span * chunk;
       if (from >= spec_.until) return;
       const AutoKill part{spec_.every, spec_.count, milliseconds(0),
-                          std::min(span, spec_.until - from)};
+                          std::min(span, spec_.until - from), std::nullopt,
+                          std::nullopt};
       auto plan = PlanAutoKill(part, eligible_, ChunkSeed(seed_, chunk));
       {
         std::unique_lock lock(mu_);

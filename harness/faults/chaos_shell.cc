@@ -306,7 +306,7 @@ class ChaosShell::Impl {
     fields.emplace_back("eligible", JoinNames(eligible));
     Say(common::FormatEvent("auto", "in_progress", fields));
     auto_ = std::make_unique<AutoLoop>(
-        target_, AutoKill{every, count, milliseconds(0), until}, eligible,
+        target_, AutoKill{every, count, milliseconds(0), until, std::nullopt, std::nullopt}, eligible,
         seed_, [this](const FaultOutcome& o) { Say(OutcomeLine(o, "kill")); });
   }
 

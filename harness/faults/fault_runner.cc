@@ -155,7 +155,25 @@ void FaultRunner::Apply(const FaultEvent& event, milliseconds triggered,
       starts.emplace_back(replica, before);
     }
   }
-  for (const std::string& replica : event.targets) {
+  for (std::size_t i = 0; i < event.targets.size(); ++i) {
+    const std::string& replica = event.targets[i];
+    // Hitting the targets one after the other can take long (a container's
+    // kill and its check take up to a second or more); the ones still to
+    // hit when the event's `until` fires are cancelled with it.
+    const auto until = event.until && watch_ ? watch_->FiredAt(*event.until)
+                                             : std::nullopt;
+    if (until) {
+      std::string left;
+      for (std::size_t j = i; j < event.targets.size(); ++j) {
+        left += (left.empty() ? "" : ", ") + event.targets[j];
+      }
+      std::lock_guard lock(mu_);
+      unapplied_.push_back({event.id, UnappliedEvent::Why::kCancelled,
+                            "cancelled: " + Describe(*event.until) + " fired at " +
+                                std::to_string(until->count()) +
+                                " ms; not hit: " + left});
+      break;
+    }
     const auto applied = Clock::now();
     FaultOutcome outcome = ApplyFault(target_, event, replica);
     outcome.planned = triggered + event.at;

@@ -5,7 +5,8 @@
 // trigger is due `at` after the trigger fired (as the TriggerWatch saw it),
 // and one whose `until` trigger fires first is cancelled. Due events run in
 // order of their due time; the targets of one event are hit one after the
-// other, as close together as the target allows. Stop() ends the plan
+// other, as close together as the target allows, and those still to hit
+// when the event's `until` fires are cancelled. Stop() ends the plan
 // early: events not yet applied are listed by unapplied(), with the reason.
 
 #include <chrono>

@@ -79,7 +79,8 @@ TEST(SelectorTest, SelectsByNamePrefixRegexRoleAndRandom) {
 
 TEST(PlanTest, TheSameSeedGivesTheSamePlan) {
   const auto eligible = Eligible(Movies(), Exclusions{});
-  const AutoKill spec{milliseconds(2000), 3, milliseconds(1000), milliseconds(20000)};
+  const AutoKill spec{milliseconds(2000), 3, milliseconds(1000), milliseconds(20000),
+                      std::nullopt, std::nullopt};
   const auto a = PlanAutoKill(spec, eligible, 7);
   EXPECT_EQ(a, PlanAutoKill(spec, eligible, 7));
   EXPECT_NE(a, PlanAutoKill(spec, eligible, 8));

@@ -329,6 +329,47 @@ TEST(TriggerRunnerTest, UnfiredTriggersAndCancelledEventsAreReported) {
   EXPECT_EQ(unapplied[2].why, UnappliedEvent::Why::kNotDue);
 }
 
+// A target whose kill makes the client log "done" and returns once the
+// watch has seen it, as a slow kill that outlasts the work would.
+class DoneOnKill : public fake::FakeTarget {
+ public:
+  DoneOnKill(FakeView& view, const Trigger& done)
+      : FakeTarget(fake::Movies()), view_(view), done_(done) {}
+  void Kill(const std::string& r, int signal) override {
+    FakeTarget::Kill(r, signal);
+    view_.Append("client-1", "done\n");
+    EXPECT_TRUE(Eventually([&] { return watch_->FiredAt(done_).has_value(); }));
+  }
+  TriggerWatch* watch_ = nullptr;
+
+ private:
+  FakeView& view_;
+  Trigger done_;
+};
+
+TEST(TriggerRunnerTest, TargetsStillToHitWhenUntilFiresAreCancelled) {
+  FakeView view;
+  const Trigger done = Parse(R"({"log": "done", "replica": "client-1"})");
+  DoneOnKill target(view, done);
+  const auto start = std::chrono::steady_clock::now();
+  TriggerWatch watch(view, {done}, start, milliseconds(1));
+  target.watch_ = &watch;
+  FaultEvent tick = Kill("auto/0", "filter-1", std::nullopt);
+  tick.targets = {"filter-1", "filter-2", "join-1"};
+  tick.until = done;
+  FaultRunner runner(target, {tick}, nullptr, &watch);
+  runner.Start(start);
+  ASSERT_TRUE(Eventually([&] { return !runner.unapplied().empty(); }));
+  runner.Stop();
+  runner.Join();
+  ASSERT_EQ(runner.outcomes().size(), 1u);
+  EXPECT_EQ(runner.outcomes()[0].target, "filter-1");
+  EXPECT_EQ(target.State("filter-2"), ReplicaState::kRunning);
+  ASSERT_EQ(runner.unapplied().size(), 1u);
+  EXPECT_EQ(runner.unapplied()[0].why, UnappliedEvent::Why::kCancelled);
+  EXPECT_THAT(runner.unapplied()[0].detail, HasSubstr("not hit: filter-2, join-1"));
+}
+
 TEST(TriggerRunnerTest, WithoutAWatchATriggeredEventNeverFires) {
   fake::FakeTarget target(fake::Movies());
   FaultRunner runner(
