@@ -50,4 +50,22 @@ inline CommandResult RunChancho(const std::string& args,
                   timeout_s);
 }
 
+// A scratch directory per test under the build tree; whatever a failed test
+// left running goes down with its run, and the directory stays for a look.
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = BinDir().parent_path() / "test-cli" / info->name();
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    // Whatever a failed test left running goes down with its run.
+    RunChancho("down --grace 1000", dir_, 30);
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+};
+
 }  // namespace chancho::testing
