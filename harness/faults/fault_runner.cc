@@ -14,6 +14,15 @@ using std::chrono::milliseconds;
 // watch itself polls the system at about this period.
 constexpr milliseconds kTriggerPoll{5};
 
+// Why an event (or what was left of it) was not applied: its `until`
+// trigger fired at `at`.
+UnappliedEvent Cancelled(const FaultEvent& e, milliseconds at,
+                         const std::string& more = "") {
+  return {e.id, UnappliedEvent::Why::kCancelled,
+          "cancelled: " + Describe(*e.until) + " fired at " +
+              std::to_string(at.count()) + " ms" + more};
+}
+
 }  // namespace
 
 FaultRunner::FaultRunner(FaultTarget& target, std::vector<FaultEvent> plan,
@@ -74,9 +83,7 @@ void FaultRunner::Run(Clock::time_point start) {
       const auto base = fired(e.trigger);
       const auto until = e.until ? fired(e.until) : std::nullopt;
       if (until && (!base || *base + e.at > *until)) {
-        unapplied_.push_back({e.id, UnappliedEvent::Why::kCancelled,
-                              "cancelled: " + Describe(*e.until) + " fired at " +
-                                  std::to_string(until->count()) + " ms"});
+        unapplied_.push_back(Cancelled(e, *until));
         it = pending.erase(it);
         continue;
       }
@@ -115,9 +122,7 @@ void FaultRunner::Run(Clock::time_point start) {
     const auto base = fired(e->trigger);
     const auto until = e->until ? fired(e->until) : std::nullopt;
     if (until) {
-      unapplied_.push_back({e->id, UnappliedEvent::Why::kCancelled,
-                            "cancelled: " + Describe(*e->until) + " fired at " +
-                                std::to_string(until->count()) + " ms"});
+      unapplied_.push_back(Cancelled(*e, *until));
     } else if (!base) {
       unapplied_.push_back({e->id, UnappliedEvent::Why::kTriggerNeverFired,
                             "trigger never fired: " + Describe(*e->trigger)});
@@ -168,10 +173,7 @@ void FaultRunner::Apply(const FaultEvent& event, milliseconds triggered,
         left += (left.empty() ? "" : ", ") + event.targets[j];
       }
       std::lock_guard lock(mu_);
-      unapplied_.push_back({event.id, UnappliedEvent::Why::kCancelled,
-                            "cancelled: " + Describe(*event.until) + " fired at " +
-                                std::to_string(until->count()) +
-                                " ms; not hit: " + left});
+      unapplied_.push_back(Cancelled(event, *until, "; not hit: " + left));
       break;
     }
     const auto applied = Clock::now();
