@@ -14,8 +14,8 @@
 #include <fstream>
 #include <thread>
 
-#include "harness/runtime/docker_runtime.h"
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/docker/docker_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/readiness.h"
 #include "harness/spec/tp0_spec.h"
 
@@ -38,8 +38,8 @@ Deployment Tp0Deployment(int clients) {
   return Plan(spec);
 }
 
-ProcessRuntimeOptions Options() {
-  ProcessRuntimeOptions options;
+RuntimeOptions Options() {
+  RuntimeOptions options;
   options.runs_root = kRuns;
   options.bin_dirs = {CHANCHO_BIN_DIR};
   return options;
@@ -160,8 +160,8 @@ void BM_KillToExit_BareWaitpid(benchmark::State& state) {
   }
 }
 
-DockerRuntimeOptions DockerOptions() {
-  DockerRuntimeOptions options;
+RuntimeOptions DockerOptions() {
+  RuntimeOptions options;
   options.runs_root = kRuns;
   return options;
 }

@@ -280,4 +280,74 @@ void BackgroundCommand::Kill() {
   reaped_ = true;
 }
 
+LineStream::LineStream(const std::vector<std::string>& argv,
+                       std::function<void(const std::string&)> on_line,
+                       std::function<void()> on_end) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    throw Error(CommandLine(argv) + ": pipe: " + std::strerror(errno));
+  }
+  Fd read_end(out[0]);
+  Fd write_end(out[1]);
+  // stderr goes to an unlinked temporary file: never a pipe that nobody
+  // drains.
+  char name[] = "/tmp/chancho-stderr-XXXXXX";
+  Fd err(::mkostemp(name, O_CLOEXEC));
+  if (err.get() < 0) {
+    throw Error(CommandLine(argv) + ": temporary file: " +
+                std::strerror(errno));
+  }
+  ::unlink(name);
+  Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  pid_ = Spawn(argv, null.get(), write_end.get(), err.get(), false);
+  write_end.Reset();
+  err_fd_ = ::dup(err.get());
+  reader_ = std::thread([this, fd = ::dup(read_end.get()),
+                         on_line = std::move(on_line),
+                         on_end = std::move(on_end)]() mutable {
+    Read(fd, std::move(on_line), std::move(on_end));
+  });
+}
+
+LineStream::~LineStream() {
+  KillGroup(pid_);
+  if (reader_.joinable()) reader_.join();
+  TryReap(pid_, true);
+  if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+void LineStream::Read(int fd, std::function<void(const std::string&)> on_line,
+                      std::function<void()> on_end) {
+  std::string pending;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    pending.append(buffer, static_cast<std::size_t>(n));
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos;
+         start = nl + 1) {
+      on_line(pending.substr(start, nl - start));
+    }
+    pending.erase(0, start);
+  }
+  ::close(fd);
+  ended_ = true;
+  on_end();
+}
+
+std::string LineStream::Errors() const {
+  std::string text;
+  char buffer[4096];
+  for (off_t offset = 0;;) {
+    const ssize_t n = ::pread(err_fd_, buffer, sizeof buffer, offset);
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    offset += n;
+    if (text.size() > 16384) break;
+  }
+  return OneLine(text);
+}
+
 }  // namespace chancho

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <thread>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -82,6 +85,37 @@ class BackgroundCommand {
  private:
   int pid_ = 0;
   bool reaped_ = false;
+};
+
+// A command running in the background whose stdout is read line by line
+// on a thread of its own (e.g. `docker events`): `on_line` gets each line
+// without its newline, and `on_end` is called once stdout reached its end
+// (the command ended or closed it). stderr is kept for the error message.
+// The destructor kills the command's process group, joins the reader and
+// reaps the command; the callbacks are never called after it returned.
+class LineStream {
+ public:
+  // Throws chancho::Error when the command cannot be started.
+  LineStream(const std::vector<std::string>& argv,
+             std::function<void(const std::string& line)> on_line,
+             std::function<void()> on_end);
+  ~LineStream();
+  LineStream(const LineStream&) = delete;
+  LineStream& operator=(const LineStream&) = delete;
+
+  // False once stdout reached its end.
+  bool Running() const { return !ended_; }
+  // What the command wrote to stderr so far, on one line.
+  std::string Errors() const;
+
+ private:
+  void Read(int fd, std::function<void(const std::string&)> on_line,
+            std::function<void()> on_end);
+
+  int pid_ = 0;
+  int err_fd_ = -1;
+  std::atomic<bool> ended_ = false;
+  std::thread reader_;
 };
 
 }  // namespace chancho

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "fixtures/system_test.h"
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 #include "system/movies/mq/connection.h"
 #include "system/movies/mq/dedup_tracker.h"
 #include "system/movies/mq/envelope.h"
@@ -248,7 +248,7 @@ TEST_F(BrokerTest, PersistentMessagesSurviveASigkillOfTheBroker) {
 
 TEST_F(BrokerTest, TwoRunsWithBrokersDoNotCollide) {
   ASSERT_TRUE(StartSystem(BrokerSpec()));
-  ProcessRuntimeOptions options;
+  RuntimeOptions options;
   options.runs_root = runtime().run_dir().parent_path();
   options.bin_dirs = {BinDir()};
   options.serve_control = false;
@@ -296,7 +296,7 @@ TEST(BrokerOrphans, SigkillOfTheHarnessTakesTheBrokerAndEpmdWithIt) {
   if (harness == 0) {
     ::close(fds[0]);
     try {
-      ProcessRuntimeOptions options;
+      RuntimeOptions options;
       options.runs_root = runs;
       options.bin_dirs = {BinDir()};
       options.serve_control = false;

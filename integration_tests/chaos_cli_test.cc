@@ -9,7 +9,7 @@
 #include <fstream>
 #include <map>
 
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 #include "integration_tests/cli_support.h"
 
 namespace chancho::testing {

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "fixtures/docker_support.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 #include "integration_tests/cli_support.h"
 
 namespace chancho::testing {

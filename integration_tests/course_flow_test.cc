@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 #include "fixtures/docker_support.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 #include "integration_tests/cli_support.h"
 
 namespace chancho::testing {

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <thread>
 
-#include "harness/runtime/control.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control.h"
+#include "harness/runtime/control/control_commands.h"
 #include "harness/runtime/run_dir.h"
 #include "integration_tests/cli_support.h"
 

@@ -22,9 +22,9 @@
 #include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
 #include "harness/probes/echo_probe.h"
-#include "harness/runtime/docker_leftovers.h"
-#include "harness/runtime/docker_runtime.h"
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/docker/docker_leftovers.h"
+#include "harness/runtime/docker/docker_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 #include "harness/spec/tp0_spec.h"
 #include "integration_tests/tp0/tp0_env.h"
 
@@ -35,7 +35,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
-enum class Kind { kProcess, kDocker };
+using Kind = RuntimeKind;
 
 constexpr int kPort = 12345;
 constexpr char kReceived[] = "action: receive_message \\| result: success";
@@ -84,17 +84,11 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
     }
     const auto root =
         BinDir().parent_path() / "test-runs" / "conformance" / name;
-    if (GetParam() == Kind::kProcess) {
-      ProcessRuntimeOptions options;
-      options.runs_root = root;
-      options.bin_dirs = {BinDir()};
-      options.serve_control = false;
-      runtime_ = std::make_unique<ProcessRuntime>(Plan(spec), options);
-    } else {
-      DockerRuntimeOptions options;
-      options.runs_root = root;
-      runtime_ = std::make_unique<DockerRuntime>(Plan(spec), options);
-    }
+    RuntimeOptions options;
+    options.runs_root = root;
+    options.bin_dirs = {BinDir()};
+    options.serve_control = false;
+    runtime_ = MakeRuntime(GetParam(), Plan(spec), options);
     runtime_->Up();
   }
 
@@ -326,6 +320,71 @@ TEST_P(RuntimeConformanceTest, TcpAndHeartbeatReadiness) {
   EXPECT_TRUE(rt().WaitReady("server", milliseconds(500)));
 }
 
+// The kinds of what the runtime did to and saw of `replica`, in order.
+std::vector<std::string> HistoryOf(const Runtime& runtime,
+                                   const std::string& replica) {
+  std::vector<std::string> out;
+  for (const RuntimeEvent& e : runtime.History()) {
+    if (e.replica != replica) continue;
+    std::string kind(ToString(e.kind));
+    if (e.kind == RuntimeEvent::Kind::kSignal) {
+      kind += " " + std::to_string(e.signal);
+    }
+    out.push_back(kind);
+  }
+  return out;
+}
+
+// Where the first `kind` event of `replica` is in the history; -1 if none.
+long IndexOf(const std::vector<RuntimeEvent>& history,
+             const std::string& replica, RuntimeEvent::Kind kind) {
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    if (history[i].replica == replica && history[i].kind == kind) {
+      return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+TEST_P(RuntimeConformanceTest, DownStopsDependentsBeforeWhatTheyDependOn) {
+  ASSERT_NO_THROW(Up(Tp0(2, 100000, "50ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  ASSERT_TRUE(WaitForLog("client2", kReceived));
+  rt().Down(seconds(5));
+  const std::vector<RuntimeEvent> history = rt().History();
+  const long server_term =
+      IndexOf(history, "server", RuntimeEvent::Kind::kTerminate);
+  ASSERT_GE(server_term, 0) << "the server was never sent SIGTERM";
+  for (const std::string client : {"client1", "client2"}) {
+    const long exited = IndexOf(history, client, RuntimeEvent::Kind::kExited);
+    ASSERT_GE(exited, 0) << client << " was never seen exited";
+    EXPECT_LT(exited, server_term)
+        << client << " exited after the server was told to stop";
+    // Each got SIGTERM and exited within the grace period: no SIGKILL.
+    EXPECT_EQ(HistoryOf(rt(), client),
+              (std::vector<std::string>{"start", "terminate", "exited"}));
+  }
+  EXPECT_EQ(HistoryOf(rt(), "server"),
+            (std::vector<std::string>{"start", "ready", "terminate",
+                                      "exited"}));
+  EXPECT_EQ(rt().Status("server").exit_code, 0);
+}
+
+TEST_P(RuntimeConformanceTest, KillAndStartMakeTheSameTransitions) {
+  ASSERT_NO_THROW(Up(Tp0(1, 100000, "50ms")));
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  rt().Kill("client1", SIGKILL);
+  ASSERT_TRUE(rt().WaitExit("client1", seconds(10)).has_value());
+  rt().Start("client1");
+  rt().Pause("client1");
+  rt().Resume("client1");
+  rt().Stop("client1", seconds(5));
+  EXPECT_EQ(HistoryOf(rt(), "client1"),
+            (std::vector<std::string>{"start", "signal 9", "exited", "start",
+                                      "pause", "resume", "terminate",
+                                      "exited"}));
+}
+
 TEST_P(RuntimeConformanceTest, UnknownReplicaThrows) {
   ASSERT_NO_THROW(Up(Tp0(0, 1, "10ms")));
   EXPECT_THROW(rt().Kill("nope", SIGKILL), Error);
@@ -349,7 +408,7 @@ class DockerRuntimeTest : public ::testing::Test {
 TEST_F(DockerRuntimeTest, MissingImageIsAOneLineError) {
   Spec spec = Tp0Spec(0, SourceDir() / "system" / "tp0");
   spec.services[0].image = "chancho/no-such-image:latest";
-  DockerRuntimeOptions options;
+  RuntimeOptions options;
   options.runs_root = BinDir().parent_path() / "test-runs" / "conformance";
   try {
     DockerRuntime runtime(Plan(spec), options);

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <vector>
 
-#include "harness/runtime/control.h"
+#include "harness/runtime/control/control.h"
 #include "harness/runtime/run_dir.h"
 #include "harness/spec/tp0_spec.h"
 

@@ -8,8 +8,8 @@
 
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
-#include "harness/runtime/control.h"
-#include "harness/runtime/docker_runtime.h"
+#include "harness/runtime/control/control.h"
+#include "harness/runtime/docker/docker_runtime.h"
 
 namespace chancho::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/probes/echo_probe.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 
 namespace chancho::cli {
 namespace {

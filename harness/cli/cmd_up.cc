@@ -15,12 +15,12 @@
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/deploy/deployment.h"
-#include "harness/runtime/control.h"
-#include "harness/runtime/control_commands.h"
-#include "harness/runtime/docker_runtime.h"
+#include "harness/runtime/control/control.h"
+#include "harness/runtime/control/control_commands.h"
+#include "harness/runtime/docker/docker_runtime.h"
 #include "harness/faults/scenario.h"
 #include "harness/faults/targeting.h"
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/run_dir.h"
 
 namespace chancho::cli {
@@ -68,44 +68,24 @@ std::vector<ProxiedLink> ParseLinkOptions(const std::vector<std::string>& option
   return links;
 }
 
-// A runtime of the kind the user chose, with its control socket. The
-// ProcessRuntime serves its own; for Docker one is added here, on the same
-// requests, so that `chancho ps/ctl/down` work the same on both.
+// A runtime of the kind the user chose, with its control socket, so that
+// `chancho ps/ctl/down` work the same on both.
 struct RunningSystem {
   std::unique_ptr<Runtime> runtime;
-  std::unique_ptr<ControlServer> control;  // declared last: destroyed first
 };
 
 RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
                          std::atomic<bool>& down_requested) {
-  RunningSystem system;
-  if (args.runtime == "docker") {
-    DockerRuntimeOptions options;
-    options.runs_root = args.runs_root;
-    options.run_dir = args.run_dir;
-    options.links = ParseLinkOptions(args.links, spec);
-    system.runtime = std::make_unique<DockerRuntime>(Plan(spec), options);
-    Runtime* runtime = system.runtime.get();
-    const std::string name = "chancho/" +
-                             runtime->run_dir().filename().string() + "/" +
-                             std::to_string(::getpid());
-    system.control = std::make_unique<ControlServer>(
-        name, [runtime, &down_requested](const std::string& request) {
-          return HandleControlRequest(*runtime, request,
-                                      [&down_requested] { down_requested = true; });
-        });
-    WriteFileAtomically(runtime->run_dir() / "control", name + "\n");
-    return system;
-  }
-  ProcessRuntimeOptions options;
+  RuntimeOptions options;
   options.runs_root = args.runs_root;
   options.run_dir = args.run_dir;
   options.bin_dirs = {ExecutableDir()};
   options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
   options.links = ParseLinkOptions(args.links, spec);
-  auto process = std::make_unique<ProcessRuntime>(Plan(spec), options);
-  process->OnDownRequest([&down_requested] { down_requested = true; });
-  system.runtime = std::move(process);
+  const auto kind = ParseRuntimeKind(args.runtime);
+  if (!kind) throw Error("unknown runtime \"" + args.runtime + "\"");
+  RunningSystem system{MakeRuntime(*kind, Plan(spec), options)};
+  system.runtime->OnDownRequest([&down_requested] { down_requested = true; });
   return system;
 }
 

@@ -83,7 +83,7 @@ constexpr char kRunDirInContainer[] = "/chancho-run";
 void AddRoleMounts(const ReplicaPlan& replica, const ComposeOptions& options,
                    std::vector<std::string>& volumes,
                    std::map<std::string, std::string>& environment) {
-  if (replica.role == "health-checker" && !options.docker_socket.empty()) {
+  if (replica.revives_others && !options.docker_socket.empty()) {
     volumes.push_back(options.docker_socket.generic_string() + ":" +
                       kSocketInContainer);
     if (!environment.contains("CONTAINER_PREFIX") &&

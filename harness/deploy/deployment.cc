@@ -287,6 +287,7 @@ Deployment Plan(const Spec& spec) {
       r.service = service.name;
       r.index = k;
       r.role = service.role;
+      r.revives_others = service.role == "health-checker";
       r.command = service.command;
       r.image = service.image.empty() ? "chancho/" + spec.name + ":latest"
                                       : service.image;

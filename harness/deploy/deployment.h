@@ -42,6 +42,9 @@ struct ReplicaPlan {
   std::vector<std::string> depends_on;  // replica names
   Readiness readiness;
   int heartbeat_port = 0;  // 0: none
+  // It starts other replicas (a health-checker reviving the dead): it gets
+  // the means to (the engine's socket under Docker) and is stopped first.
+  bool revives_others = false;
 };
 
 // The single intermediate model: the compose file and both runtimes are

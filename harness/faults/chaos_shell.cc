@@ -12,8 +12,8 @@
 #include "harness/faults/auto_loop.h"
 #include "harness/faults/fault.h"
 #include "harness/faults/fault_runner.h"
-#include "harness/runtime/control_commands.h"
-#include "harness/runtime/link_json.h"
+#include "harness/runtime/control/control_commands.h"
+#include "harness/runtime/control/link_json.h"
 
 namespace chancho {
 namespace {

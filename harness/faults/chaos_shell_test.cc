@@ -12,7 +12,7 @@
 
 #include "common/error.h"
 #include "harness/faults/fake_target.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 
 namespace chancho {
 namespace {

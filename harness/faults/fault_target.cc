@@ -1,8 +1,8 @@
 #include "harness/faults/fault_target.h"
 
-#include "harness/runtime/control.h"
-#include "harness/runtime/control_commands.h"
-#include "harness/runtime/link_json.h"
+#include "harness/runtime/control/control.h"
+#include "harness/runtime/control/control_commands.h"
+#include "harness/runtime/control/link_json.h"
 
 namespace chancho {
 namespace {

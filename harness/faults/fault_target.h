@@ -34,7 +34,7 @@ class FaultTarget {
 
 // `runtime` must outlive the target.
 std::unique_ptr<FaultTarget> MakeRuntimeTarget(Runtime& runtime);
-// The run whose control server is `control_name` (see harness/runtime/control.h).
+// The run whose control server is `control_name` (see harness/runtime/control/control.h).
 std::unique_ptr<FaultTarget> MakeControlTarget(std::string control_name);
 
 }  // namespace chancho

@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "harness/deploy/deployment.h"
 #include "harness/faults/trigger_watch.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 #include "harness/spec/json_checker.h"
 #include "harness/spec/json_parse.h"
 

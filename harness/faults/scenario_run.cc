@@ -19,8 +19,8 @@
 #include "harness/deploy/deployment.h"
 #include "harness/faults/fault_runner.h"
 #include "harness/faults/trigger_watch.h"
-#include "harness/runtime/docker_runtime.h"
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/docker/docker_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/run_dir.h"
 
 extern char** environ;
@@ -107,28 +107,22 @@ std::vector<std::string> ClientNames(const Scenario& s, const Deployment& d) {
 // On either runtime the clients are held back at Up() (created, not
 // started) and started when the fault clock starts, so that the plan's
 // offsets count from their start.
-std::unique_ptr<Runtime> MakeRuntime(const Scenario& s, const Spec& spec,
-                                     const ScenarioRunOptions& o,
-                                     const std::vector<FaultEvent>& plan) {
-  const std::vector<ProxiedLink> links = PlanLinks(s, plan);
-  const Deployment deployment = Plan(spec);
+std::unique_ptr<Runtime> MakeScenarioRuntime(
+    const Scenario& s, const Spec& spec, const ScenarioRunOptions& o,
+    const std::vector<FaultEvent>& plan) {
+  const auto kind = ParseRuntimeKind(s.runtime);
+  if (!kind) throw Error("unknown runtime \"" + s.runtime + "\"");
+  Deployment deployment = Plan(spec);
   const std::vector<std::string> clients = ClientNames(s, deployment);
-  if (s.runtime == "docker") {
-    DockerRuntimeOptions options;
-    options.runs_root = o.runs_root;
-    options.links = links;
-    options.held.insert(clients.begin(), clients.end());
-    return std::make_unique<DockerRuntime>(deployment, options);
-  }
-  ProcessRuntimeOptions options;
+  RuntimeOptions options;
   options.runs_root = o.runs_root;
   options.bin_dirs = o.bin_dirs;
   if (!o.chancho_cli.empty()) {
     options.environment["CHANCHO_CLI"] = o.chancho_cli.string();
   }
-  options.links = links;
+  options.links = PlanLinks(s, plan);
   options.held.insert(clients.begin(), clients.end());
-  return std::make_unique<ProcessRuntime>(deployment, options);
+  return MakeRuntime(*kind, std::move(deployment), std::move(options));
 }
 
 // Records every change of state, pid or start count, every 20 ms.
@@ -242,7 +236,7 @@ RunRecord ScenarioRun::Run() {
                 replay_.empty() ? "" : " | replay: " + replay_.string());
 
   std::unique_ptr<Runtime> runtime =
-      MakeRuntime(scenario_, spec_, options_, record.plan);
+      MakeScenarioRuntime(scenario_, spec_, options_, record.plan);
   record.run_dir = runtime->run_dir().string();
   const std::vector<std::string> clients =
       ClientNames(scenario_, runtime->deployment());

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "harness/runtime/control_commands.h"
-#include "harness/runtime/link_json.h"
+#include "harness/runtime/control/control_commands.h"
+#include "harness/runtime/control/link_json.h"
 #include "harness/spec/json_checker.h"
 #include "harness/spec/json_parse.h"
 

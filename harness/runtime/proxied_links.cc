@@ -1,6 +1,7 @@
 #include "harness/runtime/proxied_links.h"
 
 #include "common/error.h"
+#include "harness/runtime/driver.h"
 
 namespace chancho {
 

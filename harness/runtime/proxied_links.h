@@ -1,7 +1,7 @@
 #pragma once
 
-// The TCP fault proxies of a runtime's links (ProcessRuntimeOptions::links,
-// DockerRuntimeOptions::links).
+// The TCP fault proxies of a runtime's links (RuntimeOptions::links,
+// RuntimeOptions::links).
 //
 // Each link's proxy listens at an address the runtime places it on, at the
 // upstream's port, and forwards to the upstream's address. The linked
@@ -22,7 +22,8 @@
 #include <vector>
 
 #include "harness/deploy/deployment.h"
-#include "harness/runtime/runtime.h"
+#include "harness/proxy/link_fault_text.h"
+#include "harness/runtime/replica_status.h"
 
 namespace chancho {
 

@@ -6,7 +6,7 @@
 
 
 #include "harness/proxy/tcp_proxy_test_util.h"
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/run_dir.h"
 
 namespace chancho {
@@ -43,7 +43,7 @@ class ProxiedLinksTest : public ::testing::Test {
     deployment.project = "links";
     deployment.spec_dir = root_;
     deployment.replicas = std::move(replicas);
-    ProcessRuntimeOptions options;
+    RuntimeOptions options;
     options.runs_root = root_;
     options.links = std::move(links);
     return std::make_unique<ProcessRuntime>(std::move(deployment), options);

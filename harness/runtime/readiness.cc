@@ -124,4 +124,29 @@ std::optional<std::string> LogLineScanner::Poll() {
   return std::nullopt;
 }
 
+bool CheckReadiness(const ReplicaPlan& plan, const std::string& address,
+                    const std::filesystem::path& log_path,
+                    std::uintmax_t log_offset,
+                    std::chrono::milliseconds timeout) {
+  const Readiness& readiness = plan.readiness;
+  switch (readiness.kind) {
+    case Readiness::Kind::kNone:
+      return true;
+    case Readiness::Kind::kTcp:
+      return !address.empty() && TcpAccepts(address, readiness.port, timeout);
+    case Readiness::Kind::kHeartbeat:
+      return !address.empty() &&
+             HeartbeatAnswers(address, plan.heartbeat_port, timeout);
+    case Readiness::Kind::kLogLine:
+      try {
+        return LogLineScanner(log_path, readiness.pattern, log_offset)
+            .Poll()
+            .has_value();
+      } catch (const std::exception&) {
+        return false;
+      }
+  }
+  return false;
+}
+
 }  // namespace chancho

@@ -7,7 +7,17 @@
 #include <regex>
 #include <string>
 
+#include "harness/deploy/deployment.h"
+
 namespace chancho {
+
+// One round of the plan's readiness check for a replica running at
+// `address`, whose current run's log lines follow `log_offset` in
+// `log_path`. Never throws.
+bool CheckReadiness(const ReplicaPlan& plan, const std::string& address,
+                    const std::filesystem::path& log_path,
+                    std::uintmax_t log_offset,
+                    std::chrono::milliseconds timeout);
 
 // One-shot readiness checks. Each returns quickly (bounded by its timeout)
 // and never throws; the caller decides how often to retry.

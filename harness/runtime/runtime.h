@@ -1,7 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,100 +13,144 @@
 
 #include "harness/deploy/deployment.h"
 #include "harness/proxy/link_fault_text.h"
-#include "harness/proxy/tcp_proxy.h"
+#include "harness/runtime/driver.h"
+#include "harness/runtime/replica_status.h"
+#include "harness/runtime/runtime_options.h"
 
 namespace chancho {
 
-enum class ReplicaState {
-  kCreated,  // planned, never started
-  kRunning,
-  kPaused,
-  kExited,  // ended on its own or by a signal the harness sent
-};
+class ControlServer;
 
-std::string_view ToString(ReplicaState state);
-
-// The error for a replica name the deployment does not have; it lists the
-// names it does have.
-Error UnknownReplica(std::string_view name, const Deployment& deployment);
-
-// What `ps` shows of one replica.
-struct ReplicaStatus {
-  std::string name;
-  std::string service;
-  std::string role;
-  std::string address;  // IP the replica binds and is known by
-  ReplicaState state = ReplicaState::kCreated;
-  bool ready = false;  // its readiness check passed since its last start
-  int pid = 0;         // 0 when not running
-  std::chrono::milliseconds uptime{0};
-  int starts = 0;    // how many times it was started
-  int restarts = 0;  // starts after the first
-  std::optional<int> exit_code;    // when it exited normally
-  std::optional<int> term_signal;  // when a signal ended it
-};
-
-// A link that the runtime forwards through a TCP fault proxy, so that
-// network faults can be injected on it: `replica` reaches `upstream` (a
-// replica) on `port` through the proxy at `proxy_address`.
-struct LinkStatus {
+// One thing the runtime did to a replica, or saw of it, in order.
+struct RuntimeEvent {
+  enum class Kind {
+    kStart,      // Start asked of the driver
+    kReady,      // its readiness check passed
+    kTerminate,  // SIGTERM (a graceful stop, or a wave of Down)
+    kSignal,     // any other signal (`signal` says which)
+    kPause,
+    kResume,
+    kExited,  // seen exited
+  };
+  Kind kind = Kind::kStart;
   std::string replica;
-  std::string upstream;
-  int port = 0;
-  std::string proxy_address;  // "ip:port"
-  std::string fault = "none";  // the last fault set (link_fault_text.h)
-  TcpProxyStats stats;
+  std::chrono::steady_clock::time_point time;
+  int signal = 0;
 };
+std::string_view ToString(RuntimeEvent::Kind kind);
 
 // A running system: every replica of a Deployment, as processes or
-// containers. Implementations are thread-safe: any method may be called from
-// any thread. Methods that name a replica throw chancho::Error when the name
-// is unknown or the operation did not take effect.
+// containers, whichever the Driver runs. The policy is written here once
+// for every driver:
+// - Up starts the replicas in dependency order, in batches: a replica
+//   starts once the replicas it depends on are ready, and the replicas of
+//   one batch start together.
+// - Readiness is the plan's check (tcp, heartbeat, log line), polled until
+//   it passes for the current run of the replica.
+// - Down stops in waves: first the replicas that revive others (so they
+//   revive nothing), then dependents before what they depend on; each wave
+//   gets SIGTERM and the grace period, then SIGKILL.
+// - Restarts are counted from the driver's runs, also those started from
+//   outside (a health-checker).
+// Thread-safe: any method may be called from any thread. Methods that name
+// a replica throw chancho::Error when the name is unknown or the operation
+// did not take effect.
 class Runtime {
  public:
   using Duration = std::chrono::milliseconds;
 
-  virtual ~Runtime() = default;
+  Runtime(std::unique_ptr<Driver> driver, const RuntimeOptions& options);
+  // Down(2 s), then the driver removes what it made.
+  virtual ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
 
-  virtual const Deployment& deployment() const = 0;
-  virtual const std::filesystem::path& run_dir() const = 0;
+  const Deployment& deployment() const;
+  const std::filesystem::path& run_dir() const;
 
-  // Starts every replica in dependency order; a replica starts once the
-  // replicas it depends on are ready. Throws when a replica fails to start
-  // or is not ready within its readiness timeout.
-  virtual void Up() = 0;
-  // SIGTERM to everything still running, dependents before what they
-  // depend on, `grace` to exit, then SIGKILL.
-  // Idempotent; the destructor does it too.
-  virtual void Down(Duration grace) = 0;
+  // Starts every replica that is not running and not held. Throws when a
+  // replica fails to start or is not ready within its readiness timeout;
+  // then nothing is left running (the logs stay in the run directory).
+  void Up();
+  // Stops everything still running, in waves (see above), then has the
+  // driver remove what it made. Idempotent.
+  void Down(Duration grace);
 
-  virtual void Kill(std::string_view replica, int signal) = 0;
+  void Kill(std::string_view replica, int signal);
   // SIGTERM, then SIGKILL after `grace`; returns once the replica exited.
-  virtual void Stop(std::string_view replica, Duration grace) = 0;
-  virtual void Pause(std::string_view replica) = 0;
-  virtual void Resume(std::string_view replica) = 0;
+  void Stop(std::string_view replica, Duration grace);
+  void Pause(std::string_view replica);
+  void Resume(std::string_view replica);
   // Starts a replica that is not running (created, exited or stopped).
-  virtual void Start(std::string_view replica) = 0;
+  void Start(std::string_view replica);
 
-  virtual std::vector<ReplicaStatus> Ps() const = 0;
-  virtual ReplicaStatus Status(std::string_view replica) const = 0;
+  std::vector<ReplicaStatus> Ps();
+  ReplicaStatus Status(std::string_view replica);
   // Everything the replica wrote to stdout and stderr so far.
-  virtual std::string Logs(std::string_view replica) const = 0;
-  virtual std::filesystem::path LogPath(std::string_view replica) const = 0;
+  std::string Logs(std::string_view replica);
+  std::filesystem::path LogPath(std::string_view replica) const;
 
   // True once the replica's readiness check passes; false on timeout or if
   // the replica exits first.
-  virtual bool WaitReady(std::string_view replica, Duration timeout) = 0;
+  bool WaitReady(std::string_view replica, Duration timeout);
   // The status once the replica is no longer running, or nullopt on timeout.
-  virtual std::optional<ReplicaStatus> WaitExit(std::string_view replica,
-                                                Duration timeout) = 0;
+  std::optional<ReplicaStatus> WaitExit(std::string_view replica,
+                                        Duration timeout);
 
-  // Network faults, on the links the runtime proxies (none by default).
-  virtual std::vector<LinkStatus> Links() const;
+  // Network faults, on the links the runtime proxies (options.links).
+  std::vector<LinkStatus> Links();
   // Installs `fault` on every proxied link of `replica` (kind none heals).
   // Throws chancho::Error when the replica has no proxied link.
-  virtual LinkFaultOutcome SetLinkFault(std::string_view replica,
-                                        const DirectedLinkFault& fault);
+  LinkFaultOutcome SetLinkFault(std::string_view replica,
+                                const DirectedLinkFault& fault);
+
+  // What the runtime did and saw, in order (see RuntimeEvent).
+  std::vector<RuntimeEvent> History() const;
+
+  // The abstract Unix socket name of the control server ("" if none).
+  std::string control_name() const;
+  // Called (on a control thread) after a `down` request brought the system
+  // down.
+  void OnDownRequest(std::function<void()> callback);
+
+ protected:
+  Driver& driver() { return *driver_; }
+
+ private:
+  struct Replica {
+    const ReplicaPlan* plan = nullptr;
+    int ready_run = -1;  // the run (DriverStatus::starts) found ready
+    ReplicaState seen = ReplicaState::kCreated;
+  };
+
+  Replica& Get(std::string_view name);
+  const Replica& Get(std::string_view name) const;
+  // Records what `s` shows of `r` (History, readiness of the run) and
+  // returns it as `ps` shows it.
+  ReplicaStatus Observe(Replica& r, const DriverStatus& s);
+  void Record(RuntimeEvent::Kind kind, const std::string& replica,
+              int signal = 0);
+  // Waits until `done` holds for the replica's status, or until `deadline`.
+  std::optional<ReplicaStatus> WaitFor(
+      Replica& r, std::chrono::steady_clock::time_point deadline,
+      const std::function<bool(const ReplicaStatus&)>& done);
+  void UpInOrder();
+  // Stops one wave: SIGTERM to each, `grace`, then SIGKILL.
+  void StopWave(const std::vector<Replica*>& wave, Duration grace);
+
+  std::unique_ptr<Driver> driver_;
+  RuntimeOptions options_;
+  std::vector<Replica> replicas_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<RuntimeEvent> history_;
+  std::function<void()> on_down_;
+  std::mutex down_mu_;  // one Up or Down at a time
+  std::unique_ptr<ControlServer> control_;
 };
+
+// The runtime of `kind` for `deployment`.
+std::unique_ptr<Runtime> MakeRuntime(RuntimeKind kind, Deployment deployment,
+                                     RuntimeOptions options);
 
 }  // namespace chancho

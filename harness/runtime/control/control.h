@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -43,6 +44,10 @@ class ControlServer {
   std::condition_variable idle_;
   int in_flight_ = 0;
 };
+
+// The socket name of the control server of the run in `run_dir`, served by
+// this process: "chancho/<run id>/<pid>".
+std::string ControlName(const std::filesystem::path& run_dir);
 
 // Sends one request to the control server `name` and returns its payload.
 // Throws chancho::Error when the server is unreachable, does not answer in

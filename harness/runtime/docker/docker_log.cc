@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_log.h"
+#include "harness/runtime/docker/docker_log.h"
 
 #include <system_error>
 #include <vector>

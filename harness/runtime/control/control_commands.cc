@@ -1,4 +1,4 @@
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control_commands.h"
 
 #include <chrono>
 #include <rapidjson/document.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "harness/runtime/link_json.h"
+#include "harness/runtime/control/link_json.h"
 #include "harness/spec/json_parse.h"
 
 namespace chancho {

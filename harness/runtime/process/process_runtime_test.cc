@@ -1,4 +1,4 @@
-#include "harness/runtime/process_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <regex>
 
-#include "harness/runtime/control.h"
-#include "harness/runtime/control_commands.h"
+#include "harness/runtime/control/control.h"
+#include "harness/runtime/control/control_commands.h"
 #include "harness/runtime/run_dir.h"
 
 namespace chancho {
@@ -49,7 +49,7 @@ class ProcessRuntimeTest : public ::testing::Test {
     deployment.project = "test";
     deployment.spec_dir = root_;
     deployment.replicas = std::move(replicas);
-    ProcessRuntimeOptions options;
+    RuntimeOptions options;
     options.runs_root = root_;
     return std::make_unique<ProcessRuntime>(std::move(deployment), options);
   }

@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_leftovers.h"
+#include "harness/runtime/docker/docker_leftovers.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "common/error.h"
 #include "common/subprocess.h"
-#include "harness/runtime/docker_inspect.h"
+#include "harness/runtime/docker/docker_inspect.h"
 
 namespace chancho {
 namespace {

@@ -1,4 +1,4 @@
-#include "harness/runtime/control.h"
+#include "harness/runtime/control/control.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -166,6 +166,11 @@ std::string ControlRequest(const std::string& name, const std::string& request,
   }
   throw Error("control socket @" + name + ": malformed answer to \"" +
               request + "\"");
+}
+
+std::string ControlName(const std::filesystem::path& run_dir) {
+  return "chancho/" + run_dir.filename().string() + "/" +
+         std::to_string(::getpid());
 }
 
 }  // namespace chancho

@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_links.h"
+#include "harness/runtime/docker/docker_links.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>

@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_inspect.h"
+#include "harness/runtime/docker/docker_inspect.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // Where DockerRuntime puts the TCP fault proxies of its links
-// (DockerRuntimeOptions::links), in the run network's /24 a.b.c.0/24:
+// (RuntimeOptions::links), in the run network's /24 a.b.c.0/24:
 // - the engine hands out addresses from a.b.c.0/25 only (its gateway is
 //   a.b.c.1, on the host's bridge);
 // - each upstream of a link gets the fixed address a.b.c.128, .129, ...,

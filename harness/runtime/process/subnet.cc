@@ -1,4 +1,4 @@
-#include "harness/runtime/subnet.h"
+#include "harness/runtime/process/subnet.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,4 +1,4 @@
-#include "harness/runtime/link_json.h"
+#include "harness/runtime/control/link_json.h"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>

@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_inspect.h"
+#include "harness/runtime/docker/docker_inspect.h"
 
 #include <rapidjson/document.h>
 
@@ -77,6 +77,42 @@ bool ParseDigits(std::string_view text, int& value) {
 }
 
 }  // namespace
+
+std::optional<ContainerEvent> ParseContainerEvent(std::string_view line) {
+  constexpr const char* kWhere = "docker events";
+  rapidjson::Document doc;
+  ParseJson(doc, line, kWhere);
+  if (!doc.IsObject()) throw Error("docker events: expected an object");
+  const std::string type = String(doc, "Type", kWhere);
+  if (type != "container") return std::nullopt;
+  ContainerEvent event;
+  event.action = String(doc, "Action", kWhere);
+  if (event.action.empty()) event.action = String(doc, "status", kWhere);
+  // exec_start etc. carry the command after ": ".
+  event.action = event.action.substr(0, event.action.find(':'));
+  const Value* actor = Member(doc, "Actor");
+  const Value* attributes = actor ? Member(*actor, "Attributes") : nullptr;
+  if (attributes == nullptr) return std::nullopt;
+  event.container = String(*attributes, "name", "docker events/Actor");
+  if (event.container.empty()) return std::nullopt;
+  const std::string code = String(*attributes, "exitCode", "docker events/Actor");
+  if (int value = 0; !code.empty() && ParseDigits(code, value)) {
+    event.exit_code = value;
+  }
+  using std::chrono::system_clock;
+  if (const Value* nano = Member(doc, "timeNano"); nano && nano->IsInt64()) {
+    event.time = system_clock::time_point(
+        std::chrono::duration_cast<system_clock::duration>(
+            std::chrono::nanoseconds(nano->GetInt64())));
+  } else if (const Value* seconds = Member(doc, "time");
+             seconds && seconds->IsInt64()) {
+    event.time = system_clock::time_point(
+        std::chrono::seconds(seconds->GetInt64()));
+  } else {
+    throw Error("docker events: an event has no time");
+  }
+  return event;
+}
 
 std::vector<ContainerInfo> ParseContainerInspect(std::string_view json) {
   const rapidjson::Document doc = ParseArray(json, "docker inspect");

@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_cli.h"
+#include "harness/runtime/docker/docker_cli.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,12 +1,12 @@
-#include "harness/runtime/control.h"
+#include "harness/runtime/control/control.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "common/error.h"
-#include "harness/runtime/control_commands.h"
-#include "harness/runtime/link_json.h"
+#include "harness/runtime/control/control_commands.h"
+#include "harness/runtime/control/link_json.h"
 
 namespace chancho {
 namespace {

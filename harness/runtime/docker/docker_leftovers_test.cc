@@ -1,4 +1,4 @@
-#include "harness/runtime/docker_leftovers.h"
+#include "harness/runtime/docker/docker_leftovers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

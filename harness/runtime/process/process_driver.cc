@@ -1,4 +1,5 @@
-#include "harness/runtime/process_runtime_impl.h"
+#include "harness/runtime/process/process_driver.h"
+#include "harness/runtime/process/process_runtime.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -26,11 +28,12 @@
 #include <thread>
 
 #include "common/child_setup.h"
-#include "harness/runtime/control.h"
-#include "harness/runtime/control_commands.h"
-#include "harness/runtime/readiness.h"
+#include "common/subprocess.h"
+#include "harness/runtime/control/control.h"
+#include "harness/runtime/proxied_links.h"
 #include "harness/runtime/run_dir.h"
-#include "harness/runtime/subnet.h"
+#include "harness/runtime/runtime.h"
+#include "harness/runtime/process/subnet.h"
 
 namespace chancho {
 
@@ -82,7 +85,7 @@ bool ProcessStopped(int pid) {
          (content[paren + 2] == 'T' || content[paren + 2] == 't');
 }
 
-ProcessRuntime::Impl::Impl(Deployment deployment, ProcessRuntimeOptions options)
+ProcessDriver::ProcessDriver(Deployment deployment, RuntimeOptions options)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
       random_(options_.seed != 0 ? options_.seed : std::random_device{}()),
@@ -128,8 +131,7 @@ ProcessRuntime::Impl::Impl(Deployment deployment, ProcessRuntimeOptions options)
   io_thread_ = std::thread([this] { io_.run(); });
 }
 
-ProcessRuntime::Impl::~Impl() {
-  control_.reset();
+ProcessDriver::~ProcessDriver() {
   work_.reset();
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
@@ -139,12 +141,12 @@ ProcessRuntime::Impl::~Impl() {
   for (Replica& r : replicas_) r.process.reset();
 }
 
-ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
+ProcessDriver::Replica& ProcessDriver::Get(
     std::string_view name) {
   return const_cast<Replica&>(std::as_const(*this).Get(name));
 }
 
-const ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
+const ProcessDriver::Replica& ProcessDriver::Get(
     std::string_view name) const {
   for (const Replica& r : replicas_) {
     if (r.plan->name == name) return r;
@@ -152,7 +154,7 @@ const ProcessRuntime::Impl::Replica& ProcessRuntime::Impl::Get(
   throw UnknownReplica(name, deployment_);
 }
 
-void ProcessRuntime::Impl::WriteHostsFiles() const {
+void ProcessDriver::WriteHostsFiles() const {
   // `overrides`: replica name -> the address to give for it instead.
   const auto text = [&](const std::map<std::string, std::string>& overrides) {
     std::string hosts =
@@ -179,7 +181,7 @@ void ProcessRuntime::Impl::WriteHostsFiles() const {
   }
 }
 
-std::filesystem::path ProcessRuntime::Impl::HostsFile(
+std::filesystem::path ProcessDriver::HostsFile(
     const std::string& replica) const {
   // Its upstreams through their proxies, for a replica with proxied links.
   if (links_ && !links_->Overrides(replica).empty()) {
@@ -188,7 +190,7 @@ std::filesystem::path ProcessRuntime::Impl::HostsFile(
   return run_dir_ / "hosts";
 }
 
-std::vector<std::string> ProcessRuntime::Impl::BuildEnvironment(
+std::vector<std::string> ProcessDriver::BuildEnvironment(
     const ReplicaPlan& plan, const std::string& address) const {
   std::map<std::string, std::string> env;
   for (const char* inherited :
@@ -207,13 +209,13 @@ std::vector<std::string> ProcessRuntime::Impl::BuildEnvironment(
   env["CHANCHO_HOSTS_FILE"] = HostsFile(plan.name).string();
   env["CHANCHO_RUN_DIR"] = run_dir_.string();
   env["CHANCHO_REPLICA"] = plan.name;
-  if (control_) env["CHANCHO_CONTROL"] = control_->name();
+  if (options_.serve_control) env["CHANCHO_CONTROL"] = ControlName(run_dir_);
   std::vector<std::string> out;
   for (const auto& [key, value] : env) out.push_back(key + "=" + value);
   return out;
 }
 
-void ProcessRuntime::Impl::Spawn(Replica& r) {
+void ProcessDriver::Spawn(Replica& r) {
   const int log_fd = ::open(r.log_path.c_str(),
                             O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) {
@@ -237,7 +239,6 @@ void ProcessRuntime::Impl::Spawn(Replica& r) {
   }
   r.pid = process.id();
   r.state = ReplicaState::kRunning;
-  r.ready = r.plan->readiness.kind == Readiness::Kind::kNone;
   r.started = Clock::now();
   r.log_offset = static_cast<std::uintmax_t>(info.st_size);
   r.exit_code.reset();
@@ -251,21 +252,23 @@ void ProcessRuntime::Impl::Spawn(Replica& r) {
   });
 }
 
-void ProcessRuntime::Impl::OnExit(std::string name, std::uint64_t generation,
-                                  int status) {
-  std::lock_guard lock(mu_);
-  Replica& r = Get(name);
-  if (r.generation != generation) return;
-  r.state = ReplicaState::kExited;
-  r.pid = 0;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
-  // Already reaped: dropping the handle sends no signal.
-  r.process.reset();
-  changed_.notify_all();
+void ProcessDriver::OnExit(std::string name, std::uint64_t generation,
+                           int status) {
+  {
+    std::lock_guard lock(mu_);
+    Replica& r = Get(name);
+    if (r.generation != generation) return;
+    r.state = ReplicaState::kExited;
+    r.pid = 0;
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
+    // Already reaped: dropping the handle sends no signal.
+    r.process.reset();
+  }
+  Notify();
 }
 
-void ProcessRuntime::Impl::SignalGroup(const Replica& r, int signal) const {
+void ProcessDriver::SignalGroup(const Replica& r, int signal) const {
   if (r.state != ReplicaState::kRunning && r.state != ReplicaState::kPaused) {
     throw Error("replica " + r.plan->name + " is not running (" +
                 std::string(ToString(r.state)) + ")");
@@ -277,54 +280,155 @@ void ProcessRuntime::Impl::SignalGroup(const Replica& r, int signal) const {
   }
 }
 
-ReplicaStatus ProcessRuntime::Impl::StatusLocked(const Replica& r) const {
-  ReplicaStatus s;
-  s.name = r.plan->name;
-  s.service = r.plan->service;
-  s.role = r.plan->role;
+DriverStatus ProcessDriver::StatusLocked(const Replica& r) const {
+  DriverStatus s;
   s.address = r.address;
   s.state = r.state;
-  s.ready = r.ready;
   s.pid = r.pid;
-  if (r.state == ReplicaState::kRunning || r.state == ReplicaState::kPaused) {
+  if (Alive(r.state)) {
     s.uptime = std::chrono::duration_cast<std::chrono::milliseconds>(
         Clock::now() - r.started);
   }
   s.starts = r.starts;
-  s.restarts = std::max(0, r.starts - 1);
   s.exit_code = r.exit_code;
   s.term_signal = r.term_signal;
+  s.log_offset = r.log_offset;
   return s;
 }
 
-bool ProcessRuntime::Impl::CheckReady(const ReplicaPlan& plan,
-                                      const std::string& address,
-                                      const std::filesystem::path& log_path,
-                                      std::uintmax_t log_offset,
-                                      Duration timeout) {
-  const Readiness& readiness = plan.readiness;
-  switch (readiness.kind) {
-    case Readiness::Kind::kNone:
-      return true;
-    case Readiness::Kind::kTcp:
-      return TcpAccepts(address, readiness.port, timeout);
-    case Readiness::Kind::kHeartbeat:
-      return HeartbeatAnswers(address, plan.heartbeat_port, timeout);
-    case Readiness::Kind::kLogLine:
-      return LogLineScanner(log_path, readiness.pattern, log_offset)
-          .Poll()
-          .has_value();
+void ProcessDriver::Notify() {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(mu_);
+    callback = on_change_;
   }
-  return false;
+  changed_.notify_all();
+  if (callback) callback();
 }
 
-bool ProcessRuntime::Impl::WaitExitLocked(std::unique_lock<std::mutex>& lock,
-                                          Replica& r,
-                                          Clock::time_point deadline) {
-  return changed_.wait_until(lock, deadline, [&r] {
-    return r.state != ReplicaState::kRunning &&
-           r.state != ReplicaState::kPaused;
+void ProcessDriver::Watch(std::function<void()> changed) {
+  std::lock_guard lock(mu_);
+  on_change_ = std::move(changed);
+}
+
+void ProcessDriver::Start(const std::vector<std::string>& replicas) {
+  for (const std::string& name : replicas) Get(name);
+  // Spawned on the io thread: PR_SET_PDEATHSIG fires when the thread that
+  // forked ends, and that thread lives as long as the driver. The lock is
+  // taken there, never held while waiting for the io thread, which also
+  // needs it to record exits.
+  OnIoThread([this, &replicas] {
+    std::lock_guard lock(mu_);
+    for (const std::string& name : replicas) {
+      Replica& r = Get(name);
+      if (!Alive(r.state)) Spawn(r);
+    }
+  });
+  Notify();
+}
+
+void ProcessDriver::Signal(std::string_view replica, int signal) {
+  std::lock_guard lock(mu_);
+  SignalGroup(Get(replica), signal);
+}
+
+void ProcessDriver::Terminate(std::string_view replica) {
+  std::lock_guard lock(mu_);
+  const Replica& r = Get(replica);
+  SignalGroup(r, SIGTERM);
+  // A paused process must run to handle SIGTERM.
+  if (r.state == ReplicaState::kPaused) {
+    SendSignal(r.pid, SIGCONT);
+  }
+}
+
+void ProcessDriver::Pause(std::string_view replica) {
+  {
+    std::unique_lock lock(mu_);
+    Replica& r = Get(replica);
+    if (r.state == ReplicaState::kPaused) return;
+    SignalGroup(r, SIGSTOP);
+    const int pid = r.pid;
+    const auto deadline = Clock::now() + std::chrono::seconds(2);
+    while (!ProcessStopped(pid)) {
+      if (Clock::now() > deadline || r.state != ReplicaState::kRunning) {
+        throw Error("replica " + std::string(replica) +
+                    ": SIGSTOP sent, but the process is not stopped");
+      }
+      changed_.wait_for(lock, std::chrono::milliseconds(1));
+    }
+    r.state = ReplicaState::kPaused;
+  }
+  Notify();
+}
+
+void ProcessDriver::Resume(std::string_view replica) {
+  {
+    std::lock_guard lock(mu_);
+    Replica& r = Get(replica);
+    SignalGroup(r, SIGCONT);
+    r.state = ReplicaState::kRunning;
+  }
+  Notify();
+}
+
+DriverStatus ProcessDriver::Inspect(std::string_view replica) {
+  std::lock_guard lock(mu_);
+  return StatusLocked(Get(replica));
+}
+
+std::vector<DriverStatus> ProcessDriver::InspectAll() {
+  std::lock_guard lock(mu_);
+  std::vector<DriverStatus> out;
+  for (const Replica& r : replicas_) out.push_back(StatusLocked(r));
+  return out;
+}
+
+std::string ProcessDriver::Logs(std::string_view replica) {
+  std::ifstream in(LogPath(replica), std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::filesystem::path ProcessDriver::LogPath(std::string_view replica) const {
+  std::lock_guard lock(mu_);
+  return Get(replica).log_path;
+}
+
+std::optional<int> ProcessDriver::Exec(std::string_view replica,
+                                       const std::vector<std::string>& command,
+                                       Duration timeout, std::string* output) {
+  std::vector<std::string> argv = {"env", "-i"};
+  {
+    std::lock_guard lock(mu_);
+    const Replica& r = Get(replica);
+    argv.insert(argv.end(), r.environment.begin(), r.environment.end());
+  }
+  argv.insert(argv.end(), command.begin(), command.end());
+  const CommandResult result = RunCommand(argv, {timeout, true});
+  if (output) *output = result.out;
+  if (result.timed_out) return std::nullopt;
+  return result.exit_code;
+}
+
+// Whatever still runs after the runtime's waves gets SIGKILL; returns once
+// every replica was reaped.
+void ProcessDriver::Remove() {
+  std::unique_lock lock(mu_);
+  for (const Replica& r : replicas_) {
+    if (Alive(r.state)) SendSignal(r.pid, SIGKILL);
+  }
+  changed_.wait_for(lock, std::chrono::seconds(10), [this] {
+    return std::none_of(replicas_.begin(), replicas_.end(),
+                        [](const Replica& r) { return Alive(r.state); });
   });
 }
+
+}  // namespace chancho
+
+namespace chancho {
+
+ProcessRuntime::ProcessRuntime(Deployment deployment, RuntimeOptions options)
+    : Runtime(std::make_unique<ProcessDriver>(std::move(deployment), options),
+              options) {}
 
 }  // namespace chancho

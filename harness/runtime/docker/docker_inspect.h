@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/runtime/runtime.h"
+#include "harness/runtime/replica_status.h"
 
 namespace chancho {
 
@@ -43,6 +43,18 @@ std::vector<ContainerInfo> ParseContainerInspect(std::string_view json);
 std::vector<NetworkInfo> ParseNetworkInspect(std::string_view json);
 
 ReplicaState StateOf(const ContainerInfo& info);
+
+// One line of `docker events --format '{{json .}}'` about a container.
+struct ContainerEvent {
+  std::string container;  // its name (Actor.Attributes.name)
+  std::string action;     // start, die, pause, unpause, destroy, ...
+  std::chrono::system_clock::time_point time;  // timeNano, else time
+  std::optional<int> exit_code;                // of a die event
+};
+
+// nullopt for an event about something other than a container (or with no
+// name); throws chancho::Error when the line is not such a JSON object.
+std::optional<ContainerEvent> ParseContainerEvent(std::string_view line);
 
 // How a container ended, in the terms of ReplicaStatus. Docker reports a
 // process killed by signal N with exit code 128 + N, so codes 129..192 are

@@ -1,0 +1,172 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/subprocess.h"
+#include "harness/runtime/docker/docker_inspect.h"
+#include "harness/runtime/docker/docker_leftovers.h"
+#include "harness/runtime/docker/docker_links.h"
+#include "harness/runtime/docker/docker_log.h"
+#include "harness/runtime/driver.h"
+
+namespace chancho {
+
+class DockerEvents;
+
+// Runs every replica as a container, from the compose file it writes to
+// <run_dir>/docker-compose.yaml (<run_dir>/compose-command holds the compose
+// command line of the run), with `docker compose` (v2) or `docker-compose`
+// (v1) and the docker CLI. Every docker command has a timeout, and its
+// error output goes into the chancho::Error it throws.
+// - Create is `compose up --no-start`; Start is `docker start`, one command
+//   per container, at most options.docker.start_concurrency at once.
+// - State comes from the engine's event stream (`docker events`, filtered
+//   to the run's label): a container's death is seen as the engine reports
+//   it, and each event is followed by a `docker inspect` of that container
+//   for its pid, address and times. Without the stream (it failed to
+//   start or ended), Inspect falls back to `docker inspect`, at most every
+//   200 ms per replica.
+// - A container ended by signal N (docker's exit code 128 + N) reports
+//   term_signal N; `starts` counts the runs of the container seen (a new
+//   StartedAt), also those started from outside (a health-checker through
+//   the Docker socket).
+// - Replicas that revive others get the engine's socket and
+//   CONTAINER_PREFIX (see ComposeOptions); replicas of role client get
+//   <run_dir>/results as $CHANCHO_RUN_DIR/results.
+// - Logs: `docker logs -f` of each run of a container is appended to
+//   <run_dir>/logs/<replica>.log as it is written, and on Remove the file
+//   is replaced by the whole `docker logs`. Logs() asks docker while the
+//   container exists.
+// - Everything it creates carries the labels com.chancho.run and
+//   com.chancho.owner-{host,pid,start}; ReapDockerLeftovers removes what a
+//   dead owner left, and the constructor calls it first.
+// Where containers differ from processes: the command is the container's
+// PID 1, so a signal it has no handler for (other than SIGKILL and SIGSTOP)
+// is ignored; an exit code of 129..192 reads as a signal.
+class DockerDriver final : public Driver {
+ public:
+  // Reaps leftovers, checks the images, makes the run directory and writes
+  // the compose file. Throws chancho::Error when docker or compose is not
+  // usable or an image is missing.
+  DockerDriver(Deployment deployment, RuntimeOptions options);
+  ~DockerDriver() override;
+  DockerDriver(const DockerDriver&) = delete;
+  DockerDriver& operator=(const DockerDriver&) = delete;
+
+  const Deployment& deployment() const override { return deployment_; }
+  const std::filesystem::path& run_dir() const override { return run_dir_; }
+
+  void Create() override;
+  void Start(const std::vector<std::string>& replicas) override;
+  void Signal(std::string_view replica, int signal) override;
+  void Terminate(std::string_view replica) override;
+  void Pause(std::string_view replica) override;
+  void Resume(std::string_view replica) override;
+
+  DriverStatus Inspect(std::string_view replica) override;
+  std::vector<DriverStatus> InspectAll() override;
+  Duration poll_interval() const override;
+  void Watch(std::function<void()> changed) override;
+
+  std::string Logs(std::string_view replica) override;
+  std::filesystem::path LogPath(std::string_view replica) const override;
+  std::optional<int> Exec(std::string_view replica,
+                          const std::vector<std::string>& command,
+                          Duration timeout, std::string* output) override;
+  ProxiedLinks* links() override;
+  // Saves the logs, then `compose down` (containers, network, volumes) and
+  // a removal by label. A network that the engine holds with nothing
+  // attached (RemoveNetworks, docker_leftovers.h) is left with a warning on
+  // stderr; any other leftover makes Remove throw.
+  void Remove() override;
+
+  const std::string& compose_project() const { return project_; }
+  const std::string& network() const { return network_; }
+  std::string container(std::string_view replica) const;
+  const DockerOptions& docker_options() const { return options_.docker; }
+  // Labels of everything the run makes (owner and run id).
+  const std::map<std::string, std::string>& labels() const { return labels_; }
+  bool created() const;
+  std::uint64_t NextRandom();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  struct Replica {
+    const ReplicaPlan* plan = nullptr;
+    std::string container;
+    std::unique_ptr<DockerLog> log;
+    std::string started_at;  // StartedAt of the run last seen
+    int starts = 0;
+    std::uintmax_t log_offset = 0;  // log size when the run was seen
+    std::string address;            // last address seen in the network
+    DriverStatus last;              // reported once the container is gone
+    Clock::time_point refreshed;    // when `last` was last inspected
+    // When the last inspect that `last` holds was asked (system clock, to
+    // compare with the engine's event times): an older answer is stale.
+    std::chrono::system_clock::time_point asked;
+  };
+
+  CommandOptions Options(Duration timeout = Duration(0),
+                         bool merge = false) const;
+  std::string Docker(std::vector<std::string> args,
+                     Duration timeout = Duration(0)) const;
+  std::string Compose(const std::vector<std::string>& args,
+                      Duration timeout) const;
+  Replica& Get(std::string_view name);
+  const Replica& Get(std::string_view name) const;
+  void CheckImages();
+  std::string FreeSubnet();
+  void WriteComposeFile();
+  void CreateLocked();
+  void PlaceProxies();
+  // `docker inspect` of `replicas`, recorded; those without a container
+  // keep their last status.
+  void Refresh(const std::vector<Replica*>& replicas);
+  // Records what `info` shows (mu_ held), asked at `asked`.
+  void Observe(Replica& r, const ContainerInfo& info,
+               std::chrono::system_clock::time_point asked);
+  void OnEvent(const std::string& container, const std::string& action,
+               std::chrono::system_clock::time_point time,
+               std::optional<int> exit_code);
+  bool Streaming() const;
+  void Notify();
+  void SaveLogs();
+  void RemoveAll();
+  std::vector<std::string> RemoveAllOnce();
+
+  Deployment deployment_;
+  RuntimeOptions options_;
+  std::mt19937_64 random_;
+  std::filesystem::path run_dir_;
+  std::string run_id_;
+  std::string project_;
+  std::string network_;
+  std::filesystem::path compose_file_;
+  std::vector<std::string> compose_;
+  std::map<std::string, std::string> labels_;
+  std::string subnet_;
+  std::vector<Replica> replicas_;
+  std::vector<std::string> link_upstreams_;  // of options_.links
+  DockerLinkLayout link_layout_;             // in subnet_
+  // Made by the first Create that made the network (under mu_), never
+  // reset: the pointer links() returns stays valid.
+  std::unique_ptr<ProxiedLinks> links_;
+
+  mutable std::mutex mu_;  // replicas_' bookkeeping, created_, on_change_
+  std::mutex create_mu_;   // one Create or Remove at a time
+  bool created_ = false;   // compose created containers that may remain
+  std::function<void()> on_change_;
+  std::unique_ptr<DockerEvents> events_;
+};
+
+}  // namespace chancho

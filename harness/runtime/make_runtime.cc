@@ -1,0 +1,36 @@
+#include "harness/runtime/docker/docker_runtime.h"
+#include "harness/runtime/process/process_runtime.h"
+#include "harness/runtime/runtime.h"
+
+namespace chancho {
+
+std::string_view ToString(RuntimeKind kind) {
+  switch (kind) {
+    case RuntimeKind::kProcess:
+      return "process";
+    case RuntimeKind::kDocker:
+      return "docker";
+  }
+  return "unknown";
+}
+
+std::optional<RuntimeKind> ParseRuntimeKind(std::string_view text) {
+  if (text == "process") return RuntimeKind::kProcess;
+  if (text == "docker") return RuntimeKind::kDocker;
+  return std::nullopt;
+}
+
+std::unique_ptr<Runtime> MakeRuntime(RuntimeKind kind, Deployment deployment,
+                                     RuntimeOptions options) {
+  switch (kind) {
+    case RuntimeKind::kDocker:
+      return std::make_unique<DockerRuntime>(std::move(deployment),
+                                             std::move(options));
+    case RuntimeKind::kProcess:
+      break;
+  }
+  return std::make_unique<ProcessRuntime>(std::move(deployment),
+                                          std::move(options));
+}
+
+}  // namespace chancho
