@@ -112,6 +112,9 @@ Runtime::~Runtime() {
   control_.reset();
   std::error_code ec;
   std::filesystem::remove(run_dir() / "control", ec);
+  // While this object's members live: the driver's threads call back into
+  // them until it is gone.
+  driver_.reset();
 }
 
 const Deployment& Runtime::deployment() const { return driver_->deployment(); }

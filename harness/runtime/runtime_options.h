@@ -53,7 +53,7 @@ struct DockerOptions {
   std::string probe_image = "chancho/probe:latest";
   // Containers started at once (each `docker start` in flight is one
   // request to the engine).
-  int start_concurrency = 8;
+  int start_concurrency = 16;
 };
 
 // One set of options for every runtime.

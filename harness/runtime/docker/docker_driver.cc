@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <deque>
+#include <future>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -85,30 +86,24 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
       random_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
+  // Three independent checks, at once: each is a docker command or two.
+  auto compose = std::async(std::launch::async, [this] { FindCompose(); });
+  // Before anything is made: no run directory for a run that cannot be.
+  auto images = std::async(std::launch::async, [this] { CheckImages(); });
+  // A subnet that a leftover being reaped still holds is only passed over.
+  auto subnet = std::async(std::launch::async, [this] {
+    return options_.docker.subnet.empty() ? FreeSubnet()
+                                          : options_.docker.subnet;
+  });
   for (const std::string& failure :
        ReapDockerLeftovers(options_.docker.docker).failures) {
     std::cerr << "warning: a leftover of an earlier Docker run was not "
                  "removed: "
               << failure << "\n";
   }
-  compose_ = options_.docker.compose_command;
-  if (compose_.empty()) {
-    const CommandResult v2 = RunCommand({options_.docker.docker, "compose", "version"},
-                                        Options(milliseconds(15000)));
-    if (!v2.timed_out && v2.exit_code == 0) {
-      compose_ = {options_.docker.docker, "compose"};
-    } else if (FindProgram("docker-compose")) {
-      // Not `docker-compose version`: the Python v1 takes a second to start.
-      compose_ = {"docker-compose"};
-    } else {
-      throw Error("neither `" + options_.docker.docker +
-                  " compose` (v2) nor docker-compose (v1) is available: " +
-                  OneLine(v2.err.empty() ? v2.out : v2.err, 200));
-    }
-  }
-
-  // Before anything is made: no run directory for a run that cannot be.
-  CheckImages();
+  compose.get();
+  images.get();
+  subnet_ = subnet.get();
   link_upstreams_ = LinkUpstreams(options_.links, deployment_);
   run_dir_ = options_.run_dir.empty()
                  ? CreateRunDir(options_.runs_root, random_())
@@ -140,7 +135,6 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
     replicas_.push_back(std::move(r));
   }
 
-  subnet_ = options_.docker.subnet.empty() ? FreeSubnet() : options_.docker.subnet;
   WriteComposeFile();
   WriteFileAtomically(run_dir_ / "deployment.json",
                       DeploymentToJson(deployment_));
@@ -166,6 +160,7 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
 
 DockerDriver::~DockerDriver() {
   events_.reset();
+  if (create_thread_.joinable()) create_thread_.join();
   try {
     Remove();
   } catch (...) {
@@ -247,9 +242,62 @@ ProxiedLinks* DockerDriver::links() {
 
 void DockerDriver::Create() {
   std::lock_guard create(create_mu_);
-  if (created()) return;
-  CreateLocked();
-  PlaceProxies();
+  {
+    std::lock_guard lock(mu_);
+    if (created_) return;
+    created_ = true;
+    create_done_ = false;
+    create_error_.clear();
+    existing_.clear();
+  }
+  if (create_thread_.joinable()) create_thread_.join();
+  create_thread_ = std::thread([this] {
+    std::string error;
+    try {
+      CreateLocked();
+      PlaceProxies();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    {
+      std::lock_guard lock(mu_);
+      create_done_ = true;
+      create_error_ = error;
+    }
+    create_cv_.notify_all();
+    Notify();
+  });
+}
+
+void DockerDriver::AwaitCreated(const Replica& r, bool everything) {
+  std::unique_lock lock(mu_);
+  const bool done = create_cv_.wait_for(lock, kUpTimeout, [&] {
+    return create_done_ ||
+           (!everything && existing_.count(r.container) != 0);
+  });
+  if (create_done_ && !create_error_.empty()) throw Error(create_error_);
+  if (!done) {
+    throw Error("replica " + r.plan->name + ": its container was not created "
+                "within " + std::to_string(kUpTimeout.count() / 1000) + " s");
+  }
+}
+
+void DockerDriver::FindCompose() {
+  compose_ = options_.docker.compose_command;
+  if (!compose_.empty()) return;
+  const CommandResult v2 =
+      RunCommand({options_.docker.docker, "compose", "version"},
+                 Options(milliseconds(15000)));
+  if (!v2.timed_out && v2.exit_code == 0) {
+    compose_ = {options_.docker.docker, "compose"};
+  } else if (FindProgram("docker-compose")) {
+    // Not `docker-compose version`: the Python v1 takes a second to start.
+    compose_ = {"docker-compose"};
+  } else {
+    throw Error("neither `" + options_.docker.docker +
+                " compose` (v2) nor docker-compose (v1) is available: " +
+                OneLine(v2.err.empty() ? v2.out : v2.err, 200));
+  }
 }
 
 void DockerDriver::CheckImages() {
@@ -286,7 +334,9 @@ std::string DockerDriver::FreeSubnet() {
     used.insert(used.end(), network.subnets.begin(), network.subnets.end());
   }
   const auto subnet = ChooseSubnet(used, random_);
-  if (!subnet) throw Error(project_ + ": no free /24 in 172.25-26.0.0/16");
+  if (!subnet) {
+    throw Error(deployment_.project + ": no free /24 in 172.25-26.0.0/16");
+  }
   return *subnet;
 }
 
@@ -449,6 +499,14 @@ void DockerDriver::OnEvent(const std::string& container,
     if (candidate.container == container) r = &candidate;
   }
   if (r == nullptr) return;
+  if (action == "create") {
+    {
+      std::lock_guard lock(mu_);
+      existing_.insert(container);
+    }
+    create_cv_.notify_all();
+    return;
+  }
   if (action == "start") {
     try {
       Refresh({r});
@@ -532,6 +590,10 @@ void DockerDriver::Start(const std::vector<std::string>& replicas) {
         queue.pop_front();
       }
       try {
+        const bool linked = std::any_of(
+            options_.links.begin(), options_.links.end(),
+            [&](const ProxiedLink& l) { return l.replica == r->plan->name; });
+        AwaitCreated(*r, linked);
         Docker({"start", r->container},
                options_.docker.command_timeout + kStartTimeout);
       } catch (const std::exception& e) {
@@ -622,6 +684,7 @@ std::optional<int> DockerDriver::Exec(std::string_view replica,
 
 void DockerDriver::Remove() {
   std::lock_guard create(create_mu_);
+  if (create_thread_.joinable()) create_thread_.join();
   if (!created()) return;
   std::string error;
   const auto note = [&error](const std::exception& e) {

@@ -8,6 +8,9 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
+#include <thread>
+#include <condition_variable>
 #include <string>
 #include <vector>
 
@@ -27,8 +30,11 @@ class DockerEvents;
 // command line of the run), with `docker compose` (v2) or `docker-compose`
 // (v1) and the docker CLI. Every docker command has a timeout, and its
 // error output goes into the chancho::Error it throws.
-// - Create is `compose up --no-start`; Start is `docker start`, one command
-//   per container, at most options.docker.start_concurrency at once.
+// - Create is `compose up --no-start`, in the background; Start is `docker
+//   start`, one command per container, at most
+//   options.docker.start_concurrency at once, each as soon as its
+//   container exists (a replica with a proxied link waits for compose to
+//   finish and its proxy to be placed).
 // - State comes from the engine's event stream (`docker events`, filtered
 //   to the run's label): a container's death is seen as the engine reports
 //   it, and each event is followed by a `docker inspect` of that container
@@ -124,10 +130,15 @@ class DockerDriver final : public Driver {
                       Duration timeout) const;
   Replica& Get(std::string_view name);
   const Replica& Get(std::string_view name) const;
+  void FindCompose();
   void CheckImages();
   std::string FreeSubnet();
   void WriteComposeFile();
   void CreateLocked();
+  // Waits until the container of `r` exists (and with `everything`, until
+  // compose is done and the links' proxies are placed). Throws compose's
+  // error when it failed first.
+  void AwaitCreated(const Replica& r, bool everything);
   void PlaceProxies();
   // `docker inspect` of `replicas`, recorded; those without a container
   // keep their last status.
@@ -166,6 +177,13 @@ class DockerDriver final : public Driver {
   std::mutex create_mu_;   // one Create or Remove at a time
   bool created_ = false;   // compose created containers that may remain
   std::function<void()> on_change_;
+  // Create runs compose in the background, so that a container starts as
+  // soon as it exists while compose creates the others.
+  std::thread create_thread_;
+  std::condition_variable create_cv_;  // with mu_
+  bool create_done_ = false;           // compose ended; create_error_ says how
+  std::string create_error_;
+  std::set<std::string> existing_;  // containers seen created
   std::unique_ptr<DockerEvents> events_;
 };
 
