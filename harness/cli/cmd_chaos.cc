@@ -20,9 +20,12 @@
 namespace chancho::cli {
 namespace {
 
-// The default roles selections spare (see targeting.h); "none" spares none.
-Exclusions ParseSpare(const std::string& spare) {
-  Exclusions exclusions;
+// The run's exclusions, with the roles of --spare ("none": no role) in
+// place of its spec's "spare" when given.
+Exclusions ParseSpare(const std::string& spare,
+                      const std::filesystem::path& run_dir) {
+  Exclusions exclusions = ReadExclusions(run_dir / "deployment.json");
+  if (spare.empty()) return exclusions;
   exclusions.roles.clear();
   if (spare == "none") return exclusions;
   std::istringstream in(spare);
@@ -66,7 +69,7 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
     std::optional<std::uint64_t> seed;
     std::vector<std::string> auto_loop;
     double duration = 0;
-    std::string spare = "broker,client,client-handler";
+    std::string spare;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -90,9 +93,9 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
   duration->needs(auto_loop);
   cmd->add_option("--spare", args->spare,
                   "comma-separated roles that random, prefix, auto and bomb "
-                  "selections spare (\"none\": no role; one health-checker "
-                  "is always kept)")
-      ->capture_default_str();
+                  "selections spare (\"none\": no role); default: the "
+                  "spec's \"spare\" (its \"keep_one\" roles always keep "
+                  "one replica)");
   cmd->callback([args, &exit_code] {
     const auto run_dir = LocateRun(args->run);
     const std::uint64_t seed =
@@ -104,7 +107,7 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
     target->Ps();  // an unreachable run fails here, in one line
     std::cout << "action: chaos | result: in_progress | run: "
               << run_dir.string() << " | seed: " << seed << std::endl;
-    ChaosShell shell(*target, std::cout, seed, ParseSpare(args->spare));
+    ChaosShell shell(*target, std::cout, seed, ParseSpare(args->spare, run_dir));
     exit_code = 0;
     if (args->auto_loop.empty()) {
       if (isatty(STDIN_FILENO)) {

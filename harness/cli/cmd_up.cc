@@ -59,7 +59,7 @@ std::vector<ProxiedLink> ParseLinkOptions(const std::vector<std::string>& option
     std::mt19937_64 unused;
     Exclusions none;
     none.roles.clear();
-    none.keep_one_health_checker = false;
+  
     for (const std::string& replica :
          Select(ParseSelector(text.substr(0, eq)), replicas, none, unused)) {
       links.push_back({replica, text.substr(eq + 1, colon - eq - 1), port});

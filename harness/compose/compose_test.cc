@@ -144,7 +144,10 @@ Deployment ThreeRoles(std::map<std::string, std::string> checker_env = {}) {
     service.name = role;
     service.role = role;
     service.command = {role};
-    if (service.role == "health-checker") service.environment = checker_env;
+    if (service.role == "health-checker") {
+      service.environment = checker_env;
+      service.revives = true;
+    }
     spec.services.push_back(service);
   }
   return Plan(spec);

@@ -243,6 +243,8 @@ void WriteReplica(JsonWriter& w, const ReplicaPlan& r) {
   w.EndObject();
   w.Key("heartbeat_port");
   w.Int(r.heartbeat_port);
+  w.Key("revives_others");
+  w.Bool(r.revives_others);
   w.EndObject();
 }
 
@@ -267,6 +269,8 @@ Deployment Plan(const Spec& spec) {
   Deployment deployment;
   deployment.project = spec.name;
   deployment.spec_dir = spec.dir;
+  if (spec.spare) deployment.spare_roles = *spec.spare;
+  deployment.keep_one_roles = spec.keep_one;
   for (size_t i : StartOrder(spec)) {
     const ServiceSpec& service = spec.services[i];
     std::vector<std::string> depends_on;
@@ -287,7 +291,7 @@ Deployment Plan(const Spec& spec) {
       r.service = service.name;
       r.index = k;
       r.role = service.role;
-      r.revives_others = service.role == "health-checker";
+      r.revives_others = service.revives;
       r.command = service.command;
       r.image = service.image.empty() ? "chancho/" + spec.name + ":latest"
                                       : service.image;
@@ -313,6 +317,10 @@ std::string DeploymentToJson(const Deployment& deployment) {
   WriteString(w, deployment.network);
   w.Key("spec_dir");
   WriteString(w, deployment.spec_dir.string());
+  w.Key("spare");
+  WriteStrings(w, deployment.spare_roles);
+  w.Key("keep_one");
+  WriteStrings(w, deployment.keep_one_roles);
   w.Key("replicas");
   w.StartArray();
   for (const auto& replica : deployment.replicas) WriteReplica(w, replica);

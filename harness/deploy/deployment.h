@@ -54,6 +54,10 @@ struct Deployment {
   std::string network = "testing_net";
   std::filesystem::path spec_dir;
   std::vector<ReplicaPlan> replicas;
+  // Roles that faults spare unless named exactly, and roles of which they
+  // leave one replica (Spec::spare, Spec::keep_one).
+  std::vector<std::string> spare_roles = {"client"};
+  std::vector<std::string> keep_one_roles;
 
   const ReplicaPlan* Find(std::string_view replica) const;
   // Replicas whose name equals `name` or whose service is `name`.

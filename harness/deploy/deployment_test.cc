@@ -223,10 +223,15 @@ TEST(DeploymentToJsonTest, ExactOutput) {
   s.readiness.kind = Readiness::Kind::kTcp;
   s.readiness.port = 8080;
   s.config_files = {{"c.ini", "/c.ini", "CFG"}};
+  s.revives = true;
   const std::string expected = R"({
   "project": "proj",
   "network": "testing_net",
   "spec_dir": "/specs/proj",
+  "spare": [
+    "client"
+  ],
+  "keep_one": [],
   "replicas": [
     {
       "name": "w",
@@ -265,7 +270,8 @@ TEST(DeploymentToJsonTest, ExactOutput) {
         "pattern": "",
         "timeout_s": 10.0
       },
-      "heartbeat_port": 0
+      "heartbeat_port": 0,
+      "revives_others": true
     }
   ]
 }

@@ -244,9 +244,8 @@ class ChaosShell::Impl {
       spared += (spared.empty() ? "" : ", ") +
                 JoinNames({ex.names.begin(), ex.names.end()}, ", ");
     }
-    if (ex.keep_one_health_checker) {
-      spared +=
-          (spared.empty() ? "" : " and ") + std::string("one health-checker");
+    for (const auto& role : ex.keep_one) {
+      spared += (spared.empty() ? "" : " and ") + std::string("one ") + role;
     }
     return spared.empty() ? "nothing" : spared;
   }

@@ -42,7 +42,7 @@ class ChaosShell {
   // choice: random:K selectors and the auto loop's plan (the same seed and
   // the same eligible replicas give the same targets in the same order).
   ChaosShell(FaultTarget& target, std::ostream& out, std::uint64_t seed,
-             Exclusions exclusions = {});
+             Exclusions exclusions);
   // Stops the auto loop, if one runs.
   ~ChaosShell();
   ChaosShell(const ChaosShell&) = delete;

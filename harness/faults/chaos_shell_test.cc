@@ -65,7 +65,7 @@ class ChaosShellTest : public ::testing::Test {
   fake::FakeTarget target_{fake::Movies()};
   SharedOut buf_;
   std::ostream out_{&buf_};
-  ChaosShell shell_{target_, out_, 42};
+  ChaosShell shell_{target_, out_, 42, fake::MoviesExclusions()};
 };
 
 TEST_F(ChaosShellTest, MatarKillsOneReplicaAndSaysSo) {
@@ -192,7 +192,7 @@ TEST_F(ChaosShellTest, RunAutoIsDeterministicForASeed) {
   const auto targets = [](std::uint64_t seed) {
     fake::FakeTarget target(fake::Movies());
     std::ostringstream out;
-    ChaosShell shell(target, out, seed);
+    ChaosShell shell(target, out, seed, fake::MoviesExclusions());
     const auto tally = shell.RunAuto(0.01, 1, 0.1);
     EXPECT_EQ(tally.faults, 10);
     std::vector<std::string> names;
@@ -210,7 +210,7 @@ TEST_F(ChaosShellTest, RunAutoIsDeterministicForASeed) {
   EXPECT_EQ(a, targets(5));
   EXPECT_NE(a, targets(6));
   std::ostringstream out;
-  ChaosShell shell(target_, out, 1);
+  ChaosShell shell(target_, out, 1, fake::MoviesExclusions());
   EXPECT_THROW(shell.RunAuto(0, 1, 1), Error);
   EXPECT_THROW(shell.RunAuto(1, 1, -1), Error);
 }
@@ -218,7 +218,7 @@ TEST_F(ChaosShellTest, RunAutoIsDeterministicForASeed) {
 TEST_F(ChaosShellTest, ALongLoopIsPlannedInChunksWithoutGapsOrRepeats) {
   // 1200 ticks of 1 ms: the loop plans 1000 ticks at a time.
   std::ostringstream out;
-  ChaosShell shell(target_, out, 3);
+  ChaosShell shell(target_, out, 3, fake::MoviesExclusions());
   EXPECT_EQ(shell.RunAuto(0.001, 1, 1.2).faults, 1200);
   std::vector<int> ticks;
   std::istringstream in(out.str());

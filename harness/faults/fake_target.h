@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "harness/faults/fault_target.h"
+#include "harness/faults/targeting.h"
 
 namespace chancho::fake {
 
@@ -28,6 +29,15 @@ inline ReplicaStatus Replica(std::string name, std::string role,
 
 // A small movies-like system: a broker, a client-handler, a client, workers,
 // a master and two health-checkers.
+// What the movies spec spares: the broker, the clients and the
+// client-handler, and one health-checker.
+inline Exclusions MoviesExclusions() {
+  Exclusions exclusions;
+  exclusions.roles = {"broker", "client", "client-handler"};
+  exclusions.keep_one = {"health-checker"};
+  return exclusions;
+}
+
 inline std::vector<ReplicaStatus> Movies() {
   return {Replica("rabbitmq", "broker", "rabbitmq"),
           Replica("client-handler", "client-handler", "client-handler"),

@@ -33,19 +33,19 @@ TEST(SelectorTest, ParsesEveryKind) {
 }
 
 TEST(SelectorTest, EligibleSparesBrokerClientsHandlerAndOneHealthChecker) {
-  EXPECT_THAT(Eligible(Movies(), Exclusions{}),
+  EXPECT_THAT(Eligible(Movies(), fake::MoviesExclusions()),
               ElementsAre("filter-1", "filter-2", "health-checker-2", "join-1",
                           "master"));
   Exclusions none;
   none.roles.clear();
-  none.keep_one_health_checker = false;
+
   EXPECT_EQ(Eligible(Movies(), none).size(), Movies().size());
 }
 
 TEST(SelectorTest, SelectsByNamePrefixRegexRoleAndRandom) {
   std::mt19937_64 rng(1);
   const auto all = Movies();
-  const Exclusions ex;
+  const Exclusions ex = fake::MoviesExclusions();
   EXPECT_THAT(Select(ParseSelector("join-1"), all, ex, rng), ElementsAre("join-1"));
   EXPECT_THAT(Select(ParseSelector("prefix:filter"), all, ex, rng),
               ElementsAre("filter-1", "filter-2"));
@@ -68,7 +68,7 @@ TEST(SelectorTest, SelectsByNamePrefixRegexRoleAndRandom) {
   // The message names what the given exclusions spare, not the defaults.
   Exclusions only_broker;
   only_broker.roles = {"broker"};
-  only_broker.keep_one_health_checker = false;
+
   try {
     Select(ParseSelector("rabbitmq"), all, only_broker, rng);
     FAIL() << "the broker was selected";
@@ -78,7 +78,7 @@ TEST(SelectorTest, SelectsByNamePrefixRegexRoleAndRandom) {
 }
 
 TEST(PlanTest, TheSameSeedGivesTheSamePlan) {
-  const auto eligible = Eligible(Movies(), Exclusions{});
+  const auto eligible = Eligible(Movies(), fake::MoviesExclusions());
   const AutoKill spec{milliseconds(2000), 3, milliseconds(1000), milliseconds(20000),
                       std::nullopt, std::nullopt};
   const auto a = PlanAutoKill(spec, eligible, 7);

@@ -243,6 +243,12 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
       }
     } else if (key == "replicas") {
       s.replicas = check.PositiveInt(v, p);
+    } else if (key == "spare") {
+      if (!v.IsArray()) check.Expected(p, "an array of roles", v);
+      s.spare.emplace();
+      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+        s.spare->push_back(check.NonEmptyString(v[i], JsonPointerChild(p, i)));
+      }
     } else if (key == "environment") {
       check.ExpectObject(v, p);
       for (const auto& service : v.GetObject()) {
@@ -340,6 +346,8 @@ std::string ExpandPlaceholders(const std::string& text, const Scenario& s) {
 Spec ScenarioSpec(const Scenario& s) {
   Spec spec = LoadSpec(s.spec);
   for (auto& service : spec.services) {
+    // The services that scale: workers (the default role) of more than
+    // one replica.
     if (s.replicas && service.role == "worker" && service.replicas > 1) {
       service.replicas = *s.replicas;
     }
@@ -376,11 +384,20 @@ std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec) {
   return out;
 }
 
+Exclusions ScenarioExclusions(const Scenario& scenario,
+                              const Deployment& deployment) {
+  Exclusions exclusions = ExclusionsOf(deployment);
+  if (scenario.spare) {
+    exclusions.roles = {scenario.spare->begin(), scenario.spare->end()};
+  }
+  return exclusions;
+}
+
 std::vector<FaultEvent> BuildPlan(const Scenario& s,
                                   const std::vector<ReplicaStatus>& replicas,
-                                  std::uint64_t seed) {
+                                  std::uint64_t seed,
+                                  const Exclusions& exclusions) {
   std::mt19937_64 rng(seed);
-  const Exclusions exclusions;
   std::vector<FaultEvent> plan;
   for (const auto& e : s.events) {
     FaultEvent f;
@@ -396,7 +413,7 @@ std::vector<FaultEvent> BuildPlan(const Scenario& s,
     Exclusions ex = exclusions;
     if (e.target.kind == Selector::Kind::kName) {
       ex.roles.clear();
-      ex.keep_one_health_checker = false;
+      ex.keep_one.clear();
     }
     f.targets = Select(e.target, replicas, ex, rng);
     plan.push_back(std::move(f));

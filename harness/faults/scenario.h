@@ -93,6 +93,8 @@ struct Scenario {
   std::string text;            // its JSON, kept for the record
   std::filesystem::path spec;
   std::string runtime = "process";
+  // Roles the faults spare instead of the spec's "spare".
+  std::optional<std::vector<std::string>> spare;
   std::optional<int> replicas;
   std::map<std::string, std::map<std::string, std::string>> environment;
   std::vector<SetupStep> setup;
@@ -133,9 +135,17 @@ std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec);
 // the bombs, targets resolved with `seed`, triggers checked against
 // `replicas` (CheckTriggers). Throws chancho::Error when an explicit target
 // or a trigger selects nothing.
+// `exclusions` are what random, prefix, regex and role selections spare
+// (an exact name may hit anything).
 std::vector<FaultEvent> BuildPlan(const Scenario& scenario,
                                   const std::vector<ReplicaStatus>& replicas,
-                                  std::uint64_t seed);
+                                  std::uint64_t seed,
+                                  const Exclusions& exclusions);
+
+// What the scenario's faults spare: the deployment's roles (its spec's
+// "spare" and "keep_one"), or the scenario's own "spare" roles.
+Exclusions ScenarioExclusions(const Scenario& scenario,
+                              const Deployment& deployment);
 
 // The links the runtime must proxy for `plan`: one from every replica that a
 // network fault targets to the scenario's upstream. Throws chancho::Error

@@ -224,7 +224,8 @@ void ScenarioRun::Prepare(const std::vector<FaultEvent>* recorded) {
   spec_ = ScenarioSpec(scenario_);
   if (!options_.no_faults) {
     record_.plan = recorded ? *recorded
-                            : BuildPlan(scenario_, PlannedReplicas(spec_), record_.seed);
+                            : BuildPlan(scenario_, PlannedReplicas(spec_), record_.seed,
+                                        ScenarioExclusions(scenario_, Plan(spec_)));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "harness/faults/fake_target.h"
 #include "harness/faults/scenario.h"
 
 namespace chancho {
@@ -102,9 +103,9 @@ TEST(ScenarioTest, TheSameSeedGivesTheSamePlan) {
                           {"at": 0.2, "target": "rabbitmq"}],
                "auto": {"every": 1, "kill": 2, "until": 5}, "bomb": [2.5]}})",
                                    "/s/x.json");
-  const auto a = BuildPlan(s, Replicas(), 42);
-  EXPECT_EQ(a, BuildPlan(s, Replicas(), 42));
-  EXPECT_NE(a, BuildPlan(s, Replicas(), 43));
+  const auto a = BuildPlan(s, Replicas(), 42, fake::MoviesExclusions());
+  EXPECT_EQ(a, BuildPlan(s, Replicas(), 42, fake::MoviesExclusions()));
+  EXPECT_NE(a, BuildPlan(s, Replicas(), 43, fake::MoviesExclusions()));
   ASSERT_EQ(a.size(), 2u + 5u + 1u);
   for (std::size_t i = 1; i < a.size(); ++i) EXPECT_LE(a[i - 1].at, a[i].at);
   // An exact name may target the broker; random choices spare it.
@@ -154,8 +155,8 @@ TEST(ScenarioTest, EventsLoopsAndBombsArePlacedByTriggers) {
   EXPECT_TRUE(s.bombs[0].on);
   EXPECT_FALSE(s.bombs[1].on);
 
-  const auto plan = BuildPlan(s, Replicas(), 5);
-  EXPECT_EQ(plan, BuildPlan(s, Replicas(), 5));
+  const auto plan = BuildPlan(s, Replicas(), 5, fake::MoviesExclusions());
+  EXPECT_EQ(plan, BuildPlan(s, Replicas(), 5, fake::MoviesExclusions()));
   ASSERT_EQ(plan.size(), 2u + 10u + 2u);
   const auto find = [&](const std::string& id) {
     const auto it = std::find_if(plan.begin(), plan.end(),
@@ -186,7 +187,7 @@ TEST(ScenarioTest, TriggersThatCannotFireAreErrorsBeforeTheRun) {
   const auto plan_error = [](const std::string& faults) {
     try {
       BuildPlan(ParseScenario(R"({"spec": "x", "faults": )" + faults + "}", "/s/x.json"),
-                Replicas(), 1);
+                Replicas(), 1, fake::MoviesExclusions());
     } catch (const Error& e) {
       return std::string(e.what());
     }
@@ -219,7 +220,7 @@ TEST(ScenarioTest, NetworkActionsBecomeLinkFaultsOnProxiedLinks) {
   EXPECT_EQ(FormatLinkFault(s.events[1].link),
             "delay delay=200 jitter=20 direction=up");
   EXPECT_EQ(FormatLinkFault(s.events[2].link), "none");
-  const auto plan = BuildPlan(s, Replicas(), 1);
+  const auto plan = BuildPlan(s, Replicas(), 1, fake::MoviesExclusions());
   // One proxied link per replica that a network fault targets, no more.
   EXPECT_EQ(PlanLinks(s, plan),
             (std::vector<ProxiedLink>{{"filter-1", "rabbitmq", 5672},
@@ -270,4 +271,25 @@ TEST(ScenarioTest, AnOverrideOfAMountedVariableMovesTheMount) {
 }
 
 }  // namespace
+TEST(ScenarioPlanTest, TheSpecSaysWhatFaultsSpareAndAScenarioMayOverride) {
+  Deployment deployment;
+  deployment.spare_roles = {"broker", "client"};
+  deployment.keep_one_roles = {"health-checker"};
+  Scenario s = ParseScenario(R"({"spec": "x"})", "/s/x.json");
+  Exclusions ex = ScenarioExclusions(s, deployment);
+  EXPECT_EQ(ex.roles, (std::set<std::string>{"broker", "client"}));
+  EXPECT_EQ(ex.keep_one, (std::set<std::string>{"health-checker"}));
+  EXPECT_THAT(Eligible(Replicas(), ex),
+              ::testing::ElementsAre("client-handler", "filter-1", "health-checker-2",
+                          "join-1", "join-2", "master"));
+  s = ParseScenario(R"({"spec": "x", "spare": ["worker"]})", "/s/x.json");
+  ex = ScenarioExclusions(s, deployment);
+  EXPECT_EQ(ex.roles, (std::set<std::string>{"worker"}));
+  EXPECT_THAT(Eligible(Replicas(), ex),
+              ::testing::ElementsAre("client-1", "client-handler", "health-checker-2",
+                          "master", "rabbitmq"));
+  EXPECT_THROW(ParseScenario(R"({"spec": "x", "spare": "worker"})", "/s/x.json"),
+               Error);
+}
+
 }  // namespace chancho

@@ -1,6 +1,12 @@
 #include "harness/faults/targeting.h"
 
+#include "harness/spec/json_parse.h"
+
+#include <rapidjson/document.h>
+
 #include <algorithm>
+#include <fstream>
+#include <map>
 #include <regex>
 
 #include "common/error.h"
@@ -78,19 +84,66 @@ std::string ToString(const Selector& s) {
   return s.pattern;
 }
 
+Exclusions ExclusionsOf(const Deployment& deployment) {
+  Exclusions exclusions;
+  exclusions.roles = {deployment.spare_roles.begin(),
+                      deployment.spare_roles.end()};
+  exclusions.keep_one = {deployment.keep_one_roles.begin(),
+                         deployment.keep_one_roles.end()};
+  return exclusions;
+}
+
+Exclusions ReadExclusions(const std::filesystem::path& deployment_json) {
+  std::ifstream in(deployment_json, std::ios::binary);
+  if (!in) throw Error(deployment_json.string() + ": cannot read");
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  rapidjson::Document doc;
+  ParseJson(doc, text, deployment_json.string());
+  if (!doc.IsObject()) {
+    throw Error(deployment_json.string() + ": expected a JSON object");
+  }
+  Exclusions exclusions;
+  const auto roles = [&](const char* key, std::set<std::string>& out) {
+    const auto it = doc.FindMember(key);
+    if (it == doc.MemberEnd()) return;
+    if (!it->value.IsArray()) {
+      throw Error(deployment_json.string() + ": /" + key +
+                  ": expected an array of roles");
+    }
+    out.clear();
+    for (const auto& role : it->value.GetArray()) {
+      if (!role.IsString()) {
+        throw Error(deployment_json.string() + ": /" + key +
+                    ": expected an array of roles");
+      }
+      out.insert(role.GetString());
+    }
+  };
+  roles("spare", exclusions.roles);
+  roles("keep_one", exclusions.keep_one);
+  return exclusions;
+}
+
+Exclusions NoExclusions() {
+  Exclusions none;
+  none.roles.clear();
+  return none;
+}
+
 std::vector<std::string> Eligible(const std::vector<ReplicaStatus>& replicas,
                                   const Exclusions& exclusions) {
   std::vector<std::string> names;
-  std::string kept_checker;
+  std::map<std::string, std::string> kept;  // role -> first replica by name
   for (const auto& r : replicas) {
-    if (r.role == "health-checker" && exclusions.keep_one_health_checker &&
-        (kept_checker.empty() || r.name < kept_checker)) {
-      kept_checker = r.name;
-    }
+    if (exclusions.keep_one.count(r.role) == 0) continue;
+    auto [it, added] = kept.emplace(r.role, r.name);
+    if (!added && r.name < it->second) it->second = r.name;
   }
   for (const auto& r : replicas) {
+    const auto k = kept.find(r.role);
     if (exclusions.roles.count(r.role) != 0 ||
-        exclusions.names.count(r.name) != 0 || r.name == kept_checker) {
+        exclusions.names.count(r.name) != 0 ||
+        (k != kept.end() && k->second == r.name)) {
       continue;
     }
     names.push_back(r.name);
@@ -166,9 +219,8 @@ std::vector<std::string> Select(const Selector& selector,
     for (const auto& name : exclusions.names) {
       spared += (spared.empty() ? "" : ", ") + name;
     }
-    if (exclusions.keep_one_health_checker) {
-      spared += std::string(spared.empty() ? "" : ", ") +
-                "the last health-checker";
+    for (const auto& role : exclusions.keep_one) {
+      spared += (spared.empty() ? "" : ", ") + std::string("the last ") + role;
     }
     throw Error("target '" + ToString(selector) + "' selects no replica" +
                 (exists ? " (it is excluded; spared: " + spared + ")" : ""));

@@ -8,7 +8,10 @@
 
 #include <cstdint>
 #include <random>
+#include <filesystem>
 #include <set>
+
+#include "harness/deploy/deployment.h"
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,12 +35,23 @@ struct Selector {
 Selector ParseSelector(std::string_view text);
 std::string ToString(const Selector& selector);
 
+// What selections leave out. The deployment says which roles (its spec's
+// "spare" and "keep_one"); ExclusionsOf makes them.
 struct Exclusions {
-  std::set<std::string> roles = {"broker", "client", "client-handler"};
+  std::set<std::string> roles = {"client"};
   std::set<std::string> names;
-  // Leaves the first health-checker (by name) out of every selection.
-  bool keep_one_health_checker = true;
+  // Of each of these roles, the first replica (by name) is left out of
+  // every selection.
+  std::set<std::string> keep_one;
 };
+
+Exclusions ExclusionsOf(const Deployment& deployment);
+// None: every replica is eligible.
+Exclusions NoExclusions();
+// The exclusions of a run, from the "spare" and "keep_one" of its
+// deployment.json (the defaults where they are absent). Throws
+// chancho::Error when the file cannot be read or is not a deployment.
+Exclusions ReadExclusions(const std::filesystem::path& deployment_json);
 
 // The replicas faults may hit, sorted by name.
 std::vector<std::string> Eligible(const std::vector<ReplicaStatus>& replicas,

@@ -46,7 +46,7 @@ std::vector<std::string> TriggerReplicas(
   if (trigger.kind == Trigger::Kind::kFault) return {};
   Exclusions none;
   none.roles.clear();
-  none.keep_one_health_checker = false;
+
   std::mt19937_64 unused(0);
   try {
     return Select(trigger.replicas, replicas, none, unused);

@@ -21,9 +21,6 @@ namespace {
 
 using rapidjson::Value;
 
-constexpr std::string_view kRoles[] = {
-    "worker",         "server", "client",        "broker",
-    "client-handler", "master", "health-checker"};
 constexpr std::string_view kOutputNodesSuffix = "_output_nodes";
 constexpr char kVariableName[] = "a variable name of letters, digits and '_'";
 
@@ -77,6 +74,10 @@ class Parser {
         spec.name = check_.NonEmptyString(member.value, pointer);
       } else if (key == "services") {
         ParseServices(member.value, pointer, spec);
+      } else if (key == "spare") {
+        spec.spare = ParseRoles(member.value, pointer);
+      } else if (key == "keep_one") {
+        spec.keep_one = ParseRoles(member.value, pointer);
       } else {
         check_.Warn(pointer, key);
       }
@@ -120,13 +121,10 @@ class Parser {
     }
     check_.Require(object, pointer, "name");
     check_.Require(object, pointer, "command");
-    if (service.replicas > 1 &&
-        std::find(std::begin(kSingleInstanceRoles),
-                  std::end(kSingleInstanceRoles),
-                  service.role) != std::end(kSingleInstanceRoles)) {
+    if (service.replicas > 1 && service.single_instance) {
       check_.Fail(Child(pointer, "replicas"),
-                  "role " + JsonQuote(service.role) +
-                      " runs as one instance, got " +
+                  "service " + JsonQuote(service.name) +
+                      " runs as one instance (\"single_instance\"), got " +
                       std::to_string(service.replicas));
     }
     if (service.readiness.kind == Readiness::Kind::kHeartbeat &&
@@ -189,25 +187,40 @@ class Parser {
       service.depends_on = ParseNames(value, pointer);
     } else if (key == "readiness") {
       service.readiness = ParseReadiness(value, pointer);
+    } else if (key == "single_instance") {
+      service.single_instance = check_.Bool(value, pointer);
+    } else if (key == "revives") {
+      service.revives = check_.Bool(value, pointer);
     } else {
       check_.Warn(pointer, key);
     }
   }
 
+  std::vector<std::string> ParseRoles(const Value& value,
+                                      const std::string& pointer) const {
+    if (!value.IsArray()) check_.Expected(pointer, "an array of roles", value);
+    std::vector<std::string> roles;
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      roles.push_back(ParseRole(value[i], Child(pointer, i)));
+    }
+    return roles;
+  }
+
   std::string ParseRole(const Value& value, const std::string& pointer) const {
     if (value.IsString()) {
       const std::string role = JsonString(value);
-      if (std::find(std::begin(kRoles), std::end(kRoles), role) !=
-          std::end(kRoles)) {
+      if (!role.empty() &&
+          std::all_of(role.begin(), role.end(), [](char c) {
+            return std::islower(static_cast<unsigned char>(c)) ||
+                   std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+          })) {
         return role;
       }
     }
-    std::string roles;
-    for (std::string_view role : kRoles) {
-      if (!roles.empty()) roles += ", ";
-      roles += role;
-    }
-    check_.Expected(pointer, "one of " + roles, value);
+    check_.Expected(pointer,
+                    "a role: lower-case letters, digits and '-' (worker, "
+                    "server, client, broker, ...)",
+                    value);
   }
 
   std::vector<std::string> ParseCommand(const Value& value,

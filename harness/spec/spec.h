@@ -35,17 +35,17 @@ struct ConfigFile {
   std::string env;     // environment variable that carries the path
 };
 
-// Roles that may run as one instance only.
-inline constexpr std::string_view kSingleInstanceRoles[] = {
-    "broker", "client-handler", "master"};
-
 // One service of compose-spec.json. Seed keys keep their seed names.
 struct ServiceSpec {
   std::string name;
   int replicas = 1;
   // What Chancho adds to the seed format.
-  std::string role = "worker";       // worker, server, client, broker,
-                                     // client-handler, master, health-checker
+  // A name of letters, digits and '-' that selectors (role:X) and the
+  // spec's "spare" and "keep_one" refer to. The harness gives one role a
+  // meaning of its own: "client" replicas are the workload that a scenario
+  // starts with its fault clock and waits for, and they get a results
+  // directory.
+  std::string role = "worker";
   std::vector<std::string> command;  // program name (looked up in the
                                      // binary directories) and arguments
   std::string image;                 // Docker image; empty: project default
@@ -53,6 +53,12 @@ struct ServiceSpec {
   std::vector<ConfigFile> config_files;
   std::vector<std::string> depends_on;  // service names
   Readiness readiness;
+  // It may run as one instance only ("replicas" above 1 is an error).
+  bool single_instance = false;
+  // It starts other replicas (a health-checker reviving the dead): it gets
+  // the means to (the engine's socket under Docker, the control socket
+  // under processes) and is stopped first.
+  bool revives = false;
   // Seed keys. Unset optionals are not passed to the service.
   std::optional<std::string> log_level;
   std::optional<int> heartbeat_port;
@@ -73,6 +79,11 @@ struct Spec {
   std::string name;
   std::filesystem::path dir;  // directory the relative paths start from
   std::vector<ServiceSpec> services;
+  // Roles whose replicas faults spare unless named exactly (random, prefix,
+  // regex and role selections, auto loops and bombs); unset: {"client"}.
+  std::optional<std::vector<std::string>> spare;
+  // Roles of which faults always leave one replica (the first by name).
+  std::vector<std::string> keep_one;
   std::vector<std::string> warnings;  // unknown keys, one line each
 
   const ServiceSpec* Find(std::string_view service) const;

@@ -131,10 +131,22 @@ TEST(ParseSpecErrorTest, OutputNodes) {
 }
 
 TEST(ParseSpecErrorTest, ChanchoKeys) {
-  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("role": "boss")")})),
-            "compose-spec.json: /services/0/role: expected one of worker, "
-            "server, client, broker, client-handler, master, health-checker, "
-            "got \"boss\"");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("role": "Big Boss")")})),
+            "compose-spec.json: /services/0/role: expected a role: lower-case "
+            "letters, digits and '-' (worker, server, client, broker, ...), "
+            "got \"Big Boss\"");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("single_instance": "yes")")})),
+            "compose-spec.json: /services/0/single_instance: expected true or "
+            "false, got \"yes\"");
+  EXPECT_EQ(ErrorOf(R"({"name": "p", "spare": "client", "services": [)" +
+                    Svc("a") + "]}"),
+            "compose-spec.json: /spare: expected an array of roles, got "
+            "\"client\"");
+  EXPECT_EQ(ErrorOf(R"({"name": "p", "keep_one": [7], "services": [)" +
+                    Svc("a") + "]}"),
+            "compose-spec.json: /keep_one/0: expected a role: lower-case "
+            "letters, digits and '-' (worker, server, client, broker, ...), "
+            "got 7");
   EXPECT_EQ(ErrorOf(Services({R"({"name": "a", "command": []})"})),
             "compose-spec.json: /services/0/command: expected a non-empty "
             "array of strings or a non-empty string, got []");
@@ -203,17 +215,20 @@ TEST(ParseSpecErrorTest, References) {
       "compose-spec.json: /services/4/name: duplicate service name \"x\"");
 }
 
-TEST(ParseSpecErrorTest, SingleInstanceRoles) {
-  EXPECT_EQ(
-      ErrorOf(
-          Services({Svc("a"), Svc("m", R"("role": "master", "replicas": 3)")})),
-      "compose-spec.json: /services/1/replicas: role \"master\" runs as one "
-      "instance, got 3");
-  EXPECT_EQ(ErrorOf(Services({Svc("r", R"("replicas": 2, "role": "broker")")})),
-            "compose-spec.json: /services/0/replicas: role \"broker\" runs as "
-            "one instance, got 2");
+TEST(ParseSpecErrorTest, SingleInstanceServices) {
+  EXPECT_EQ(ErrorOf(Services({Svc("a"), Svc("m", R"("single_instance": true,
+                                                     "replicas": 3)")})),
+            "compose-spec.json: /services/1/replicas: service \"m\" runs as "
+            "one instance (\"single_instance\"), got 3");
+  EXPECT_EQ(ErrorOf(Services({Svc("r", R"("replicas": 2,
+                                           "single_instance": true)")})),
+            "compose-spec.json: /services/0/replicas: service \"r\" runs as "
+            "one instance (\"single_instance\"), got 2");
+  // A role alone says nothing of how many may run.
   EXPECT_NO_THROW(
-      Parse(Services({Svc("m", R"("role": "master", "replicas": 1)")})));
+      Parse(Services({Svc("m", R"("role": "master", "replicas": 3)")})));
+  EXPECT_NO_THROW(Parse(Services(
+      {Svc("m", R"("single_instance": true, "replicas": 1)")})));
 }
 
 TEST(ParseSpecErrorTest, Readiness) {
