@@ -17,7 +17,7 @@
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/readiness.h"
-#include "harness/spec/tp0_spec.h"
+#include "fixtures/tp0_spec.h"
 
 extern char** environ;
 

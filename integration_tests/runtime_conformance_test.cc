@@ -25,7 +25,7 @@
 #include "harness/runtime/docker/docker_leftovers.h"
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
-#include "harness/spec/tp0_spec.h"
+#include "fixtures/tp0_spec.h"
 #include "integration_tests/tp0/tp0_env.h"
 
 namespace chancho::testing {
@@ -155,7 +155,7 @@ TEST_P(RuntimeConformanceTest, UpPsLogsAndCleanExit) {
   EXPECT_EQ(ps[0].name, "server");
   EXPECT_EQ(ps[0].role, "server");
   EXPECT_EQ(ps[1].name, "client1");
-  EXPECT_EQ(ps[2].service, "client2");
+  EXPECT_EQ(ps[2].service, "client");
   EXPECT_EQ(ps[2].role, "client");
   const ReplicaStatus server = rt().Status("server");
   EXPECT_EQ(server.state, ReplicaState::kRunning);

@@ -9,7 +9,6 @@
 
 #include "harness/runtime/control/control.h"
 #include "harness/runtime/run_dir.h"
-#include "harness/spec/tp0_spec.h"
 
 namespace chancho::cli {
 
@@ -24,18 +23,42 @@ void AddSpecOptions(CLI::App* command, SpecArgs& args) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--tp0-dir", args.tp0_dir,
                       "tp0 only: directory with server/config.ini and "
-                      "client/config.yaml")
-      ->default_str(CHANCHO_SOURCE_DIR "/system/tp0");
+                      "client/config.yaml (and compose-spec.json, else the "
+                      "shipped one); default: the shipped tp0");
 }
+
+namespace {
+
+// Where the tp0 that ships with Chancho is: beside the binary
+// (<bin>/../share/chancho/tp0; in a build tree, a link to system/tp0), or
+// system/tp0 under the working directory (a source tree).
+std::filesystem::path ShippedTp0() {
+  const std::filesystem::path candidates[] = {
+      ExecutableDir().parent_path() / "share" / "chancho" / "tp0",
+      std::filesystem::current_path() / "system" / "tp0"};
+  for (const auto& dir : candidates) {
+    if (std::filesystem::exists(dir / "compose-spec.json")) return dir;
+  }
+  throw Error("tp0: compose-spec.json not found in " +
+              candidates[0].string() + " nor " + candidates[1].string() +
+              "; give the spec's path instead of \"tp0\"");
+}
+
+}  // namespace
 
 Spec LoadSpecArgument(const SpecArgs& args) {
   Spec spec;
   if (args.spec == "tp0") {
-    const std::filesystem::path dir =
-        args.tp0_dir.empty() ? std::filesystem::path(CHANCHO_SOURCE_DIR) /
-                                   "system" / "tp0"
+    const std::filesystem::path config_dir =
+        args.tp0_dir.empty() ? ShippedTp0()
                              : std::filesystem::absolute(args.tp0_dir);
-    spec = Tp0Spec(args.clients, dir);
+    const std::filesystem::path file =
+        std::filesystem::exists(config_dir / "compose-spec.json")
+            ? config_dir / "compose-spec.json"
+            : ShippedTp0() / "compose-spec.json";
+    spec = LoadSpec(file);
+    spec.dir = config_dir;
+    ScaleRole(spec, "client", args.clients);
   } else {
     spec = LoadSpec(args.spec);
   }

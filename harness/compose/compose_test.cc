@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/spec/tp0_spec.h"
+#include "fixtures/tp0_spec.h"
 
 namespace chancho {
 namespace {

@@ -38,7 +38,20 @@ std::string Join(const std::vector<std::string>& parts) {
   return out;
 }
 
+// `text` with each "{index}" replaced by `index`.
+std::string WithIndex(std::string text, int index) {
+  const std::string value = std::to_string(index);
+  for (auto at = text.find("{index}"); at != std::string::npos;
+       at = text.find("{index}", at + value.size())) {
+    text.replace(at, 7, value);
+  }
+  return text;
+}
+
 std::string ReplicaName(const ServiceSpec& service, int index) {
+  if (!service.replica_name.empty()) {
+    return WithIndex(service.replica_name, index);
+  }
   if (service.replicas == 1) return service.name;
   return service.name + "-" + std::to_string(index);
 }
@@ -109,7 +122,10 @@ std::vector<size_t> StartOrder(const Spec& spec) {
 std::map<std::string, std::string> Environment(const Spec& spec,
                                                const ServiceSpec& service,
                                                int index) {
-  std::map<std::string, std::string> env = service.environment;
+  std::map<std::string, std::string> env;
+  for (const auto& [key, value] : service.environment) {
+    env[key] = WithIndex(value, index);
+  }
   env["SERVICE_NAME"] = service.name;
   env["REPLICA_NAME"] = ReplicaName(service, index);
   env["REPLICA_ID"] = std::to_string(index);

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include "harness/spec/tp0_spec.h"
+#include "fixtures/tp0_spec.h"
 
 namespace chancho {
 namespace {

@@ -121,6 +121,12 @@ class Parser {
     }
     check_.Require(object, pointer, "name");
     check_.Require(object, pointer, "command");
+    if (service.replicas > 1 && !service.replica_name.empty() &&
+        service.replica_name.find("{index}") == std::string::npos) {
+      check_.Fail(Child(pointer, "replica_name"),
+                  "names the " + std::to_string(service.replicas) +
+                      " replicas alike: put \"{index}\" in it");
+    }
     if (service.replicas > 1 && service.single_instance) {
       check_.Fail(Child(pointer, "replicas"),
                   "service " + JsonQuote(service.name) +
@@ -187,6 +193,8 @@ class Parser {
       service.depends_on = ParseNames(value, pointer);
     } else if (key == "readiness") {
       service.readiness = ParseReadiness(value, pointer);
+    } else if (key == "replica_name") {
+      service.replica_name = check_.NonEmptyString(value, pointer);
     } else if (key == "single_instance") {
       service.single_instance = check_.Bool(value, pointer);
     } else if (key == "revives") {
@@ -403,6 +411,32 @@ Spec LoadSpec(const std::filesystem::path& path) {
   return ParseSpec(
       text, label,
       std::filesystem::absolute(path).parent_path().lexically_normal());
+}
+
+void ScaleRole(Spec& spec, std::string_view role, int replicas) {
+  if (replicas < 0) {
+    throw Error(spec.name + ": expected a non-negative number of " +
+                std::string(role) + " replicas, got " +
+                std::to_string(replicas));
+  }
+  std::set<std::string> removed;
+  for (ServiceSpec& service : spec.services) {
+    if (service.role != role) continue;
+    service.replicas = replicas;
+    if (replicas == 0) removed.insert(service.name);
+  }
+  std::erase_if(spec.services, [&](const ServiceSpec& service) {
+    return removed.count(service.name) != 0;
+  });
+  for (const ServiceSpec& service : spec.services) {
+    for (const std::string& dependency : service.depends_on) {
+      if (removed.count(dependency) != 0) {
+        throw Error(spec.name + ": service " + service.name +
+                    " depends on " + dependency + ", which has no " +
+                    std::string(role) + " replica left");
+      }
+    }
+  }
 }
 
 }  // namespace chancho

@@ -39,6 +39,10 @@ struct ConfigFile {
 struct ServiceSpec {
   std::string name;
   int replicas = 1;
+  // How its replicas are named: "{index}" stands for 1..replicas
+  // ("client{index}": client1, client2, ...). Empty: the service's name for
+  // one replica, "<name>-<index>" for more.
+  std::string replica_name;
   // What Chancho adds to the seed format.
   // A name of letters, digits and '-' that selectors (role:X) and the
   // spec's "spare" and "keep_one" refer to. The harness gives one role a
@@ -49,6 +53,7 @@ struct ServiceSpec {
   std::vector<std::string> command;  // program name (looked up in the
                                      // binary directories) and arguments
   std::string image;                 // Docker image; empty: project default
+  // "{index}" in a value stands for the replica's index (1-based).
   std::map<std::string, std::string> environment;
   std::vector<ConfigFile> config_files;
   std::vector<std::string> depends_on;  // service names
@@ -97,5 +102,11 @@ Spec ParseSpec(std::string_view json, const std::string& file_label,
 
 // Reads and parses the file at `path`; relative paths start at its directory.
 Spec LoadSpec(const std::filesystem::path& path);
+
+// Sets the replicas of every service of `role` to `replicas`, and removes
+// those services when it is 0 (with what depends on them). Throws
+// chancho::Error when `replicas` is negative, or when a service that stays
+// depends on a removed one.
+void ScaleRole(Spec& spec, std::string_view role, int replicas);
 
 }  // namespace chancho

@@ -215,6 +215,32 @@ TEST(ParseSpecErrorTest, References) {
       "compose-spec.json: /services/4/name: duplicate service name \"x\"");
 }
 
+TEST(ParseSpecErrorTest, ReplicaNamesAndScaling) {
+  EXPECT_EQ(ErrorOf(Services({Svc("w", R"("replicas": 2,
+                                           "replica_name": "worker")")})),
+            "compose-spec.json: /services/0/replica_name: names the 2 "
+            "replicas alike: put \"{index}\" in it");
+  EXPECT_NO_THROW(Parse(Services({Svc("w", R"("replica_name": "worker")")})));
+  Spec spec = Parse(Services(
+      {Svc("s", R"("role": "server")"),
+       Svc("c", R"("role": "client", "depends_on": ["s"])")}));
+  ScaleRole(spec, "client", 4);
+  EXPECT_EQ(spec.services[1].replicas, 4);
+  EXPECT_THROW(ScaleRole(spec, "client", -1), Error);
+  try {
+    Spec copy = spec;
+    ScaleRole(copy, "server", 0);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr(
+                              "service c depends on s, which has no server "
+                              "replica left"));
+  }
+  ScaleRole(spec, "client", 0);
+  ASSERT_EQ(spec.services.size(), 1u);
+  EXPECT_EQ(spec.services[0].name, "s");
+}
+
 TEST(ParseSpecErrorTest, SingleInstanceServices) {
   EXPECT_EQ(ErrorOf(Services({Svc("a"), Svc("m", R"("single_instance": true,
                                                      "replicas": 3)")})),

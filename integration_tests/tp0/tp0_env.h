@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fixtures/system_test.h"
-#include "harness/spec/tp0_spec.h"
+#include "fixtures/tp0_spec.h"
 
 namespace chancho::testing {
 
