@@ -25,6 +25,11 @@ void AddSpecOptions(CLI::App* command, SpecArgs& args) {
                       "tp0 only: directory with server/config.ini and "
                       "client/config.yaml (and compose-spec.json, else the "
                       "shipped one); default: the shipped tp0");
+  command->add_option("--defaults", args.defaults,
+                      "a service-defaults file that fills what the spec "
+                      "leaves out (command, image, role, readiness, "
+                      "aliases); default: the spec's \"defaults\", if any")
+      ->check(CLI::ExistingFile);
 }
 
 namespace {
@@ -60,7 +65,9 @@ Spec LoadSpecArgument(const SpecArgs& args) {
     spec.dir = config_dir;
     ScaleRole(spec, "client", args.clients);
   } else {
-    spec = LoadSpec(args.spec);
+    spec = LoadSpec(args.spec, args.defaults.empty()
+                                   ? std::filesystem::path()
+                                   : std::filesystem::absolute(args.defaults));
   }
   for (const std::string& warning : spec.warnings) {
     std::cerr << "warning: " << warning << "\n";

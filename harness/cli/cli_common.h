@@ -14,6 +14,7 @@ struct SpecArgs {
   std::string spec;
   int clients = 1;
   std::string tp0_dir;
+  std::string defaults;  // a service-defaults file (service_defaults.h)
 };
 
 void AddSpecOptions(CLI::App* command, SpecArgs& args);

@@ -24,6 +24,7 @@ struct RunArgs {
   std::string runtime;  // overrides the scenario's (and a replayed record's)
   std::string runs_root = ".chancho/runs";
   long grace_ms = 5000;
+  std::string defaults;
 };
 
 int Run(const RunArgs& args) {
@@ -33,6 +34,9 @@ int Run(const RunArgs& args) {
   options.no_faults = args.no_faults;
   options.runs_root = args.runs_root;
   options.grace = std::chrono::milliseconds(args.grace_ms);
+  if (!args.defaults.empty()) {
+    options.defaults = std::filesystem::absolute(args.defaults);
+  }
   options.bin_dirs = {ExecutableDir()};
   options.chancho_cli = ExecutableDir() / "chancho";
   options.progress = &std::cout;
@@ -64,6 +68,10 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"process", "docker"}));
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
       ->capture_default_str();
+  cmd->add_option("--defaults", args->defaults,
+                  "a service-defaults file for the scenario's spec, instead "
+                  "of the scenario's (or the spec's) \"defaults\"")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--grace", args->grace_ms,
                   "ms between SIGTERM and SIGKILL when bringing it down")
       ->capture_default_str();

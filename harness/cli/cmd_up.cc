@@ -166,6 +166,11 @@ int Detach(const UpArgs& args, const Spec& spec) {
   if (!args.spec.tp0_dir.empty()) {
     argv.insert(argv.end(), {"--tp0-dir", args.spec.tp0_dir});
   }
+  if (!args.spec.defaults.empty()) {
+    argv.insert(argv.end(),
+                {"--defaults",
+                 std::filesystem::absolute(args.spec.defaults).string()});
+  }
   for (const std::string& link : args.links) {
     argv.insert(argv.end(), {"--link", link});
   }

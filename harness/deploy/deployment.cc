@@ -17,12 +17,6 @@ std::string Quoted(std::string_view text) {
 }
 
 // Shortest text that reads back as the same double: 0.5, 3, 1e+20.
-std::string NumberText(double value) {
-  char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
 std::string Upper(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = std::toupper(static_cast<unsigned char>(c));
@@ -130,27 +124,9 @@ std::map<std::string, std::string> Environment(const Spec& spec,
   env["REPLICA_NAME"] = ReplicaName(service, index);
   env["REPLICA_ID"] = std::to_string(index);
   env["REPLICAS"] = std::to_string(service.replicas);
-  auto set_int = [&env](const char* key, const std::optional<int>& value) {
-    if (value) env[key] = std::to_string(*value);
-  };
-  auto set_double = [&env](const char* key,
-                           const std::optional<double>& value) {
-    if (value) env[key] = NumberText(*value);
-  };
-  if (service.log_level) env["LOG_LEVEL"] = *service.log_level;
-  set_int("HEARTBEAT_PORT", service.heartbeat_port);
-  set_int("MESSAGES_PER_COMMIT", service.messages_per_commit);
-  if (service.input_routing_key) {
-    env["INPUT_ROUTING_KEY"] = *service.input_routing_key;
+  for (const auto& [variable, value] : service.seed_variables) {
+    env[variable] = value;
   }
-  if (service.output_routing_key) {
-    env["OUTPUT_ROUTING_KEY"] = *service.output_routing_key;
-  }
-  set_int("LISTEN_BACKLOG", service.listen_backlog);
-  set_double("PING_INTERVAL", service.ping_interval);
-  set_double("GRACE_PERIOD", service.grace_period);
-  set_int("MAX_RETRIES", service.max_retries);
-  set_int("MAX_CONCURRENT_HEALTH_CHECKS", service.max_concurrent_health_checks);
   for (const auto& [key, names] : service.output_nodes) {
     std::vector<std::string> counts;
     for (const auto& name : names) {
@@ -176,7 +152,8 @@ std::vector<Mount> Mounts(const Spec& spec, const ServiceSpec& service,
     mounts.push_back({host.lexically_normal(), file.target, file.env, false});
   }
   if (service.storage) {
-    mounts.push_back({std::filesystem::path("storage") / replica, "/storage",
+    mounts.push_back({(service.storage_dir / replica).lexically_normal(),
+                      "/storage",
                       "STORAGE_DIR", true});
   }
   return mounts;

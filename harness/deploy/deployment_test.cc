@@ -83,16 +83,17 @@ TEST(PlanTest, CopiesServiceFields) {
 TEST(PlanTest, Environment) {
   ServiceSpec s = Service("filter", 2);
   s.environment = {{"CUSTOM", "x"}, {"REPLICA_ID", "overridden"}};
-  s.log_level = "DEBUG";
   s.heartbeat_port = 4444;
-  s.messages_per_commit = 10;
-  s.input_routing_key = "in";
-  s.output_routing_key = "out";
-  s.listen_backlog = 5;
-  s.ping_interval = 0.5;
-  s.grace_period = 3;
-  s.max_retries = 0;
-  s.max_concurrent_health_checks = 2;
+  s.seed_variables = {{"LOG_LEVEL", "DEBUG"},
+                      {"HEARTBEAT_PORT", "4444"},
+                      {"MESSAGES_PER_COMMIT", "10"},
+                      {"INPUT_ROUTING_KEY", "in"},
+                      {"OUTPUT_ROUTING_KEY", "out"},
+                      {"LISTEN_BACKLOG", "5"},
+                      {"PING_INTERVAL", "0.5"},
+                      {"GRACE_PERIOD", "3"},
+                      {"MAX_RETRIES", "0"},
+                      {"MAX_CONCURRENT_HEALTH_CHECKS", "2"}};
   s.output_nodes = {{"output_nodes", {"join"}},
                     {"q1_output_nodes", {"join", "top"}}};
   s.storage = true;

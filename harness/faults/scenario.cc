@@ -236,6 +236,8 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
       s.name = check.NonEmptyString(v, p);
     } else if (key == "spec") {
       s.spec = dir / check.NonEmptyString(v, p);
+    } else if (key == "defaults") {
+      s.defaults = dir / check.NonEmptyString(v, p);
     } else if (key == "runtime") {
       s.runtime = check.String(v, p);
       if (s.runtime != "process" && s.runtime != "docker") {
@@ -344,7 +346,7 @@ std::string ExpandPlaceholders(const std::string& text, const Scenario& s) {
 }
 
 Spec ScenarioSpec(const Scenario& s) {
-  Spec spec = LoadSpec(s.spec);
+  Spec spec = LoadSpec(s.spec, s.defaults);
   for (auto& service : spec.services) {
     // The services that scale: workers (the default role) of more than
     // one replica.

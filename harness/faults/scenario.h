@@ -92,6 +92,9 @@ struct Scenario {
   std::filesystem::path cache_dir;  // what {cache} stands for
   std::string text;            // its JSON, kept for the record
   std::filesystem::path spec;
+  // A service-defaults file for the spec ("defaults", relative to the
+  // scenario file); empty: the spec's own.
+  std::filesystem::path defaults;
   std::string runtime = "process";
   // Roles the faults spare instead of the spec's "spare".
   std::optional<std::vector<std::string>> spare;

@@ -185,6 +185,7 @@ ScenarioRun ScenarioRun::FromScenario(const fs::path& file,
                                       ScenarioRunOptions options) {
   Scenario scenario = LoadScenario(file, options.cache_dir);
   if (!options.runtime.empty()) scenario.runtime = options.runtime;
+  if (!options.defaults.empty()) scenario.defaults = options.defaults;
   RunRecord record;
   record.scenario_file = fs::absolute(file).string();
   record.seed = options.seed      ? *options.seed
@@ -199,6 +200,7 @@ ScenarioRun ScenarioRun::FromRecord(const fs::path& file,
                                     ScenarioRunOptions options) {
   const RunRecord replayed = LoadRecord(file);
   Scenario scenario = LoadScenario(replayed.scenario_file, options.cache_dir);
+  if (!options.defaults.empty()) scenario.defaults = options.defaults;
   if (!options.runtime.empty()) {
     scenario.runtime = options.runtime;
   } else if (!replayed.runtime.empty()) {

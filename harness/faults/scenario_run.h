@@ -35,6 +35,8 @@ struct ScenarioRunOptions {
   // "process" or "docker"; empty: the scenario's (a replay: its record's).
   std::string runtime;
   std::optional<std::uint64_t> seed;  // overrides the scenario's
+  // A service-defaults file for the spec, instead of the scenario's.
+  std::filesystem::path defaults;
   bool no_faults = false;             // a fault-free baseline
   std::filesystem::path runs_root = ".chancho/runs";
   // Between SIGTERM and SIGKILL when the system goes down.

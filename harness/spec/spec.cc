@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,7 @@
 
 #include "harness/spec/json_checker.h"
 #include "harness/spec/json_parse.h"
+#include "harness/spec/service_defaults.h"
 
 namespace chancho {
 namespace {
@@ -152,30 +154,24 @@ class Parser {
       service.name = JsonString(value);
     } else if (key == "replicas") {
       service.replicas = check_.PositiveInt(value, pointer);
-    } else if (key == "log_level") {
-      service.log_level = check_.String(value, pointer);
-    } else if (key == "heartbeat_port") {
-      service.heartbeat_port = check_.Port(value, pointer);
+    } else if (const SeedKey* seed = FindSeedKey(key)) {
+      service.seed_variables[std::string(seed->variable)] =
+          SeedValue(*seed, value, pointer);
+      if (seed->type == SeedKey::Type::kPort) {
+        service.heartbeat_port = std::stoi(
+            service.seed_variables[std::string(seed->variable)]);
+      }
     } else if (key == "storage") {
-      service.storage = check_.Bool(value, pointer);
-    } else if (key == "messages_per_commit") {
-      service.messages_per_commit = check_.PositiveInt(value, pointer);
+      if (value.IsString()) {
+        service.storage = true;
+        service.storage_dir = check_.NonEmptyString(value, pointer);
+      } else if (value.IsBool()) {
+        service.storage = value.GetBool();
+      } else {
+        check_.Expected(pointer, "true, false or a directory path", value);
+      }
     } else if (IsOutputNodesKey(key)) {
       service.output_nodes[key] = ParseOutputNodes(value, pointer);
-    } else if (key == "input_routing_key") {
-      service.input_routing_key = check_.String(value, pointer);
-    } else if (key == "output_routing_key") {
-      service.output_routing_key = check_.String(value, pointer);
-    } else if (key == "listen_backlog") {
-      service.listen_backlog = check_.PositiveInt(value, pointer);
-    } else if (key == "ping_interval") {
-      service.ping_interval = check_.NonNegativeSeconds(value, pointer);
-    } else if (key == "grace_period") {
-      service.grace_period = check_.NonNegativeSeconds(value, pointer);
-    } else if (key == "max_retries") {
-      service.max_retries = check_.NonNegativeInt(value, pointer);
-    } else if (key == "max_concurrent_health_checks") {
-      service.max_concurrent_health_checks = check_.PositiveInt(value, pointer);
     } else if (key == "role") {
       service.role = ParseRole(value, pointer);
     } else if (key == "command") {
@@ -202,6 +198,43 @@ class Parser {
     } else {
       check_.Warn(pointer, key);
     }
+  }
+
+  static const SeedKey* FindSeedKey(std::string_view key) {
+    for (const SeedKey& seed : kSeedKeys) {
+      if (seed.key == key) return &seed;
+    }
+    return nullptr;
+  }
+
+  std::string SeedValue(const SeedKey& seed, const Value& value,
+                        const std::string& pointer) const {
+    switch (seed.type) {
+      case SeedKey::Type::kString:
+        return check_.String(value, pointer);
+      case SeedKey::Type::kStrings: {
+        if (value.IsString()) return JsonString(value);
+        if (!value.IsArray() || value.Empty()) {
+          check_.Expected(pointer, "a string or a non-empty array of strings",
+                          value);
+        }
+        std::string joined;
+        for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+          joined += (i == 0 ? "" : ",") +
+                    check_.NonEmptyString(value[i], Child(pointer, i));
+        }
+        return joined;
+      }
+      case SeedKey::Type::kPort:
+        return std::to_string(check_.Port(value, pointer));
+      case SeedKey::Type::kPositiveInt:
+        return std::to_string(check_.PositiveInt(value, pointer));
+      case SeedKey::Type::kNonNegativeInt:
+        return std::to_string(check_.NonNegativeInt(value, pointer));
+      case SeedKey::Type::kSeconds:
+        return NumberText(check_.NonNegativeSeconds(value, pointer));
+    }
+    return "";
   }
 
   std::vector<std::string> ParseRoles(const Value& value,
@@ -386,13 +419,28 @@ const ServiceSpec* Spec::Find(std::string_view service) const {
 }
 
 Spec ParseSpec(std::string_view json, const std::string& file_label,
-               const std::filesystem::path& dir) {
+               const std::filesystem::path& dir,
+               const std::filesystem::path& defaults) {
   rapidjson::Document document;
   ParseJson(document, json, file_label);
+  std::filesystem::path defaults_file = defaults;
+  if (defaults_file.empty() && document.IsObject()) {
+    const auto named = document.FindMember("defaults");
+    if (named != document.MemberEnd()) {
+      if (!named->value.IsString() || named->value.GetStringLength() == 0) {
+        throw Error(file_label +
+                    ": /defaults: expected the path of a service-defaults "
+                    "file");
+      }
+      defaults_file = dir / named->value.GetString();
+    }
+  }
+  if (!defaults_file.empty()) ApplyServiceDefaults(document, defaults_file);
   return Parser(file_label).Parse(document, dir);
 }
 
-Spec LoadSpec(const std::filesystem::path& path) {
+Spec LoadSpec(const std::filesystem::path& path,
+              const std::filesystem::path& defaults) {
   const std::string label = path.string();
   auto fail = [&label](int error) {
     throw Error(label + ": cannot read: " + std::strerror(error));
@@ -410,7 +458,8 @@ Spec LoadSpec(const std::filesystem::path& path) {
   if (std::ferror(file.get())) fail(errno);
   return ParseSpec(
       text, label,
-      std::filesystem::absolute(path).parent_path().lexically_normal());
+      std::filesystem::absolute(path).parent_path().lexically_normal(),
+      defaults);
 }
 
 void ScaleRole(Spec& spec, std::string_view role, int replicas) {
@@ -437,6 +486,12 @@ void ScaleRole(Spec& spec, std::string_view role, int replicas) {
       }
     }
   }
+}
+
+std::string NumberText(double value) {
+  char buffer[64];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace chancho

@@ -35,6 +35,41 @@ struct ConfigFile {
   std::string env;     // environment variable that carries the path
 };
 
+// A seed key of the original generator's compose-spec.json that becomes
+// one environment variable of each replica ("output_nodes" and "storage"
+// have rules of their own). Adding a key is one line of kSeedKeys.
+struct SeedKey {
+  enum class Type {
+    kString,
+    kStrings,  // a string, or an array of strings (joined with ",")
+    kPort,
+    kPositiveInt,
+    kNonNegativeInt,
+    kSeconds,  // a non-negative number
+  };
+  std::string_view key;
+  Type type;
+  std::string_view variable;
+};
+
+inline constexpr SeedKey kSeedKeys[] = {
+    {"log_level", SeedKey::Type::kString, "LOG_LEVEL"},
+    {"heartbeat_port", SeedKey::Type::kPort, "HEARTBEAT_PORT"},
+    {"messages_per_commit", SeedKey::Type::kPositiveInt,
+     "MESSAGES_PER_COMMIT"},
+    {"input_routing_key", SeedKey::Type::kStrings, "INPUT_ROUTING_KEY"},
+    {"output_routing_key", SeedKey::Type::kStrings, "OUTPUT_ROUTING_KEY"},
+    {"listen_backlog", SeedKey::Type::kPositiveInt, "LISTEN_BACKLOG"},
+    {"ping_interval", SeedKey::Type::kSeconds, "PING_INTERVAL"},
+    {"grace_period", SeedKey::Type::kSeconds, "GRACE_PERIOD"},
+    {"max_retries", SeedKey::Type::kNonNegativeInt, "MAX_RETRIES"},
+    {"max_concurrent_health_checks", SeedKey::Type::kPositiveInt,
+     "MAX_CONCURRENT_HEALTH_CHECKS"},
+};
+
+// A number as the shortest text that reads back the same ("0.5", "3").
+std::string NumberText(double value);
+
 // One service of compose-spec.json. Seed keys keep their seed names.
 struct ServiceSpec {
   std::string name;
@@ -64,20 +99,15 @@ struct ServiceSpec {
   // the means to (the engine's socket under Docker, the control socket
   // under processes) and is stopped first.
   bool revives = false;
-  // Seed keys. Unset optionals are not passed to the service.
-  std::optional<std::string> log_level;
-  std::optional<int> heartbeat_port;
+  // Seed keys (kSeedKeys): the variable each became -> its value text.
+  std::map<std::string, std::string> seed_variables;
+  std::optional<int> heartbeat_port;  // also HEARTBEAT_PORT above
+  // "storage": true, or the host directory under which each replica's
+  // storage is (relative: to the run directory; true: "storage").
   bool storage = false;
-  std::optional<int> messages_per_commit;
+  std::filesystem::path storage_dir = "storage";
   // "output_nodes" and every "<x>_output_nodes": key -> service names.
   std::map<std::string, std::vector<std::string>> output_nodes;
-  std::optional<std::string> input_routing_key;
-  std::optional<std::string> output_routing_key;
-  std::optional<int> listen_backlog;
-  std::optional<double> ping_interval;
-  std::optional<double> grace_period;
-  std::optional<int> max_retries;
-  std::optional<int> max_concurrent_health_checks;
 };
 
 struct Spec {
@@ -97,11 +127,16 @@ struct Spec {
 // Parses and validates a spec. `file_label` prefixes every error message,
 // e.g. "compose-spec.json: /services/3/replicas: expected a positive integer,
 // got \"three\"". Throws chancho::Error on the first problem found.
+// `defaults`: a service-defaults file (service_defaults.h) applied first;
+// empty: the one the spec's "defaults" key names (relative to `dir`), if
+// any.
 Spec ParseSpec(std::string_view json, const std::string& file_label,
-               const std::filesystem::path& dir);
+               const std::filesystem::path& dir,
+               const std::filesystem::path& defaults = {});
 
 // Reads and parses the file at `path`; relative paths start at its directory.
-Spec LoadSpec(const std::filesystem::path& path);
+Spec LoadSpec(const std::filesystem::path& path,
+              const std::filesystem::path& defaults = {});
 
 // Sets the replicas of every service of `role` to `replicas`, and removes
 // those services when it is 0 (with what depends on them). Throws

@@ -60,21 +60,21 @@ TEST(ParseSpecTest, FullSpec) {
   EXPECT_EQ(f.role, "worker");
   EXPECT_THAT(f.command, ElementsAre("filter", "--fast", ""));
   EXPECT_EQ(f.image, "chancho/filter:1");
-  EXPECT_EQ(f.log_level, "DEBUG");
   EXPECT_EQ(f.heartbeat_port, 4444);
   EXPECT_TRUE(f.storage);
-  EXPECT_EQ(f.messages_per_commit, 50);
   EXPECT_THAT(
       f.output_nodes,
       ElementsAre(Pair("output_nodes", ElementsAre("join")),
                   Pair("q1_output_nodes", ElementsAre("join", "rabbit"))));
-  EXPECT_EQ(f.input_routing_key, "in");
-  EXPECT_EQ(f.output_routing_key, "out");
-  EXPECT_EQ(f.listen_backlog, 5);
-  EXPECT_EQ(f.ping_interval, 0.5);
-  EXPECT_EQ(f.grace_period, 3.0);
-  EXPECT_EQ(f.max_retries, 0);
-  EXPECT_EQ(f.max_concurrent_health_checks, 2);
+  EXPECT_THAT(f.seed_variables,
+              ElementsAre(Pair("GRACE_PERIOD", "3"), Pair("HEARTBEAT_PORT", "4444"),
+                          Pair("INPUT_ROUTING_KEY", "in"),
+                          Pair("LISTEN_BACKLOG", "5"), Pair("LOG_LEVEL", "DEBUG"),
+                          Pair("MAX_CONCURRENT_HEALTH_CHECKS", "2"),
+                          Pair("MAX_RETRIES", "0"),
+                          Pair("MESSAGES_PER_COMMIT", "50"),
+                          Pair("OUTPUT_ROUTING_KEY", "out"),
+                          Pair("PING_INTERVAL", "0.5")));
   EXPECT_THAT(f.environment, ElementsAre(Pair("A", "x"), Pair("B", "false"),
                                          Pair("F", "0.25"), Pair("N", "3")));
   ASSERT_EQ(f.config_files.size(), 1u);
@@ -101,11 +101,8 @@ TEST(ParseSpecTest, Defaults) {
   EXPECT_EQ(w.role, "worker");
   EXPECT_EQ(w.image, "");
   EXPECT_FALSE(w.storage);
-  EXPECT_FALSE(w.log_level);
   EXPECT_FALSE(w.heartbeat_port);
-  EXPECT_FALSE(w.messages_per_commit);
-  EXPECT_FALSE(w.ping_interval);
-  EXPECT_FALSE(w.max_retries);
+  EXPECT_THAT(w.seed_variables, IsEmpty());
   EXPECT_THAT(w.environment, IsEmpty());
   EXPECT_THAT(w.config_files, IsEmpty());
   EXPECT_THAT(w.depends_on, IsEmpty());

@@ -46,6 +46,14 @@ Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
     if (service.role == "worker" && service.replicas > 1) {
       service.replicas = replicas;
     }
+  }
+  ReadFromDataRoot(spec, data_root, runtime);
+  return spec;
+}
+
+void ReadFromDataRoot(Spec& spec, const std::filesystem::path& data_root,
+                      RuntimeKind runtime) {
+  for (auto& service : spec.services) {
     if (service.role == "client" && runtime == RuntimeKind::kDocker) {
       for (auto& file : service.config_files) {
         if (file.env == "DATA_DIR") file.source = data_root.string();
@@ -55,7 +63,6 @@ Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
       service.environment["DATA_DIR"] = data_root.string();
     }
   }
-  return spec;
 }
 
 ::testing::AssertionResult ClientsMatchKnownGood(

@@ -37,6 +37,10 @@ const std::vector<MoviesClient>& MoviesClients();
 Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
                 RuntimeKind runtime = RuntimeKind::kProcess);
 
+// The clients of `spec` read `data_root/<client>`, as in MoviesSpec.
+void ReadFromDataRoot(Spec& spec, const std::filesystem::path& data_root,
+                      RuntimeKind runtime);
+
 // Every query file of every client under `results_dir` equals the
 // known-good file of its dataset.
 ::testing::AssertionResult ClientsMatchKnownGood(
