@@ -17,7 +17,6 @@
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/readiness.h"
-#include "fixtures/tp0_spec.h"
 
 extern char** environ;
 
@@ -29,8 +28,9 @@ const std::filesystem::path kRuns =
 
 // tp0 whose clients keep running for the whole measurement.
 Deployment Tp0Deployment(int clients) {
-  Spec spec = Tp0Spec(clients, std::filesystem::path(CHANCHO_SOURCE_DIR) /
-                                   "system" / "tp0");
+  Spec spec = LoadSpec(std::filesystem::path(CHANCHO_SOURCE_DIR) / "system" /
+                       "tp0" / "compose-spec.json");
+  ScaleRole(spec, "client", clients);
   for (auto& service : spec.services) {
     service.environment["CLI_LOOP_AMOUNT"] = "1000000";
     service.environment["CLI_LOOP_PERIOD"] = "1s";
@@ -160,7 +160,7 @@ void BM_KillToExit_BareWaitpid(benchmark::State& state) {
   }
 }
 
-RuntimeOptions DockerOptions() {
+RuntimeOptions DockerRunOptions() {
   RuntimeOptions options;
   options.runs_root = kRuns;
   return options;
@@ -168,7 +168,7 @@ RuntimeOptions DockerOptions() {
 
 // The same bring-up in containers (images from ci/build-images.sh).
 void BM_BringUpTp0_DockerRuntime(benchmark::State& state) {
-  BringUpTp0<DockerRuntime>(state, DockerOptions());
+  BringUpTp0<DockerRuntime>(state, DockerRunOptions());
 }
 
 // Kill -> observed exit, and start -> ready, of the tp0 server, on a
@@ -211,13 +211,13 @@ void BM_KillToExit_ProcessRuntimeTp0(benchmark::State& state) {
   KillAndRestartServer<ProcessRuntime>(state, Options(), true);
 }
 void BM_KillToExit_DockerRuntimeTp0(benchmark::State& state) {
-  KillAndRestartServer<DockerRuntime>(state, DockerOptions(), true);
+  KillAndRestartServer<DockerRuntime>(state, DockerRunOptions(), true);
 }
 void BM_StartToReady_ProcessRuntimeTp0(benchmark::State& state) {
   KillAndRestartServer<ProcessRuntime>(state, Options(), false);
 }
 void BM_StartToReady_DockerRuntimeTp0(benchmark::State& state) {
-  KillAndRestartServer<DockerRuntime>(state, DockerOptions(), false);
+  KillAndRestartServer<DockerRuntime>(state, DockerRunOptions(), false);
 }
 
 BENCHMARK(BM_BringUpTp0_ProcessRuntime)->Arg(1)->Arg(10)->Arg(100)

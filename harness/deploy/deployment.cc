@@ -127,6 +127,11 @@ std::map<std::string, std::string> Environment(const Spec& spec,
   for (const auto& [variable, value] : service.seed_variables) {
     env[variable] = value;
   }
+  // The heartbeat port is also what heartbeat readiness probes, and may be
+  // set without the seed key.
+  if (service.heartbeat_port) {
+    env["HEARTBEAT_PORT"] = std::to_string(*service.heartbeat_port);
+  }
   for (const auto& [key, names] : service.output_nodes) {
     std::vector<std::string> counts;
     for (const auto& name : names) {

@@ -1,11 +1,14 @@
 #include "harness/runtime/docker/docker_driver.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <map>
@@ -17,6 +20,7 @@
 
 #include "common/subprocess.h"
 #include "harness/compose/compose.h"
+#include "harness/runtime/docker/docker_api.h"
 #include "harness/runtime/docker/docker_cli.h"
 #include "harness/runtime/docker/docker_inspect.h"
 #include "harness/runtime/docker/docker_leftovers.h"
@@ -101,6 +105,9 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
                  "removed: "
               << failure << "\n";
   }
+  engine_socket_ = options_.docker.docker_socket.empty()
+                       ? EngineSocket()
+                       : options_.docker.docker_socket;
   compose.get();
   images.get();
   subnet_ = subnet.get();
@@ -457,6 +464,7 @@ void DockerDriver::Observe(Replica& r, const ContainerInfo& info,
     ++r.starts;
     r.log_offset = r.log->FollowNewRun(since, kDrain);
   }
+  r.id = info.id;
   const auto address = info.networks.find(network_);
   if (address != info.networks.end() && !address->second.empty()) {
     r.address = address->second;
@@ -594,8 +602,9 @@ void DockerDriver::Start(const std::vector<std::string>& replicas) {
             options_.links.begin(), options_.links.end(),
             [&](const ProxiedLink& l) { return l.replica == r->plan->name; });
         AwaitCreated(*r, linked);
-        Docker({"start", r->container},
-               options_.docker.command_timeout + kStartTimeout);
+        ContainerAction(*r, "start", "",
+                        {options_.docker.docker, "start", r->container},
+                        options_.docker.command_timeout + kStartTimeout);
       } catch (const std::exception& e) {
         std::lock_guard lock(mu);
         errors += (errors.empty() ? "" : "; ") + r->plan->name + ": " +
@@ -614,9 +623,66 @@ void DockerDriver::Start(const std::vector<std::string>& replicas) {
   if (!errors.empty()) throw Error(errors);
 }
 
+// Through the Engine API when its socket is reachable (one round trip),
+// else the CLI.
+void DockerDriver::ContainerAction(const Replica& r, const std::string& action,
+                                   const std::string& query,
+                                   std::vector<std::string> cli,
+                                   Duration timeout) {
+  if (!engine_socket_.empty()) {
+    const auto reply = EngineRequest(
+        engine_socket_, "POST",
+        "/containers/" + r.container + "/" + action + query, timeout);
+    if (reply) {
+      // 304: already in the state asked for (a start of a started one).
+      if (reply->status == 204 || reply->status == 304) return;
+      throw Error("replica " + r.plan->name + ": " + CommandLine(cli) +
+                  ": " + OneLine(EngineMessage(*reply), 300));
+    }
+  }
+  Docker(std::vector<std::string>(cli.begin() + 1, cli.end()), timeout);
+}
+
+// A signal straight to the container's first process, from the host, when
+// this process may send it: the engine's kill call waits for the engine's
+// own bookkeeping (tens of ms for SIGKILL), the death is seen either way
+// through the event stream. A pidfd makes sure that the process signalled
+// is the one whose cgroup names the container, not a later one with a
+// reused pid.
+bool DockerDriver::SignalDirectly(const Replica& r, int signal) {
+  int pid;
+  std::string id;
+  {
+    std::lock_guard lock(mu_);
+    if (r.last.state != ReplicaState::kRunning || r.last.pid <= 0 ||
+        r.id.empty()) {
+      return false;
+    }
+    pid = r.last.pid;
+    id = r.id;
+  }
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return false;
+  std::ifstream cgroup("/proc/" + std::to_string(pid) + "/cgroup");
+  const std::string text((std::istreambuf_iterator<char>(cgroup)), {});
+  const bool ours = !text.empty() && text.find(id) != std::string::npos &&
+                    ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr,
+                              0) == 0;
+  ::close(pidfd);
+  return ours;
+}
+
 void DockerDriver::Signal(std::string_view replica, int signal) {
   Replica& r = Get(replica);
-  Docker({"kill", "-s", std::to_string(signal), r.container});
+  if (SignalDirectly(r, signal)) {
+    std::lock_guard lock(mu_);
+    r.refreshed = {};
+    return;
+  }
+  ContainerAction(r, "kill", "?signal=" + std::to_string(signal),
+                  {options_.docker.docker, "kill", "-s",
+                   std::to_string(signal), r.container},
+                  options_.docker.command_timeout);
   std::lock_guard lock(mu_);
   r.refreshed = {};
 }
@@ -638,7 +704,8 @@ void DockerDriver::Terminate(std::string_view replica) {
 
 void DockerDriver::Pause(std::string_view replica) {
   Replica& r = Get(replica);
-  Docker({"pause", r.container});
+  ContainerAction(r, "pause", "", {options_.docker.docker, "pause", r.container},
+                  options_.docker.command_timeout);
   Refresh({&r});
   std::lock_guard lock(mu_);
   if (r.last.state != ReplicaState::kPaused) {
@@ -650,7 +717,9 @@ void DockerDriver::Pause(std::string_view replica) {
 
 void DockerDriver::Resume(std::string_view replica) {
   Replica& r = Get(replica);
-  Docker({"unpause", r.container});
+  ContainerAction(r, "unpause", "",
+                  {options_.docker.docker, "unpause", r.container},
+                  options_.docker.command_timeout);
   Refresh({&r});
 }
 

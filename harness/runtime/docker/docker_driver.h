@@ -111,6 +111,7 @@ class DockerDriver final : public Driver {
     const ReplicaPlan* plan = nullptr;
     std::string container;
     std::unique_ptr<DockerLog> log;
+    std::string id;          // the container's full id, once inspected
     std::string started_at;  // StartedAt of the run last seen
     int starts = 0;
     std::uintmax_t log_offset = 0;  // log size when the run was seen
@@ -130,6 +131,12 @@ class DockerDriver final : public Driver {
                       Duration timeout) const;
   Replica& Get(std::string_view name);
   const Replica& Get(std::string_view name) const;
+  void ContainerAction(const Replica& r, const std::string& action,
+                       const std::string& query, std::vector<std::string> cli,
+                       Duration timeout);
+  // Sends `signal` to the container's first process from the host; false
+  // when it cannot be sent that way (then the engine is asked).
+  bool SignalDirectly(const Replica& r, int signal);
   void FindCompose();
   void CheckImages();
   std::string FreeSubnet();
@@ -166,6 +173,7 @@ class DockerDriver final : public Driver {
   std::vector<std::string> compose_;
   std::map<std::string, std::string> labels_;
   std::string subnet_;
+  std::filesystem::path engine_socket_;  // empty: the CLI for everything
   std::vector<Replica> replicas_;
   std::vector<std::string> link_upstreams_;  // of options_.links
   DockerLinkLayout link_layout_;             // in subnet_
