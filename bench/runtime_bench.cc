@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/subprocess.h"
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/readiness.h"
@@ -213,6 +214,34 @@ void BM_KillToExit_ProcessRuntimeTp0(benchmark::State& state) {
 void BM_KillToExit_DockerRuntimeTp0(benchmark::State& state) {
   KillAndRestartServer<DockerRuntime>(state, DockerRunOptions(), true);
 }
+// The baseline of BM_KillToExit_DockerRuntimeTp0: the docker CLI's own
+// `docker kill -s KILL` and `docker wait` of the same container, the
+// runtime restarting it between iterations (not timed).
+void BM_KillToExit_DockerCliTp0(benchmark::State& state) {
+  std::unique_ptr<DockerRuntime> runtime;
+  try {
+    runtime = std::make_unique<DockerRuntime>(Tp0Deployment(0),
+                                              DockerRunOptions());
+    runtime->Up();
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  const std::string container = runtime->container("server");
+  for (auto _ : state) {
+    RunChecked({"docker", "kill", "-s", "KILL", container},
+               {std::chrono::seconds(30)});
+    RunChecked({"docker", "wait", container}, {std::chrono::seconds(30)});
+    state.PauseTiming();
+    runtime->WaitExit("server", std::chrono::seconds(30));
+    runtime->Start("server");
+    runtime->WaitReady("server", std::chrono::seconds(30));
+    state.ResumeTiming();
+  }
+  runtime->Down(std::chrono::seconds(2));
+  std::filesystem::remove_all(runtime->run_dir());
+}
+
 void BM_StartToReady_ProcessRuntimeTp0(benchmark::State& state) {
   KillAndRestartServer<ProcessRuntime>(state, Options(), false);
 }
@@ -233,6 +262,8 @@ BENCHMARK(BM_BringUpTp0_DockerRuntime)->Arg(10)
 BENCHMARK(BM_KillToExit_ProcessRuntimeTp0)
     ->Unit(benchmark::kMillisecond)->Iterations(20)->UseRealTime();
 BENCHMARK(BM_KillToExit_DockerRuntimeTp0)
+    ->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
+BENCHMARK(BM_KillToExit_DockerCliTp0)
     ->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
 BENCHMARK(BM_StartToReady_ProcessRuntimeTp0)
     ->Unit(benchmark::kMillisecond)->Iterations(20)->UseRealTime();
