@@ -174,6 +174,12 @@ const char* KindName(Readiness::Kind kind) {
       return "log";
     case Readiness::Kind::kHeartbeat:
       return "heartbeat";
+    case Readiness::Kind::kHttp:
+      return "http";
+    case Readiness::Kind::kExec:
+      return "exec";
+    case Readiness::Kind::kAll:
+      return "all";
   }
   return "none";
 }

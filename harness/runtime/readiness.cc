@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 namespace chancho {
 namespace {
@@ -59,6 +60,59 @@ bool TcpAccepts(const std::string& ip, int port,
          error == 0;
 }
 
+std::optional<int> HttpGetStatus(const std::string& ip, int port,
+                                 const std::string& path,
+                                 std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto left = [&deadline] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+  };
+  const auto address = MakeAddress(ip, port);
+  if (!address) return std::nullopt;
+  Fd sock{::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+  if (sock.fd < 0) return std::nullopt;
+  if (::connect(sock.fd, reinterpret_cast<const sockaddr*>(&*address),
+                sizeof(*address)) != 0) {
+    if (errno != EINPROGRESS) return std::nullopt;
+    pollfd waiting{sock.fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof(error);
+    if (::poll(&waiting, 1, PollMs(left())) != 1 ||
+        ::getsockopt(sock.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 ||
+        error != 0) {
+      return std::nullopt;
+    }
+  }
+  const std::string request =
+      "GET " + path + " HTTP/1.0\r\nHost: " + ip + "\r\n\r\n";
+  if (::send(sock.fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    return std::nullopt;
+  }
+  std::string reply;
+  while (reply.find("\r\n") == std::string::npos && reply.size() < 512) {
+    pollfd waiting{sock.fd, POLLIN, 0};
+    if (left().count() <= 0 || ::poll(&waiting, 1, PollMs(left())) != 1) {
+      return std::nullopt;
+    }
+    char buffer[512];
+    const ssize_t got = ::recv(sock.fd, buffer, sizeof buffer, 0);
+    if (got <= 0) break;
+    reply.append(buffer, static_cast<std::size_t>(got));
+  }
+  // "HTTP/1.x NNN ..."
+  if (reply.rfind("HTTP/1.", 0) != 0 || reply.size() < 12 || reply[8] != ' ') {
+    return std::nullopt;
+  }
+  int status = 0;
+  for (int i = 9; i < 12; ++i) {
+    if (reply[i] < '0' || reply[i] > '9') return std::nullopt;
+    status = status * 10 + (reply[i] - '0');
+  }
+  return status;
+}
+
 bool HeartbeatAnswers(const std::string& ip, int port,
                       std::chrono::milliseconds timeout) {
   static constexpr char kPing[] = {'P', 'I', 'N', 'G', '\0'};
@@ -98,9 +152,33 @@ LogLineScanner::LogLineScanner(std::filesystem::path path,
     : path_(std::move(path)), pattern_(pattern), offset_(start_offset) {}
 
 std::optional<std::string> LogLineScanner::Poll() {
-  if (matched_) return matched_;
+  if (!matched_) {
+    ReadNewLines([this](std::string line) {
+      if (!std::regex_search(line, pattern_)) return true;
+      matched_ = std::move(line);
+      return false;
+    });
+  }
+  return matched_;
+}
+
+int LogLineScanner::Count() {
+  ReadNewLines([this](std::string line) {
+    if (std::regex_search(line, pattern_)) {
+      ++count_;
+      if (!matched_) matched_ = std::move(line);
+    }
+    return true;
+  });
+  return count_;
+}
+
+// Hands each complete line appended since the last call to `line`, until it
+// returns false; the rest stays for the next call.
+void LogLineScanner::ReadNewLines(
+    const std::function<bool(std::string)>& line) {
   std::ifstream in(path_, std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in) return;
   in.seekg(static_cast<std::streamoff>(offset_));
   std::string chunk(64 * 1024, '\0');
   while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) ||
@@ -112,41 +190,13 @@ std::optional<std::string> LogLineScanner::Poll() {
     for (std::size_t end; (end = partial_.find('\n', begin)) !=
                           std::string::npos;
          begin = end + 1) {
-      std::string line = partial_.substr(begin, end - begin);
-      if (std::regex_search(line, pattern_)) {
-        matched_ = std::move(line);
-        partial_.clear();
-        return matched_;
+      if (!line(partial_.substr(begin, end - begin))) {
+        partial_.erase(0, end + 1);
+        return;
       }
     }
     partial_.erase(0, begin);
   }
-  return std::nullopt;
-}
-
-bool CheckReadiness(const ReplicaPlan& plan, const std::string& address,
-                    const std::filesystem::path& log_path,
-                    std::uintmax_t log_offset,
-                    std::chrono::milliseconds timeout) {
-  const Readiness& readiness = plan.readiness;
-  switch (readiness.kind) {
-    case Readiness::Kind::kNone:
-      return true;
-    case Readiness::Kind::kTcp:
-      return !address.empty() && TcpAccepts(address, readiness.port, timeout);
-    case Readiness::Kind::kHeartbeat:
-      return !address.empty() &&
-             HeartbeatAnswers(address, plan.heartbeat_port, timeout);
-    case Readiness::Kind::kLogLine:
-      try {
-        return LogLineScanner(log_path, readiness.pattern, log_offset)
-            .Poll()
-            .has_value();
-      } catch (const std::exception&) {
-        return false;
-      }
-  }
-  return false;
 }
 
 }  // namespace chancho

@@ -3,21 +3,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <regex>
 #include <string>
 
-#include "harness/deploy/deployment.h"
 
 namespace chancho {
-
-// One round of the plan's readiness check for a replica running at
-// `address`, whose current run's log lines follow `log_offset` in
-// `log_path`. Never throws.
-bool CheckReadiness(const ReplicaPlan& plan, const std::string& address,
-                    const std::filesystem::path& log_path,
-                    std::uintmax_t log_offset,
-                    std::chrono::milliseconds timeout);
 
 // One-shot readiness checks. Each returns quickly (bounded by its timeout)
 // and never throws; the caller decides how often to retry.
@@ -25,6 +17,12 @@ bool CheckReadiness(const ReplicaPlan& plan, const std::string& address,
 // True if a TCP connection to ip:port is accepted.
 bool TcpAccepts(const std::string& ip, int port,
                 std::chrono::milliseconds timeout);
+
+// The status code of `GET path HTTP/1.0` to ip:port, or nullopt when no
+// HTTP status line came back within `timeout`.
+std::optional<int> HttpGetStatus(const std::string& ip, int port,
+                                 const std::string& path,
+                                 std::chrono::milliseconds timeout);
 
 // True if "PING\0" sent over UDP to ip:port is answered with "PONG\0".
 bool HeartbeatAnswers(const std::string& ip, int port,
@@ -39,14 +37,19 @@ class LogLineScanner {
 
   // The matching line, once one has been appended.
   std::optional<std::string> Poll();
+  // How many matching lines have been appended so far.
+  int Count();
   bool matched() const { return matched_.has_value(); }
 
  private:
+  void ReadNewLines(const std::function<bool(std::string)>& line);
+
   std::filesystem::path path_;
   std::regex pattern_;
   std::uintmax_t offset_;
   std::string partial_;
   std::optional<std::string> matched_;
+  int count_ = 0;
 };
 
 }  // namespace chancho

@@ -80,7 +80,11 @@ Error UnknownReplica(std::string_view name, const Deployment& deployment) {
 Runtime::Runtime(std::unique_ptr<Driver> driver, const RuntimeOptions& options)
     : driver_(std::move(driver)), options_(options) {
   for (const ReplicaPlan& plan : driver_->deployment().replicas) {
-    replicas_.push_back(Replica{&plan});
+    Replica r;
+    r.plan = &plan;
+    r.check = MakeReadinessCheck(plan.readiness);
+    r.check_mu = std::make_unique<std::mutex>();
+    replicas_.push_back(std::move(r));
   }
   driver_->Watch([this] {
     { std::lock_guard lock(mu_); }
@@ -225,10 +229,17 @@ bool Runtime::WaitReady(std::string_view replica, Duration timeout) {
     const ReplicaStatus s = Observe(r, d);
     if (s.ready) return true;
     if (d.state == ReplicaState::kExited) return false;
-    // Checked without a lock: a TCP or UDP check may take a while.
-    if (d.state == ReplicaState::kRunning &&
-        CheckReadiness(*r.plan, d.address, driver_->LogPath(replica),
-                       d.log_offset, kCheckTimeout)) {
+    // Checked without the runtime's lock: a check may take a while.
+    bool ready = false;
+    if (d.state == ReplicaState::kRunning) {
+      const ReadinessTarget target{r.plan->name, d.address,
+                                   driver_->LogPath(replica), d.log_offset,
+                                   d.starts, r.plan->heartbeat_port,
+                                   driver_.get()};
+      std::lock_guard check(*r.check_mu);
+      ready = r.check->Try(target, kCheckTimeout, r.last_seen);
+    }
+    if (ready) {
       // Ready counts for the run that was checked, if it is still the one.
       const DriverStatus after = driver_->Inspect(replica);
       if (after.starts == d.starts && Alive(after.state)) {
@@ -246,6 +257,13 @@ bool Runtime::WaitReady(std::string_view replica, Duration timeout) {
     std::unique_lock lock(mu_);
     changed_.wait_until(lock, std::min(deadline, now + kCheckEvery));
   }
+}
+
+std::string Runtime::ReadinessReport(std::string_view replica) {
+  Replica& r = Get(replica);
+  std::lock_guard check(*r.check_mu);
+  return r.check->Describe() +
+         (r.last_seen.empty() ? "" : ", last saw: " + r.last_seen);
 }
 
 std::optional<ReplicaStatus> Runtime::WaitExit(std::string_view replica,
@@ -359,7 +377,8 @@ void Runtime::UpInOrder() {
       if (!WaitReady(dependency, ReadinessTimeout(*dep))) {
         throw Error("replica " + dependency + " (needed by " + r.plan->name +
                     ") not ready within " +
-                    std::to_string(dep->readiness.timeout_s) + " s; see " +
+                    NumberText(dep->readiness.timeout_s) + " s (" +
+                    ReadinessReport(dependency) + "); see " +
                     LogPath(dependency).string());
       }
     }
@@ -374,7 +393,8 @@ void Runtime::UpInOrder() {
     if (!WaitReady(r.plan->name, ReadinessTimeout(*r.plan)) &&
         r.plan->readiness.kind != Readiness::Kind::kNone) {
       throw Error("replica " + r.plan->name + " not ready within " +
-                  std::to_string(r.plan->readiness.timeout_s) + " s; see " +
+                  NumberText(r.plan->readiness.timeout_s) + " s (" +
+                  ReadinessReport(r.plan->name) + "); see " +
                   LogPath(r.plan->name).string());
     }
   }

@@ -14,6 +14,7 @@
 #include "harness/deploy/deployment.h"
 #include "harness/proxy/link_fault_text.h"
 #include "harness/runtime/driver.h"
+#include "harness/runtime/readiness/readiness_check.h"
 #include "harness/runtime/replica_status.h"
 #include "harness/runtime/runtime_options.h"
 
@@ -93,6 +94,8 @@ class Runtime {
   // True once the replica's readiness check passes; false on timeout or if
   // the replica exits first.
   bool WaitReady(std::string_view replica, Duration timeout);
+  // Why a replica is not ready: its check and what the check last saw.
+  std::string ReadinessReport(std::string_view replica);
   // The status once the replica is no longer running, or nullopt on timeout.
   std::optional<ReplicaStatus> WaitExit(std::string_view replica,
                                         Duration timeout);
@@ -121,6 +124,9 @@ class Runtime {
     const ReplicaPlan* plan = nullptr;
     int ready_run = -1;  // the run (DriverStatus::starts) found ready
     ReplicaState seen = ReplicaState::kCreated;
+    std::unique_ptr<ReadinessCheck> check;
+    std::unique_ptr<std::mutex> check_mu;  // one try at a time
+    std::string last_seen;  // what the check last saw (under check_mu)
   };
 
   Replica& Get(std::string_view name);

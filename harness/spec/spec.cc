@@ -367,12 +367,17 @@ class Parser {
       check_.Expected(pointer, "\"none\" or an object", value);
     }
     check_.ExpectObject(value, pointer);
-    const int kinds = value.HasMember("tcp") + value.HasMember("log") +
-                      value.HasMember("heartbeat");
-    if (kinds != 1) {
-      check_.Expected(
-          pointer, "exactly one of \"tcp\", \"log\" or \"heartbeat\"", value);
+    int kinds = 0;
+    for (const char* kind : {"tcp", "log", "heartbeat", "http", "exec", "all"}) {
+      kinds += value.HasMember(kind);
     }
+    if (kinds != 1) {
+      check_.Expected(pointer,
+                      "exactly one of \"tcp\", \"log\", \"heartbeat\", "
+                      "\"http\", \"exec\" or \"all\"",
+                      value);
+    }
+    bool timeout = false;
     for (const auto& member : value.GetObject()) {
       const std::string key = JsonString(member.name);
       const std::string key_pointer = Child(pointer, key);
@@ -380,6 +385,28 @@ class Parser {
       if (key == "tcp") {
         readiness.kind = Readiness::Kind::kTcp;
         readiness.port = check_.Port(v, key_pointer);
+      } else if (key == "http") {
+        readiness.kind = Readiness::Kind::kHttp;
+        readiness.port = check_.Port(v, key_pointer);
+      } else if (key == "path") {
+        readiness.path = check_.NonEmptyString(v, key_pointer);
+        if (readiness.path.front() != '/') {
+          check_.Expected(key_pointer, "a path that starts with '/'", v);
+        }
+      } else if (key == "status") {
+        readiness.status = check_.PositiveInt(v, key_pointer);
+      } else if (key == "exec") {
+        readiness.kind = Readiness::Kind::kExec;
+        readiness.command = ParseCommand(v, key_pointer);
+      } else if (key == "all") {
+        readiness.kind = Readiness::Kind::kAll;
+        if (!v.IsArray() || v.Empty()) {
+          check_.Expected(key_pointer, "a non-empty array of readiness checks",
+                          v);
+        }
+        for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+          readiness.all.push_back(ParseReadiness(v[i], Child(key_pointer, i)));
+        }
       } else if (key == "log") {
         readiness.kind = Readiness::Kind::kLogLine;
         readiness.pattern = check_.NonEmptyString(v, key_pointer);
@@ -392,18 +419,29 @@ class Parser {
               key_pointer,
               "a valid regular expression (" + std::string(e.what()) + ")", v);
         }
+      } else if (key == "count") {
+        readiness.count = check_.PositiveInt(v, key_pointer);
       } else if (key == "heartbeat") {
         if (!v.IsBool() || !v.GetBool())
           check_.Expected(key_pointer, "true", v);
         readiness.kind = Readiness::Kind::kHeartbeat;
       } else if (key == "timeout") {
         readiness.timeout_s = check_.PositiveSeconds(v, key_pointer);
+        timeout = true;
       } else {
         check_.Warn(key_pointer, key);
       }
     }
+    // All of several waits as long as its slowest part, unless told.
+    if (readiness.kind == Readiness::Kind::kAll && !timeout) {
+      readiness.timeout_s = 0;
+      for (const Readiness& part : readiness.all) {
+        readiness.timeout_s = std::max(readiness.timeout_s, part.timeout_s);
+      }
+    }
     return readiness;
   }
+
 
   JsonChecker check_;
   std::vector<Reference> references_;

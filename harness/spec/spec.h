@@ -11,17 +11,26 @@
 
 namespace chancho {
 
-// How the harness decides that a replica is ready.
+// How the harness decides that a replica is ready: one strategy, or all of
+// several. Each has its own timeout.
 struct Readiness {
   enum class Kind {
     kNone,       // ready as soon as the process runs
     kTcp,        // a TCP connect to `port` on the replica's address succeeds
-    kLogLine,    // a log line of the replica matches the regex `pattern`
+    kLogLine,    // `count` log lines of the run match the regex `pattern`
     kHeartbeat,  // UDP "PING\0" to the heartbeat port is answered "PONG\0"
+    kHttp,       // GET `path` on `port` answers `status`
+    kExec,       // `command`, run in the replica's environment, exits 0
+    kAll,        // every one of `all`
   };
   Kind kind = Kind::kNone;
   int port = 0;
   std::string pattern;
+  int count = 1;
+  std::string path = "/";
+  int status = 200;
+  std::vector<std::string> command;
+  std::vector<Readiness> all;
   double timeout_s = 10.0;
 };
 

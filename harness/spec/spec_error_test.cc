@@ -88,9 +88,12 @@ TEST(ParseSpecErrorTest, SeedKeys) {
   EXPECT_EQ(ErrorOf(Services({Svc("a", R"("heartbeat_port": 70000)")})),
             "compose-spec.json: /services/0/heartbeat_port: expected a port "
             "number (1..65535), got 70000");
-  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("storage": "yes")")})),
-            "compose-spec.json: /services/0/storage: expected true or false, "
-            "got \"yes\"");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("storage": 1)")})),
+            "compose-spec.json: /services/0/storage: expected true, false or "
+            "a directory path, got 1");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("storage": "")")})),
+            "compose-spec.json: /services/0/storage: expected a non-empty "
+            "string, got \"\"");
   EXPECT_EQ(ErrorOf(Services({Svc("a", R"("messages_per_commit": -1)")})),
             "compose-spec.json: /services/0/messages_per_commit: expected a "
             "positive integer, got -1");
@@ -112,7 +115,10 @@ TEST(ParseSpecErrorTest, SeedKeys) {
       "a positive integer, got 0");
   EXPECT_EQ(ErrorOf(Services({Svc("a", R"("input_routing_key": [])")})),
             "compose-spec.json: /services/0/input_routing_key: expected a "
-            "string, got []");
+            "string or a non-empty array of strings, got []");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("output_routing_key": ["a", 2])")})),
+            "compose-spec.json: /services/0/output_routing_key/1: expected a "
+            "non-empty string, got 2");
 }
 
 TEST(ParseSpecErrorTest, OutputNodes) {
@@ -263,11 +269,24 @@ TEST(ParseSpecErrorTest, Readiness) {
             "object, got \"always\"");
   EXPECT_EQ(ErrorOf(Services({Svc("a", R"("readiness": {"timeout": 3})")})),
             "compose-spec.json: /services/0/readiness: expected exactly one of "
-            "\"tcp\", \"log\" or \"heartbeat\", got {\"timeout\":3}");
+            "\"tcp\", \"log\", \"heartbeat\", \"http\", \"exec\" or "
+            "\"all\", got {\"timeout\":3}");
   EXPECT_EQ(
       ErrorOf(Services({Svc("a", R"("readiness": {"tcp": 1, "log": "x"})")})),
       "compose-spec.json: /services/0/readiness: expected exactly one of "
-      "\"tcp\", \"log\" or \"heartbeat\", got {\"tcp\":1,\"log\":\"x\"}");
+      "\"tcp\", \"log\", \"heartbeat\", \"http\", \"exec\" or \"all\", got "
+      "{\"tcp\":1,\"log\":\"x\"}");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("readiness": {"all": []})")})),
+            "compose-spec.json: /services/0/readiness/all: expected a "
+            "non-empty array of readiness checks, got []");
+  EXPECT_EQ(ErrorOf(Services({Svc("a", R"("readiness": {"http": 80,
+                                                          "path": "x"})")})),
+            "compose-spec.json: /services/0/readiness/path: expected a path "
+            "that starts with '/', got \"x\"");
+  EXPECT_THAT(
+      ErrorOf(Services({Svc("a", R"("readiness": {"all": [{"log": "("}]})")})),
+      ::testing::StartsWith("compose-spec.json: /services/0/readiness/all/0/"
+                            "log: expected a valid regular expression"));
   EXPECT_EQ(ErrorOf(Services({Svc("a", R"("readiness": {"tcp": 0})")})),
             "compose-spec.json: /services/0/readiness/tcp: expected a port "
             "number (1..65535), got 0");

@@ -93,6 +93,33 @@ TEST(ParseSpecTest, FullSpec) {
   EXPECT_EQ(spec.Find("nope"), nullptr);
 }
 
+TEST(ParseSpecTest, ReadinessStrategies) {
+  const Spec spec = Parse(Services(
+      {Svc("h", R"("readiness": {"http": 8080, "path": "/health",
+                                 "status": 204, "timeout": 5})"),
+       Svc("e", R"("readiness": {"exec": ["pg_isready", "-q"]})"),
+       Svc("l", R"("readiness": {"log": "ready", "count": 3})"),
+       Svc("a", R"("readiness": {"all": [{"tcp": 1, "timeout": 4},
+                                         {"log": "x", "timeout": 7}]})")}));
+  const Readiness& http = spec.services[0].readiness;
+  EXPECT_EQ(http.kind, Readiness::Kind::kHttp);
+  EXPECT_EQ(http.port, 8080);
+  EXPECT_EQ(http.path, "/health");
+  EXPECT_EQ(http.status, 204);
+  EXPECT_EQ(http.timeout_s, 5.0);
+  const Readiness& exec = spec.services[1].readiness;
+  EXPECT_EQ(exec.kind, Readiness::Kind::kExec);
+  EXPECT_THAT(exec.command, ElementsAre("pg_isready", "-q"));
+  EXPECT_EQ(spec.services[2].readiness.count, 3);
+  const Readiness& all = spec.services[3].readiness;
+  EXPECT_EQ(all.kind, Readiness::Kind::kAll);
+  ASSERT_EQ(all.all.size(), 2u);
+  EXPECT_EQ(all.all[0].kind, Readiness::Kind::kTcp);
+  EXPECT_EQ(all.all[1].timeout_s, 7.0);
+  // All of several waits as long as its slowest part.
+  EXPECT_EQ(all.timeout_s, 7.0);
+}
+
 TEST(ParseSpecTest, Defaults) {
   const Spec spec = Parse(Services({Svc("w")}));
   ASSERT_EQ(spec.services.size(), 1u);
