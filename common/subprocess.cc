@@ -169,6 +169,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+std::optional<int> RunForExitCode(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout,
+                                  std::string* output) {
+  const CommandResult result = RunCommand(argv, {timeout, true});
+  if (output) *output = result.out;
+  if (result.timed_out) return std::nullopt;
+  return result.exit_code;
+}
+
 std::string DescribeFailure(const std::vector<std::string>& argv,
                             const CommandResult& result,
                             const CommandOptions& options) {

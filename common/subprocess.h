@@ -41,6 +41,12 @@ struct CommandOptions {
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const CommandOptions& options);
 
+// RunCommand with stderr merged into stdout, which goes to `output` when
+// given: the exit code, or nullopt when the command timed out.
+std::optional<int> RunForExitCode(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout,
+                                  std::string* output);
+
 // RunCommand that insists on success: a timeout or a non-zero exit throws
 // chancho::Error "<command line>: <cause>: <stderr on one line>".
 // Returns stdout.

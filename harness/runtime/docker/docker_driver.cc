@@ -745,10 +745,7 @@ std::optional<int> DockerDriver::Exec(std::string_view replica,
   std::vector<std::string> argv = {options_.docker.docker, "exec",
                                    r.container};
   argv.insert(argv.end(), command.begin(), command.end());
-  const CommandResult result = RunCommand(argv, {timeout, true});
-  if (output) *output = result.out;
-  if (result.timed_out) return std::nullopt;
-  return result.exit_code;
+  return RunForExitCode(argv, timeout, output);
 }
 
 void DockerDriver::Remove() {

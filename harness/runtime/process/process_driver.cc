@@ -404,10 +404,7 @@ std::optional<int> ProcessDriver::Exec(std::string_view replica,
     argv.insert(argv.end(), r.environment.begin(), r.environment.end());
   }
   argv.insert(argv.end(), command.begin(), command.end());
-  const CommandResult result = RunCommand(argv, {timeout, true});
-  if (output) *output = result.out;
-  if (result.timed_out) return std::nullopt;
-  return result.exit_code;
+  return RunForExitCode(argv, timeout, output);
 }
 
 // Whatever still runs after the runtime's waves gets SIGKILL; returns once
