@@ -444,7 +444,7 @@ TEST_F(DockerRuntimeTest, ReapsWhatADeadOwnerLeft) {
   RunChecked(network, {seconds(30)});
 
   // Another dead run's network that the engine will not remove (it can keep
-  // a phantom endpoint) is reported in `failures`; what matters here is
+  // a phantom endpoint) is reported in `held`; what matters here is
   // that this run's objects are gone, which the checks below see.
   const ReapResult reaped = DockerRuntime::ReapLeftovers();
   EXPECT_GE(reaped.removed, 2);

@@ -91,6 +91,12 @@ void AddDownCommand(CLI::App& app, int& exit_code) {
       std::cout << "action: reap_leftovers | result: success | docker: "
                 << e.what() << "\n";
     }
+    // A network the engine lost count of is a warning: nothing of ours is
+    // attached to it, and no client can remove it.
+    for (const std::string& held : reaped.held) {
+      std::cout << "action: reap_leftovers | result: warning | detail: "
+                << held << "\n";
+    }
     for (const std::string& failure : reaped.failures) {
       std::cout << "action: reap_leftovers | result: fail | error: "
                 << failure << "\n";

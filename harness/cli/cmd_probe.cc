@@ -6,6 +6,7 @@
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/probes/echo_probe.h"
+#include "harness/probes/shutdown_probe.h"
 #include "harness/runtime/control/control_commands.h"
 
 namespace chancho::cli {
@@ -79,29 +80,18 @@ void AddShutdown(CLI::App* probe, int& exit_code) {
   AddRunOption(cmd, args->run);
   cmd->callback([args, &exit_code] {
     const auto run_dir = LocateRun(args->run);
-    const auto start = std::chrono::steady_clock::now();
-    Request(run_dir, "kill " + args->replica + " TERM");
-    const auto deadline = start + Seconds(args->timeout_s);
-    ProbeResult result{false, "still running after " +
-                                  std::to_string(args->timeout_s) + " s"};
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto statuses = StatusesFromJson(Request(run_dir, "ps"));
-      const auto it = std::find_if(statuses.begin(), statuses.end(),
-                                   [&](const ReplicaStatus& s) {
-                                     return s.name == args->replica;
-                                   });
-      if (it != statuses.end() && it->state == ReplicaState::kExited) {
-        if (it->exit_code == 0) {
-          result = {true, ""};
-        } else if (it->term_signal) {
-          result = {false, "killed by " + SignalName(*it->term_signal)};
-        } else {
-          result = {false, "exit code " + std::to_string(it->exit_code.value_or(-1))};
-        }
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    const ShutdownProbeTarget target{
+        [&run_dir](const std::string& replica) {
+          Request(run_dir, "kill " + replica + " TERM");
+        },
+        [&run_dir](const std::string& replica) -> std::optional<ReplicaStatus> {
+          for (ReplicaStatus& s : StatusesFromJson(Request(run_dir, "ps"))) {
+            if (s.name == replica) return std::move(s);
+          }
+          return std::nullopt;
+        }};
+    const ProbeResult result =
+        ProbeGracefulShutdown(target, args->replica, Seconds(args->timeout_s));
     std::cout << result.LogLine("graceful_shutdown") << " | replica: "
               << args->replica << "\n";
     exit_code = result.success ? 0 : 1;

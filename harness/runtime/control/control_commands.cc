@@ -59,85 +59,134 @@ std::string SignalName(int signal) {
   return std::to_string(signal);
 }
 
+namespace {
+
+// One parsed request: its words (the verb first) and its whole text.
+struct Request {
+  Runtime& runtime;
+  const std::vector<std::string>& words;
+  const std::string& text;
+  const std::function<void()>& on_down;
+};
+
+std::string Ps(const Request& r) { return StatusesToJson(r.runtime.Ps()); }
+
+std::string Info(const Request& r) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("run_dir");
+  w.String(r.runtime.run_dir().string().c_str());
+  w.Key("project");
+  w.String(r.runtime.deployment().project.c_str());
+  w.EndObject();
+  return buffer.GetString();
+}
+
+// A revival is done when the replica is ready again, not merely running:
+// `ctl start` answers then, and `ps` shows it ready.
+std::string Start(const Request& r) {
+  const std::string& name = r.words[1];
+  r.runtime.Start(name);
+  const ReplicaPlan* plan = r.runtime.deployment().Find(name);
+  const double timeout_s = plan ? plan->readiness.timeout_s : 10.0;
+  if (!r.runtime.WaitReady(name, std::chrono::milliseconds(
+                                     static_cast<long>(timeout_s * 1000)))) {
+    throw Error("replica " + name + " started but was not ready within " +
+                NumberText(timeout_s) + " s (" +
+                r.runtime.ReadinessReport(name) + ")");
+  }
+  return "";
+}
+
+std::string Pause(const Request& r) {
+  r.runtime.Pause(r.words[1]);
+  return "";
+}
+
+std::string Resume(const Request& r) {
+  r.runtime.Resume(r.words[1]);
+  return "";
+}
+
+std::string Kill(const Request& r) {
+  r.runtime.Kill(r.words[1],
+                 r.words.size() == 3 ? ParseSignal(r.words[2]) : SIGKILL);
+  return "";
+}
+
+std::string Stop(const Request& r) {
+  const long grace =
+      r.words.size() == 3 ? ParseMillis(r.words[2], "grace") : 10000;
+  r.runtime.Stop(r.words[1], std::chrono::milliseconds(grace));
+  return "";
+}
+
+std::string Down(const Request& r) {
+  const long grace =
+      r.words.size() == 2 ? ParseMillis(r.words[1], "grace") : 10000;
+  r.runtime.Down(std::chrono::milliseconds(grace));
+  if (r.on_down) r.on_down();
+  return "";
+}
+
+std::string Links(const Request& r) { return LinksToJson(r.runtime.Links()); }
+
+// The fault is the rest of the line after the replica's name, spaces and
+// all.
+std::string Link(const Request& r) {
+  const std::string& verb = r.words[0];
+  const std::size_t name_at =
+      r.text.find(r.words[1], r.text.find(verb) + verb.size());
+  const std::string fault = r.text.substr(name_at + r.words[1].size());
+  return LinkOutcomeToJson(
+      r.runtime.SetLinkFault(r.words[1], ParseLinkFault(fault)));
+}
+
+struct Verb {
+  std::string_view name;
+  std::size_t min_args;
+  std::size_t max_args;
+  std::string (*run)(const Request&);
+};
+
+constexpr std::size_t kAnyNumber = 1000;
+
+constexpr Verb kVerbs[] = {
+    {"ps", 0, 0, Ps},         {"info", 0, 0, Info},
+    {"start", 1, 1, Start},   {"kill", 1, 2, Kill},
+    {"stop", 1, 2, Stop},     {"pause", 1, 1, Pause},
+    {"resume", 1, 1, Resume}, {"down", 0, 1, Down},
+    {"links", 0, 0, Links},   {"link", 2, kAnyNumber, Link},
+};
+
+}  // namespace
+
 std::string HandleControlRequest(Runtime& runtime, const std::string& request,
                                  const std::function<void()>& on_down) {
   std::istringstream in(request);
   std::vector<std::string> words;
   for (std::string word; in >> word;) words.push_back(word);
   if (words.empty()) throw Error("empty request");
-  const std::string& verb = words[0];
-  const auto need = [&](std::size_t min, std::size_t max) {
-    if (words.size() < min || words.size() > max) {
-      throw Error("\"" + verb + "\" takes " + std::to_string(min - 1) +
-                  (max > min ? " to " + std::to_string(max - 1) : "") +
+  for (const Verb& verb : kVerbs) {
+    if (verb.name != words[0]) continue;
+    const std::size_t args = words.size() - 1;
+    if (args < verb.min_args || args > verb.max_args) {
+      throw Error("\"" + words[0] + "\" takes " +
+                  std::to_string(verb.min_args) +
+                  (verb.max_args == kAnyNumber ? " or more"
+                   : verb.max_args > verb.min_args
+                       ? " to " + std::to_string(verb.max_args)
+                       : "") +
                   " argument(s)");
     }
-  };
-  if (verb == "ps") {
-    need(1, 1);
-    return StatusesToJson(runtime.Ps());
+    return verb.run(Request{runtime, words, request, on_down});
   }
-  if (verb == "info") {
-    need(1, 1);
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("run_dir");
-    w.String(runtime.run_dir().string().c_str());
-    w.Key("project");
-    w.String(runtime.deployment().project.c_str());
-    w.EndObject();
-    return buffer.GetString();
+  std::string known;
+  for (const Verb& verb : kVerbs) {
+    known += (known.empty() ? "" : ", ") + std::string(verb.name);
   }
-  if (verb == "start" || verb == "pause" || verb == "resume") {
-    need(2, 2);
-    if (verb == "start") {
-      // A revival is done when the replica is ready again, not merely
-      // running: `ctl start` answers then, and `ps` shows it ready.
-      runtime.Start(words[1]);
-      const ReplicaPlan* plan = runtime.deployment().Find(words[1]);
-      const double timeout_s = plan ? plan->readiness.timeout_s : 10.0;
-      if (!runtime.WaitReady(words[1], std::chrono::milliseconds(
-                                           static_cast<long>(timeout_s * 1000)))) {
-        throw Error("replica " + words[1] + " started but was not ready within " +
-                    std::to_string(timeout_s) + " s");
-      }
-    }
-    if (verb == "pause") runtime.Pause(words[1]);
-    if (verb == "resume") runtime.Resume(words[1]);
-    return "";
-  }
-  if (verb == "kill") {
-    need(2, 3);
-    runtime.Kill(words[1], words.size() == 3 ? ParseSignal(words[2]) : SIGKILL);
-    return "";
-  }
-  if (verb == "stop") {
-    need(2, 3);
-    const long grace = words.size() == 3 ? ParseMillis(words[2], "grace") : 10000;
-    runtime.Stop(words[1], std::chrono::milliseconds(grace));
-    return "";
-  }
-  if (verb == "down") {
-    need(1, 2);
-    const long grace = words.size() == 2 ? ParseMillis(words[1], "grace") : 10000;
-    runtime.Down(std::chrono::milliseconds(grace));
-    if (on_down) on_down();
-    return "";
-  }
-  if (verb == "links") {
-    need(1, 1);
-    return LinksToJson(runtime.Links());
-  }
-  if (verb == "link") {
-    if (words.size() < 3) throw Error("\"link\" takes a replica and a fault");
-    const std::size_t name_at = request.find(words[1], request.find(verb) + verb.size());
-    const std::string fault = request.substr(name_at + words[1].size());
-    return LinkOutcomeToJson(runtime.SetLinkFault(words[1], ParseLinkFault(fault)));
-  }
-  throw Error("unknown request \"" + verb +
-              "\" (known: ps, info, start, kill, stop, pause, resume, down, "
-              "links, link)");
+  throw Error("unknown request \"" + words[0] + "\" (known: " + known + ")");
 }
 
 std::string StatusesToJson(const std::vector<ReplicaStatus>& statuses) {

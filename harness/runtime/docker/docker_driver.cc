@@ -99,11 +99,14 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
     return options_.docker.subnet.empty() ? FreeSubnet()
                                           : options_.docker.subnet;
   });
-  for (const std::string& failure :
-       ReapDockerLeftovers(options_.docker.docker).failures) {
+  const ReapResult reaped = ReapDockerLeftovers(options_.docker.docker);
+  for (const std::string& failure : reaped.failures) {
     std::cerr << "warning: a leftover of an earlier Docker run was not "
                  "removed: "
               << failure << "\n";
+  }
+  for (const std::string& held : reaped.held) {
+    std::cerr << "warning: " << held << "\n";
   }
   engine_socket_ = options_.docker.docker_socket.empty()
                        ? EngineSocket()

@@ -201,7 +201,7 @@ ReapResult ReapDockerLeftovers(const std::string& docker) {
                            networks_removed.failures.begin(),
                            networks_removed.failures.end());
     for (const std::string& held : networks_removed.held) {
-      reaped.failures.push_back(HeldNetworkMessage(held));
+      reaped.held.push_back(HeldNetworkMessage(held));
     }
   }
   return reaped;

@@ -48,6 +48,10 @@ std::vector<std::string> SelectLeftovers(
 struct ReapResult {
   int removed = 0;
   std::vector<std::string> failures;
+  // Networks the engine keeps although nothing is attached (moby#42119,
+  // see NetworkRemoval::held), one message each: not ours to fix, and
+  // removed by a later reaper once the engine has been restarted.
+  std::vector<std::string> held;
 };
 
 // What removing some networks did. `held` names (one "<name> (<id>)"
