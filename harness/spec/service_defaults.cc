@@ -33,14 +33,12 @@ const Value* ObjectAt(const Value& root, const char* key,
   return &it->value;
 }
 
-// Relative config-file sources of a service from the defaults made
-// absolute, against the defaults file's directory.
-void AnchorSources(Value& service, const std::filesystem::path& dir,
+// Relative config-file sources in `files` (a service's "config_files" from
+// the defaults) made absolute, against the defaults file's directory.
+void AnchorSources(Value& files, const std::filesystem::path& dir,
                    rapidjson::Document::AllocatorType& alloc) {
-  if (!service.IsObject()) return;
-  const auto files = service.FindMember("config_files");
-  if (files == service.MemberEnd() || !files->value.IsArray()) return;
-  for (Value& file : files->value.GetArray()) {
+  if (!files.IsArray()) return;
+  for (Value& file : files.GetArray()) {
     if (!file.IsObject()) continue;
     const auto source = file.FindMember("source");
     if (source == file.MemberEnd() || !source->value.IsString()) continue;
@@ -121,12 +119,7 @@ void ApplyServiceDefaults(rapidjson::Document& spec,
       for (const auto& key : fill->value.GetObject()) {
         if (service.HasMember(key.name)) continue;
         Value copy(key.value, alloc);
-        if (Text(key.name) == "config_files") {
-          Value holder(rapidjson::kObjectType);
-          holder.AddMember("config_files", copy, alloc);
-          AnchorSources(holder, dir, alloc);
-          copy = holder["config_files"];
-        }
+        if (Text(key.name) == "config_files") AnchorSources(copy, dir, alloc);
         service.AddMember(Value(key.name, alloc), copy, alloc);
       }
     }
@@ -149,7 +142,10 @@ void ApplyServiceDefaults(rapidjson::Document& spec,
         }
         if (present) continue;
         Value copy(extra, alloc);
-        AnchorSources(copy, dir, alloc);
+        if (const auto files = copy.FindMember("config_files");
+            files != copy.MemberEnd()) {
+          AnchorSources(files->value, dir, alloc);
+        }
         services->value.PushBack(copy, alloc);
       }
     }

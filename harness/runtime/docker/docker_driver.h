@@ -107,6 +107,13 @@ class DockerDriver final : public Driver {
  private:
   using Clock = std::chrono::steady_clock;
 
+  static constexpr Duration kDrain{2000};        // a follower's last lines
+  static constexpr Duration kInspectEvery{200};  // polls without events
+  static constexpr Duration kUpTimeout{180000};  // compose up (creates all)
+  // `docker start` of one container on a busy engine (other runs starting
+  // and stopping) can take seconds.
+  static constexpr Duration kStartTimeout{30000};
+
   struct Replica {
     const ReplicaPlan* plan = nullptr;
     std::string container;
