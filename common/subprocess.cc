@@ -50,7 +50,7 @@ std::string FindInPath(const std::string& program) {
 // and exec the child only makes async-signal-safe calls: the parent has
 // other threads.
 int Spawn(const std::vector<std::string>& argv, int in, int out, int err,
-          bool die_with_thread) {
+          bool die_with_thread, bool own_session = false) {
   if (argv.empty()) throw Error("empty command");
   const std::string program = FindInPath(argv[0]);
   std::vector<char*> args;
@@ -62,6 +62,8 @@ int Spawn(const std::vector<std::string>& argv, int in, int out, int err,
     throw Error(CommandLine(argv) + ": fork: " + std::strerror(errno));
   }
   if (pid == 0) {
+    // A session leader is its own group's leader too, so setsid comes first.
+    if (own_session) ::setsid();
     common::SetUpChild(parent, die_with_thread);
     ::dup2(in, 0);
     ::dup2(out, 1);
@@ -253,7 +255,8 @@ std::string OneLine(std::string_view text, std::size_t max) {
 }
 
 BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
-                                     const std::filesystem::path& output) {
+                                     const std::filesystem::path& output,
+                                     bool own_session) {
   Fd out(
       ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (out.get() < 0) {
@@ -262,14 +265,17 @@ BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
   Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   // Not tied to the spawning thread, which may be any caller's: it ends
   // when what it follows (a container) ends.
-  pid_ = Spawn(argv, null.get(), out.get(), out.get(), false);
+  pid_ = Spawn(argv, null.get(), out.get(), out.get(), false, own_session);
 }
 
 BackgroundCommand::~BackgroundCommand() { Kill(); }
 
 bool BackgroundCommand::Running() {
   if (reaped_) return false;
-  if (TryReap(pid_, false)) reaped_ = true;
+  if (auto code = TryReap(pid_, false)) {
+    reaped_ = true;
+    exit_code_ = *code;
+  }
   return !reaped_;
 }
 
@@ -280,6 +286,11 @@ bool BackgroundCommand::Wait(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
+}
+
+int BackgroundCommand::Release() {
+  reaped_ = true;
+  return pid_;
 }
 
 void BackgroundCommand::Kill() {

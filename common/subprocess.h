@@ -76,9 +76,12 @@ std::string OneLine(std::string_view text, std::size_t max = 400);
 class BackgroundCommand {
  public:
   // Throws chancho::Error when the file cannot be opened or the command
-  // cannot be started.
+  // cannot be started. With `own_session`, the command leads a session of
+  // its own (setsid): no terminal's signals reach it, and after Release()
+  // it outlives this process.
   BackgroundCommand(const std::vector<std::string>& argv,
-                    const std::filesystem::path& output);
+                    const std::filesystem::path& output,
+                    bool own_session = false);
   ~BackgroundCommand();
   BackgroundCommand(const BackgroundCommand&) = delete;
   BackgroundCommand& operator=(const BackgroundCommand&) = delete;
@@ -87,10 +90,18 @@ class BackgroundCommand {
   // True once it ended on its own, within `timeout`.
   bool Wait(std::chrono::milliseconds timeout);
   void Kill();
+  // Gives the command up: the destructor leaves it running and unreaped.
+  // Returns its pid.
+  int Release();
+  int pid() const { return pid_; }
+  // The exit code once it ended on its own; -1 while it runs, when a
+  // signal ended it, or when it was killed or released.
+  int ExitCode() const { return exit_code_; }
 
  private:
   int pid_ = 0;
   bool reaped_ = false;
+  int exit_code_ = -1;
 };
 
 // A command running in the background whose stdout is read line by line

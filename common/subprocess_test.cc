@@ -1,6 +1,8 @@
 #include "common/subprocess.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -117,6 +119,40 @@ TEST(BackgroundCommandTest, DestructorKills) {
     EXPECT_FALSE(command.Wait(milliseconds(50)));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::filesystem::remove(path);
+}
+
+TEST(BackgroundCommandTest, ReportsTheExitCode) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("chancho-bg-code-" + std::to_string(::getpid()));
+  {
+    BackgroundCommand command({"sh", "-c", "exit 3"}, path);
+    ASSERT_TRUE(command.Wait(milliseconds(5000)));
+    EXPECT_EQ(command.ExitCode(), 3);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(BackgroundCommandTest, ReleasedCommandInItsOwnSessionOutlivesTheOwner) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("chancho-bg-session-" + std::to_string(::getpid()));
+  int pid = 0;
+  {
+    BackgroundCommand command({"sleep", "30"}, path, /*own_session=*/true);
+    pid = command.Release();
+  }
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(::kill(pid, 0), 0) << "the released command was killed";
+  // The child calls setsid between fork and exec: wait for it to.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (::getsid(pid) != pid && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(::getsid(pid), pid) << "the command does not lead its session";
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  EXPECT_EQ(::waitpid(pid, &status, 0), pid);
   std::filesystem::remove(path);
 }
 

@@ -1,6 +1,4 @@
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "common/subprocess.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
 #include "harness/deploy/deployment.h"
@@ -174,35 +173,26 @@ int Detach(const UpArgs& args, const Spec& spec) {
   for (const std::string& link : args.links) {
     argv.insert(argv.end(), {"--link", link});
   }
-  std::vector<char*> raw;
-  for (auto& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw Error("cannot fork the supervisor");
-  if (pid == 0) {
-    ::setsid();
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::execv(raw[0], raw.data());
-    ::_exit(127);
-  }
+  // In a session of its own, so that the terminal's signals do not reach
+  // it; it outlives this command once released.
+  BackgroundCommand supervisor(argv, log, /*own_session=*/true);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!std::filesystem::exists(run_dir / "up")) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
+    if (!supervisor.Running()) {
       std::cerr << ReadFile(log);
       throw Error("the supervisor exited before the system was up; see " +
                   log.string());
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGTERM);
+      // SIGTERM lets it take its system down; whatever is left then dies
+      // with its process group.
+      ::kill(supervisor.pid(), SIGTERM);
+      supervisor.Wait(std::chrono::seconds(30));
       throw Error("the system was not up within 5 minutes; see " + log.string());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  const int pid = supervisor.Release();
   std::cout << FormatStatusTable(StatusesFromJson(Request(run_dir, "ps")))
             << "action: up | result: success | supervisor: " << pid
             << " | run: " << run_dir.string() << "\n"

@@ -1,8 +1,5 @@
 #include "harness/faults/scenario_run.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +11,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/subprocess.h"
 #include "harness/compare/compare.h"
 #include "harness/compare/report.h"
 #include "harness/deploy/deployment.h"
@@ -73,21 +71,14 @@ void RunSetup(const SetupStep& step, const Scenario& s,
     }
   }
   fs::create_directories(log.parent_path());
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int error =
-      posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  if (error != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0) {
+  // A setup step makes data (a dataset, a generated file): bounded, but
+  // generously.
+  BackgroundCommand step_command(args, log);
+  if (!step_command.Wait(std::chrono::minutes(30))) {
+    throw Error("setup step '" + args[0] +
+                "' did not finish within 30 minutes; see " + log.string());
+  }
+  if (step_command.ExitCode() != 0) {
     throw Error("setup step '" + args[0] + "' failed; see " + log.string());
   }
   progress.Line("action: setup | result: success | command: ", args[0]);
