@@ -5,10 +5,10 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build
   libboost1.81-dev libboost-filesystem1.81-dev
-  rapidjson-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libreadline-dev
+  rapidjson-dev libyaml-cpp-dev libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
   docker-compose netcat-openbsd procps iproute2 socat python3
   docker.io debootstrap
   librabbitmq-dev rabbitmq-server

@@ -20,6 +20,7 @@
 #include "system/movies/mq/connection.h"
 #include "system/movies/mq/dedup_tracker.h"
 #include "system/movies/mq/envelope.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -11,6 +11,7 @@
 
 #include "harness/runtime/control/control_commands.h"
 #include "integration_tests/cli_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -27,6 +27,7 @@
 #include "fixtures/system_test.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/scenario_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fixtures/system_test.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 

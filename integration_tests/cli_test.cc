@@ -13,6 +13,7 @@
 #include "fixtures/docker_support.h"
 #include "harness/runtime/control/control_commands.h"
 #include "integration_tests/cli_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -12,6 +12,7 @@
 #include "harness/runtime/control/control_commands.h"
 #include "harness/runtime/run_dir.h"
 #include "integration_tests/cli_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

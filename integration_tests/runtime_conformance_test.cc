@@ -25,8 +25,9 @@
 #include "harness/runtime/docker/docker_leftovers.h"
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
-#include "fixtures/tp0_spec.h"
+#include "test_support/tp0_spec.h"
 #include "integration_tests/tp0/tp0_env.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -1,8 +1,8 @@
 // `chancho chaos`: the chaos monkey against a live detached run, as a
-// readline REPL on a terminal, as a line reader on a pipe, or as a timed
+// line-editing REPL (libedit) on a terminal, as a line reader on a pipe, or as a timed
 // auto loop for scripts and CI.
-#include <readline/history.h>
-#include <readline/readline.h>
+// libedit's readline-compatible interface (BSD-licensed).
+#include <editline/readline.h>
 #include <unistd.h>
 
 #include <chrono>

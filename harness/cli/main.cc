@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common/error.h"
+#include "common/version.h"
 #include "harness/cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,8 @@ int main(int argc, char** argv) {
       "Chancho: a test harness and fault-injection framework for systems "
       "made of many services.",
       "chancho"};
+  app.set_version_flag("--version", std::string("chancho ") + chancho::kVersion,
+                       "Print the version and exit");
   app.require_subcommand(1);
   app.failure_message(CLI::FailureMessage::simple);
   int exit_code = 0;

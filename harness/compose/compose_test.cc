@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "fixtures/tp0_spec.h"
+#include "test_support/tp0_spec.h"
 
 namespace chancho {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include "fixtures/tp0_spec.h"
+#include "test_support/tp0_spec.h"
 
 namespace chancho {
 namespace {

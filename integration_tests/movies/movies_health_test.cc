@@ -12,6 +12,7 @@
 #include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
 #include "integration_tests/movies/movies_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -19,6 +19,7 @@
 #include "fixtures/system_test.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/movies/movies_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

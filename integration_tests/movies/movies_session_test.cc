@@ -23,6 +23,7 @@
 #include "integration_tests/movies/movies_support.h"
 #include "system/common/framing.h"
 #include "system/movies/pipeline/client_protocol.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -9,6 +9,7 @@
 #include "fixtures/results_matcher.h"
 #include "fixtures/scratch_dir.h"
 #include "fixtures/system_test.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "integration_tests/tp0/tp0_env.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {

@@ -3,7 +3,8 @@
 #include <string>
 
 #include "fixtures/system_test.h"
-#include "fixtures/tp0_spec.h"
+#include "test_support/tp0_spec.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 

@@ -113,7 +113,8 @@ void DockerDriver::CheckImages() {
   const CommandResult result = RunCommand(args, Options());
   if (result.timed_out || result.exit_code != 0) {
     throw Error(deployment_.project + ": " + OneLine(result.err, 300) +
-                "; build the images with ci/build-images.sh BUILD_DIR");
+                "; build the missing image first (docker build; Chancho's own "
+                "images: ci/build-images.sh BUILD_DIR)");
   }
 }
 
