@@ -32,6 +32,10 @@ install(TARGETS ${chancho_targets}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 
+# The address shim goes where AddressShimBeside() looks: ../lib/chancho
+# from the executable's directory (lib/, whatever CMAKE_INSTALL_LIBDIR is).
+install(TARGETS chancho_address_shim LIBRARY DESTINATION lib/chancho)
+
 # The public headers; the CLI's own headers stay out.
 set(header_dirs common harness)
 if(CHANCHO_BUILD_FIXTURES)

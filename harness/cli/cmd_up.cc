@@ -79,6 +79,7 @@ RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
   options.runs_root = args.runs_root;
   options.run_dir = args.run_dir;
   options.bin_dirs = {ExecutableDir()};
+  options.address_shim = AddressShimBeside(ExecutableDir() / "chancho");
   options.environment["CHANCHO_CLI"] = (ExecutableDir() / "chancho").string();
   options.links = ParseLinkOptions(args.links, spec);
   const auto kind = ParseRuntimeKind(args.runtime);

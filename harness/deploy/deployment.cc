@@ -275,6 +275,7 @@ Deployment Plan(const Spec& spec) {
   deployment.spec_dir = spec.dir;
   if (spec.spare) deployment.spare_roles = *spec.spare;
   deployment.keep_one_roles = spec.keep_one;
+  deployment.address_shim = spec.address_shim;
   for (size_t i : StartOrder(spec)) {
     const ServiceSpec& service = spec.services[i];
     std::vector<std::string> depends_on;

@@ -58,6 +58,7 @@ struct Deployment {
   // leave one replica (Spec::spare, Spec::keep_one).
   std::vector<std::string> spare_roles = {"client"};
   std::vector<std::string> keep_one_roles;
+  bool address_shim = false;  // Spec::address_shim
 
   const ReplicaPlan* Find(std::string_view replica) const;
   // Replicas whose name equals `name` or whose service is `name`.

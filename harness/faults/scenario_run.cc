@@ -110,6 +110,7 @@ std::unique_ptr<Runtime> MakeScenarioRuntime(
   options.bin_dirs = o.bin_dirs;
   if (!o.chancho_cli.empty()) {
     options.environment["CHANCHO_CLI"] = o.chancho_cli.string();
+    options.address_shim = AddressShimBeside(o.chancho_cli);
   }
   options.links = PlanLinks(s, plan);
   options.held.insert(clients.begin(), clients.end());

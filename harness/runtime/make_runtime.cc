@@ -4,6 +4,12 @@
 
 namespace chancho {
 
+std::filesystem::path AddressShimBeside(const std::filesystem::path& chancho_cli) {
+  return (chancho_cli.parent_path() / ".." / "lib" / "chancho" /
+          "libchancho_address_shim.so")
+      .lexically_normal();
+}
+
 std::string_view ToString(RuntimeKind kind) {
   switch (kind) {
     case RuntimeKind::kProcess:

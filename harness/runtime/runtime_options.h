@@ -79,7 +79,15 @@ struct RuntimeOptions {
   std::vector<ProxiedLink> links;
   // Seeds the run id, the choice of subnet and the links' proxies.
   std::uint64_t seed = 0;  // 0: from std::random_device
+  // The address shim that a deployment with address_shim preloads into its
+  // process replicas (libchancho_address_shim.so; AddressShimBeside).
+  std::filesystem::path address_shim;
   DockerOptions docker;
 };
+
+// Where the address shim is for a chancho executable at `chancho_cli`:
+// <its directory>/../lib/chancho/libchancho_address_shim.so, in the build
+// tree as once installed.
+std::filesystem::path AddressShimBeside(const std::filesystem::path& chancho_cli);
 
 }  // namespace chancho

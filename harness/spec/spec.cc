@@ -80,6 +80,8 @@ class Parser {
         spec.spare = ParseRoles(member.value, pointer);
       } else if (key == "keep_one") {
         spec.keep_one = ParseRoles(member.value, pointer);
+      } else if (key == "address_shim") {
+        spec.address_shim = check_.Bool(member.value, pointer);
       } else {
         check_.Warn(pointer, key);
       }

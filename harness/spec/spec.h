@@ -128,6 +128,12 @@ struct Spec {
   std::optional<std::vector<std::string>> spare;
   // Roles of which faults always leave one replica (the first by name).
   std::vector<std::string> keep_one;
+  // On the process runtime, every replica starts with Chancho's address
+  // shim preloaded (LD_PRELOAD; harness/runtime/process/address_shim.cc):
+  // a service that binds 0.0.0.0 and finds its peers by name then runs
+  // unmodified. Without it, a service binds CHANCHO_BIND_IP and resolves
+  // names through CHANCHO_HOSTS_FILE itself. Containers ignore it.
+  bool address_shim = false;
   std::vector<std::string> warnings;  // unknown keys, one line each
 
   const ServiceSpec* Find(std::string_view service) const;

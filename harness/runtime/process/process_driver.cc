@@ -205,6 +205,17 @@ std::vector<std::string> ProcessDriver::BuildEnvironment(
     if (mount.storage) std::filesystem::create_directories(host);
     env[mount.env] = host.string();
   }
+  if (deployment_.address_shim) {
+    if (options_.address_shim.empty() ||
+        !std::filesystem::exists(options_.address_shim)) {
+      throw Error("replica " + plan.name +
+                  ": the spec asks for the address shim, but " +
+                  (options_.address_shim.empty()
+                       ? std::string("no path to it was given")
+                       : options_.address_shim.string() + " does not exist"));
+    }
+    env["LD_PRELOAD"] = options_.address_shim.string();
+  }
   env["CHANCHO_BIND_IP"] = address;
   env["CHANCHO_HOSTS_FILE"] = HostsFile(plan.name).string();
   env["CHANCHO_RUN_DIR"] = run_dir_.string();
