@@ -23,11 +23,12 @@ void AddCompareCommand(CLI::App& app, int& exit_code) {
       "Compare every client's results with known-good results; exit 0 only "
       "if everything matches, 1 otherwise");
   cmd->add_option("results_dir", args->results_dir,
-                  "RESULTS_DIR: one subdirectory per client, holding "
-                  "query<N>.txt files")
+                  "RESULTS_DIR: one subdirectory per client, holding its "
+                  "result files (*.txt)")
       ->required();
   cmd->add_option("known_good_dir", args->known_good_dir,
-                  "KNOWN_GOOD_DIR: the known-good query<N>.txt files")
+                  "KNOWN_GOOD_DIR: the known-good result files (*.txt), or a "
+                  "directory of them per client")
       ->required();
   cmd->add_flag("--unordered", args->unordered,
                 "compare lines as a multiset (order ignored)");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <regex>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -100,15 +101,23 @@ std::optional<int64_t> QueryNumber(const std::string& name) {
   return std::stoll(digits);
 }
 
-// The query<N>.txt files of `dir`, by (N, name).
-using QueryFiles = std::set<std::pair<int64_t, std::string>>;
+struct NaturalOrder {
+  bool operator()(const std::string& x, const std::string& y) const {
+    return NaturalLess(x, y);
+  }
+};
+// The result files of `dir` (names that CompareOptions::files matches), in
+// natural order (query2 before query10).
+using ResultFiles = std::set<std::string, NaturalOrder>;
 
-void AddQueryFiles(const fs::path& dir, QueryFiles* files) {
+void AddResultFiles(const fs::path& dir, const std::regex& pattern,
+                    ResultFiles* files) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    const auto number = QueryNumber(name);
     std::error_code ec;
-    if (number && !entry.is_directory(ec)) files->emplace(*number, name);
+    if (!entry.is_directory(ec) && std::regex_match(name, pattern)) {
+      files->insert(name);
+    }
   }
 }
 
@@ -171,6 +180,13 @@ DirComparison CompareDirs(const fs::path& results_dir,
   CheckDirectory(results_dir, "results directory");
   CheckDirectory(known_good_dir, "known-good directory");
   DirComparison out{results_dir, known_good_dir, options, {}};
+  std::regex pattern;
+  try {
+    pattern = std::regex(options.files);
+  } catch (const std::regex_error& e) {
+    throw Error("compare: the file pattern " + options.files +
+                " is not a regular expression: " + e.what());
+  }
   try {
     std::vector<std::string> clients;
     for (const auto& entry : fs::directory_iterator(results_dir)) {
@@ -187,18 +203,19 @@ DirComparison CompareDirs(const fs::path& results_dir,
       const fs::path own = known_good_dir / client;
       const fs::path expected_dir =
           fs::is_directory(own) ? own : known_good_dir;
-      QueryFiles queries;
-      AddQueryFiles(expected_dir, &queries);
-      if (queries.empty()) {
+      ResultFiles files;
+      AddResultFiles(expected_dir, pattern, &files);
+      if (files.empty()) {
         throw Error("known-good directory '" + expected_dir.string() +
-                    "' has no query<N>.txt file");
+                    "' has no file whose name matches " + options.files);
       }
-      AddQueryFiles(results_dir / client, &queries);
-      for (const auto& [number, name] : queries) {
-        out.files.push_back(
-            QueryComparison{client, fs::path(name).stem().string(), number,
-                            CompareFiles(results_dir / client / name,
-                                         expected_dir / name, options)});
+      AddResultFiles(results_dir / client, pattern, &files);
+      for (const std::string& name : files) {
+        out.files.push_back(QueryComparison{
+            client, fs::path(name).stem().string(),
+            QueryNumber(name).value_or(0),
+            CompareFiles(results_dir / client / name, expected_dir / name,
+                         options)});
       }
     }
   } catch (const fs::filesystem_error& e) {

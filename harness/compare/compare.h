@@ -46,6 +46,10 @@ struct CompareOptions {
   bool unordered = false;
   // Absolute tolerance for numeric fields; must be finite and >= 0.
   std::optional<double> float_tolerance;
+  // Which files of a client's directory are results (a regular expression
+  // over the whole name): any .txt file by default (query1.txt,
+  // kv-follower-1.txt); other files (notes, READMEs) are not compared.
+  std::string files = R"(.*\.txt)";
 };
 
 enum class FileStatus {
@@ -84,7 +88,7 @@ FileComparison CompareFiles(const std::filesystem::path& result,
 struct QueryComparison {
   std::string client;  // the client directory's name
   std::string query;   // the file's stem: "query3"
-  int64_t query_number = 0;
+  int64_t query_number = 0;  // N of query<N>.txt; 0 for another name
   FileComparison file;
 };
 
@@ -99,9 +103,10 @@ struct DirComparison {
 };
 
 // Compares every client directory (each subdirectory) of `results_dir` with
-// `known_good_dir`: for each client, every query<N>.txt of known-good and
-// of the client's directory. A query file only the client has is reported
-// as known-good missing.
+// `known_good_dir`: for each client, every result file (a name that
+// CompareOptions::files matches: query1.txt, node-2.txt) of known-good and
+// of the client's directory, in natural order. A file only the client has
+// is reported as known-good missing.
 //
 // When clients upload different datasets, `known_good_dir` may instead hold
 // one directory per client, named like the client's (a symbolic link to a
@@ -110,7 +115,7 @@ struct DirComparison {
 //
 // Throws chancho::Error when a directory does not exist, `results_dir` has
 // no client directory, or a known-good directory a client is compared with
-// has no query<N>.txt.
+// has no result file.
 DirComparison CompareDirs(const std::filesystem::path& results_dir,
                           const std::filesystem::path& known_good_dir,
                           const CompareOptions& options = {});

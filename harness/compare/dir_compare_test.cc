@@ -76,7 +76,7 @@ TEST_F(CompareDirsTest, PerClientKnownGoodDirectories) {
   WriteFile(results() / "client3/query1.txt", "a\n");
   EXPECT_EQ(message([&] { CompareDirs(results(), dir_ / "per-client"); }),
             "known-good directory '" + (dir_ / "per-client").string() +
-                "' has no query<N>.txt file");
+                "' has no file whose name matches .*\\.txt");
 }
 
 TEST_F(CompareDirsTest, OneClientMismatches) {
@@ -186,11 +186,42 @@ TEST_F(CompareDirsTest, Errors) {
   std::filesystem::create_directories(dir_ / "empty");
   EXPECT_EQ(message([&] { CompareDirs(results(), dir_ / "empty"); }),
             "known-good directory '" + (dir_ / "empty").string() +
-                "' has no query<N>.txt file");
+                "' has no file whose name matches .*\\.txt");
   EXPECT_THAT(message([&] {
                 CompareDirs(results(), known_good(), Options(false, -1));
               }),
               HasSubstr("float tolerance"));
+}
+
+}  // namespace
+}  // namespace chancho::testing
+
+namespace chancho::testing {
+namespace {
+
+// Result files go by any name the pattern allows, in natural order.
+TEST(CompareDirsFilesTest, AnyTxtNameAndAnotherPattern) {
+  TempDir dir;
+  WriteFile(dir / "kg/node-10.txt", "b\n");
+  WriteFile(dir / "kg/node-2.txt", "a\n");
+  WriteFile(dir / "kg/summary.csv", "x\n");
+  WriteFile(dir / "results/c/node-10.txt", "b\n");
+  WriteFile(dir / "results/c/node-2.txt", "wrong\n");
+  WriteFile(dir / "results/c/summary.csv", "x\n");
+  const auto txt = CompareDirs(dir / "results", dir / "kg");
+  ASSERT_EQ(txt.files.size(), 2u);
+  EXPECT_EQ(txt.files[0].query, "node-2");
+  EXPECT_EQ(txt.files[0].file.status, FileStatus::kMismatch);
+  EXPECT_EQ(txt.files[1].query, "node-10");
+  EXPECT_EQ(txt.files[1].query_number, 0);
+  EXPECT_EQ(txt.files[1].file.status, FileStatus::kMatch);
+  CompareOptions csv;
+  csv.files = R"(.*\.csv)";
+  const auto only_csv = CompareDirs(dir / "results", dir / "kg", csv);
+  ASSERT_EQ(only_csv.files.size(), 1u);
+  EXPECT_TRUE(only_csv.AllMatch());
+  csv.files = "(";
+  EXPECT_THROW(CompareDirs(dir / "results", dir / "kg", csv), Error);
 }
 
 }  // namespace

@@ -72,19 +72,6 @@ ProxiedLinks::ProxiedLinks(
   }
 }
 
-ProxiedLinks::ProxiedLinks(const std::vector<ProxiedLink>& links,
-                           const Deployment& deployment,
-                           const std::map<std::string, std::string>& address_of,
-                           std::uint64_t seed)
-    : ProxiedLinks(
-          links, deployment,
-          [&address_of](const ProxiedLink& link, const std::string& upstream,
-                        std::size_t) {
-            return ProxyPlacement{address_of.at(link.replica),
-                                  address_of.at(upstream)};
-          },
-          seed) {}
-
 ProxiedLinks::~ProxiedLinks() = default;
 
 std::map<std::string, std::string> ProxiedLinks::Overrides(

@@ -58,12 +58,6 @@ class ProxiedLinks {
                                                   const std::string& upstream,
                                                   std::size_t index)>& place,
                std::uint64_t seed);
-  // On each replica's own address (ProcessRuntime): `address_of` gives
-  // every replica's.
-  ProxiedLinks(const std::vector<ProxiedLink>& links,
-               const Deployment& deployment,
-               const std::map<std::string, std::string>& address_of,
-               std::uint64_t seed);
   ~ProxiedLinks();
 
   bool empty() const { return links_.empty(); }

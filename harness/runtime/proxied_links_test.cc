@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 
 #include "harness/proxy/tcp_proxy_test_util.h"
 #include "harness/runtime/process/process_runtime.h"
@@ -63,7 +66,9 @@ class ProxiedLinksTest : public ::testing::Test {
   std::filesystem::path root_;
 };
 
-TEST_F(ProxiedLinksTest, TheLinkedReplicaNamesItsUpstreamByItsOwnAddress) {
+// The proxy has an address of the run's /24 that no replica has, so the
+// linked replica may listen on the upstream's port too.
+TEST_F(ProxiedLinksTest, TheLinkedReplicaNamesItsUpstreamByTheProxysAddress) {
   auto runtime = Make({Shell("a", "echo hosts=$CHANCHO_HOSTS_FILE; echo ready; exec sleep 30"),
                        Shell("b", "echo hosts=$CHANCHO_HOSTS_FILE; echo ready; exec sleep 30"),
                        Shell("up", "echo ready; exec sleep 30")},
@@ -74,13 +79,19 @@ TEST_F(ProxiedLinksTest, TheLinkedReplicaNamesItsUpstreamByItsOwnAddress) {
   const auto dir = runtime->run_dir();
   EXPECT_THAT(runtime->Logs("a"), HasSubstr("hosts=" + (dir / "hosts.d" / "a").string()));
   EXPECT_THAT(runtime->Logs("b"), HasSubstr("hosts=" + (dir / "hosts").string()));
-  EXPECT_THAT(ReadFile(dir / "hosts.d" / "a"), HasSubstr(a + " up\n"));
+  const std::string proxy = a.substr(0, a.rfind('.')) + ".254";
+  EXPECT_THAT(ReadFile(dir / "hosts.d" / "a"), HasSubstr(proxy + " up\n"));
   EXPECT_THAT(ReadFile(dir / "hosts"), HasSubstr(up + " up\n"));
   const auto links = runtime->Links();
   ASSERT_EQ(links.size(), 1u);
   EXPECT_EQ(links[0].replica, "a");
   EXPECT_EQ(links[0].upstream, "up");
-  EXPECT_EQ(links[0].proxy_address, a + ":" + std::to_string(kPort));
+  EXPECT_EQ(links[0].proxy_address, proxy + ":" + std::to_string(kPort));
+  // The linked replica's own address keeps the upstream's port free.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor own(
+      io, {boost::asio::ip::make_address_v4(a), static_cast<unsigned short>(kPort)});
+  EXPECT_TRUE(own.is_open());
   EXPECT_EQ(links[0].fault, "none");
 }
 
@@ -89,10 +100,11 @@ TEST_F(ProxiedLinksTest, APartitionCutsTheLinkUntilItHeals) {
                        Shell("up", "echo ready; exec sleep 30")},
                       {{"a", "up", kPort}});
   runtime->Up();
-  const std::string a = runtime->Status("a").address;
+  const std::string proxy_address = runtime->Links()[0].proxy_address;
+  const std::string proxy = proxy_address.substr(0, proxy_address.rfind(':'));
   // The upstream's service, played by this test on the upstream's address.
   EchoServer upstream(runtime->Status("up").address.c_str(), kPort);
-  Fd open = Connect(kPort, a);
+  Fd open = Connect(kPort, proxy);
   ASSERT_GE(open.get(), 0);
   ASSERT_TRUE(WriteAll(open.get(), "x"));
   ASSERT_EQ(ReadFor(open.get(), 1, milliseconds(5000)).data, "x");
@@ -103,7 +115,7 @@ TEST_F(ProxiedLinksTest, APartitionCutsTheLinkUntilItHeals) {
   EXPECT_TRUE(cut.took_effect) << cut.detail;
   EXPECT_EQ(cut.connections_reset, 1);
   EXPECT_TRUE(SeesResetOrEof(open.get()));
-  Fd refused = Connect(kPort, a);
+  Fd refused = Connect(kPort, proxy);
   EXPECT_TRUE(refused.get() < 0 || SeesResetOrEof(refused.get()));
   EXPECT_EQ(runtime->Links()[0].fault, "partition");
   EXPECT_TRUE(WaitFor(
@@ -111,7 +123,7 @@ TEST_F(ProxiedLinksTest, APartitionCutsTheLinkUntilItHeals) {
       milliseconds(5000)));
 
   EXPECT_TRUE(runtime->SetLinkFault("a", DirectedLinkFault{}).took_effect);
-  Fd healed = Connect(kPort, a);
+  Fd healed = Connect(kPort, proxy);
   ASSERT_GE(healed.get(), 0);
   ASSERT_TRUE(WriteAll(healed.get(), "y"));
   EXPECT_EQ(ReadFor(healed.get(), 1, milliseconds(5000)).data, "y");

@@ -120,8 +120,22 @@ ProcessDriver::ProcessDriver(Deployment deployment, RuntimeOptions options)
   }
   std::map<std::string, std::string> addresses;
   for (const Replica& r : replicas_) addresses[r.plan->name] = r.address;
-  links_ = std::make_unique<ProxiedLinks>(options_.links, deployment_,
-                                          addresses, random_());
+  // Each proxy gets an address of its own from the top of the /24 (.254,
+  // .253, ...), so that it never takes a port of a replica: the linked
+  // replica may well listen on the upstream's port itself.
+  if (deployment_.replicas.size() + options_.links.size() > 253) {
+    throw Error(deployment_.project + ": " +
+                std::to_string(deployment_.replicas.size()) + " replicas and " +
+                std::to_string(options_.links.size()) +
+                " proxied links do not fit one loopback /24 (at most 253)");
+  }
+  links_ = std::make_unique<ProxiedLinks>(
+      options_.links, deployment_,
+      [&](const ProxiedLink&, const std::string& upstream, std::size_t index) {
+        return ProxyPlacement{subnet_->Address(254 - static_cast<int>(index)),
+                              addresses.at(upstream)};
+      },
+      random_());
   for (Replica& r : replicas_) {
     r.environment = BuildEnvironment(*r.plan, r.address);
   }
