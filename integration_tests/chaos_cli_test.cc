@@ -5,11 +5,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
 
 #include "harness/runtime/control/control_commands.h"
+#include "fixtures/docker_support.h"
 #include "integration_tests/cli_support.h"
 #include "test_support/chancho_tree.h"
 
@@ -232,6 +235,129 @@ TEST_F(ChaosCliTest, AnUnreachableRunIsAOneLineError) {
   r = RunChancho("chaos --help", dir_);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("--auto"));
+}
+
+
+// A compose project that something else started: the hand-written tp0
+// compose file of integration_tests/course-compose, built and brought up
+// with docker compose under a project name of the test's own. The
+// destructor takes it down with its images and network.
+class ForeignProject {
+ public:
+  ForeignProject(std::filesystem::path dir, std::string project)
+      : dir_(std::move(dir)), project_(std::move(project)) {
+    compose_ = RunShell("docker compose version", dir_, 30).exit_code == 0
+                   ? "docker compose"
+                   : "docker-compose";
+    std::filesystem::copy(SourceDir() / "system/tp0", dir_,
+                          std::filesystem::copy_options::recursive);
+    std::filesystem::copy_file(
+        SourceDir() / "integration_tests/course-compose/docker-compose.yaml",
+        dir_ / "docker-compose.yaml",
+        std::filesystem::copy_options::overwrite_existing);
+    // Clients that keep sending while the test runs.
+    std::ofstream(dir_ / "client/config.yaml")
+        << "server:\n  address: \"server:12345\"\nloop:\n  amount: 100000\n"
+           "  period: \"100ms\"\nlog:\n  level: INFO\n";
+  }
+  ~ForeignProject() {
+    RunShell(Compose() + "down -t 1 -v --rmi all", dir_, 180);
+  }
+  ForeignProject(const ForeignProject&) = delete;
+  ForeignProject& operator=(const ForeignProject&) = delete;
+
+  std::string Compose() const { return compose_ + " -p " + project_ + " "; }
+  const std::string& project() const { return project_; }
+
+  // The container of `service` (compose names it after its version).
+  std::string Container(const std::string& service) const {
+    const auto r = RunShell(
+        "docker ps -a --filter label=com.docker.compose.project=" + project_ +
+            " --filter label=com.docker.compose.service=" + service +
+            " --format '{{.Names}}'",
+        dir_, 30);
+    return r.out.substr(0, r.out.find('\n'));
+  }
+  // docker inspect -f FORMAT of a container.
+  std::string Inspect(const std::string& container,
+                      const std::string& format) const {
+    const auto r =
+        RunShell("docker inspect -f '" + format + "' " + container, dir_, 30);
+    return r.out.substr(0, r.out.find('\n'));
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::string project_;
+  std::string compose_;
+};
+
+// The chaos monkey on containers it did not start, as the original script
+// did with docker ps: the same commands and the same outcome lines.
+TEST_F(ChaosCliTest, AttachesToAComposeProjectItDidNotStart) {
+  if (const auto& missing = DockerUnavailable()) {
+    if (IsCi()) FAIL() << "CI=true: " << *missing;
+    GTEST_SKIP() << *missing;
+  }
+  ForeignProject foreign(dir_ / "repo", "chaosattach" + std::to_string(::getpid()));
+  auto r = RunShell(foreign.Compose() + "up -d --build", dir_ / "repo", 300);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string server = foreign.Container("server");
+  const std::string client = foreign.Container("client");
+  ASSERT_FALSE(server.empty());
+  ASSERT_FALSE(client.empty());
+
+  r = Chaos("--compose-project " + foreign.project() + " --seed 3",
+            "mostrar\nmatar " + server + "\nstart " + server + "\npause " +
+                client + "\nresume " + client + "\npartition " + server +
+                "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 9u) << r.out;
+  EXPECT_EQ(lines[0], "action: chaos | result: in_progress | attached: "
+                      "compose project " + foreign.project() + " | seed: 3");
+  EXPECT_THAT(lines[1], StartsWith("NAME "));
+  EXPECT_THAT(r.out, HasSubstr("action: kill | result: success | target: " +
+                               server + " | took_effect: yes"));
+  EXPECT_THAT(r.out, HasSubstr("action: start | result: success | target: " +
+                               server + " | took_effect: yes"));
+  EXPECT_THAT(r.out, HasSubstr("action: pause | result: success | target: " +
+                               client + " | took_effect: yes"));
+  EXPECT_THAT(r.out, HasSubstr("action: resume | result: success | target: " +
+                               client + " | took_effect: yes"));
+  // No proxied link: a network fault is refused with the reason.
+  EXPECT_THAT(r.out, HasSubstr("network faults need a link that chancho proxies"));
+  // The kill landed (SIGKILL: 137) and the start brought the server back.
+  EXPECT_EQ(foreign.Inspect(server, "{{.State.Status}}"), "running");
+  EXPECT_EQ(foreign.Inspect(client, "{{.State.Status}}"), "running");
+
+  // The auto loop, with the client spared: only the server is a target.
+  r = RunChancho("chaos --compose-project " + foreign.project() +
+                     " --spare client --seed 5 --auto 0.2 1 --duration 0.5",
+                 dir_, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("target: " + server + " | took_effect: yes"));
+  EXPECT_THAT(r.out, Not(HasSubstr("target: " + client)));
+  EXPECT_EQ(foreign.Inspect(server, "{{.State.ExitCode}}"), "137");
+}
+
+TEST_F(ChaosCliTest, AttachingToNothingIsAOneLineError) {
+  if (const auto& missing = DockerUnavailable()) {
+    if (IsCi()) FAIL() << "CI=true: " << *missing;
+    GTEST_SKIP() << *missing;
+  }
+  auto r = RunChancho("chaos --compose-project no-such-project-here --auto 1 1 "
+                      "--duration 1", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "chancho: error: no container in compose project "
+                   "no-such-project-here (docker ps -a lists none)\n");
+  r = RunChancho("chaos --containers '(' --auto 1 1 --duration 1", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("chancho: error: --containers: ( is not a "
+                                "regular expression"));
+  r = RunChancho("chaos --run x --compose-project p", dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("excludes"));
 }
 
 }  // namespace

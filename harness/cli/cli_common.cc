@@ -81,8 +81,8 @@ std::filesystem::path ExecutableDir() {
   return ec ? std::filesystem::current_path() : self.parent_path();
 }
 
-void AddRunOption(CLI::App* command, std::string& run) {
-  command->add_option("--run", run,
+CLI::Option* AddRunOption(CLI::App* command, std::string& run) {
+  return command->add_option("--run", run,
                       "run directory (default: $CHANCHO_RUN_DIR, else the "
                       "newest live run under .chancho/runs)");
 }

@@ -27,7 +27,7 @@ Spec LoadSpecArgument(const SpecArgs& args);
 std::filesystem::path ExecutableDir();
 
 // Adds "--run DIR" to a command that acts on a run.
-void AddRunOption(CLI::App* command, std::string& run);
+CLI::Option* AddRunOption(CLI::App* command, std::string& run);
 
 // The run directory to act on: `run` when given, else $CHANCHO_RUN_DIR,
 // else the newest run under .chancho/runs that has a live control socket.

@@ -15,16 +15,18 @@
 #include "common/error.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/faults/attached_containers.h"
 #include "harness/faults/chaos_shell.h"
 
 namespace chancho::cli {
 namespace {
 
-// The run's exclusions, with the roles of --spare ("none": no role) in
-// place of its spec's "spare" when given.
+// The run's exclusions (none for attached containers), with the roles of
+// --spare ("none": no role) in place of its spec's "spare" when given.
 Exclusions ParseSpare(const std::string& spare,
-                      const std::filesystem::path& run_dir) {
-  Exclusions exclusions = ReadExclusions(run_dir / "deployment.json");
+                      const std::optional<std::filesystem::path>& run_dir) {
+  Exclusions exclusions =
+      run_dir ? ReadExclusions(*run_dir / "deployment.json") : NoExclusions();
   if (spare.empty()) return exclusions;
   exclusions.roles.clear();
   if (spare == "none") return exclusions;
@@ -70,6 +72,8 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
     std::vector<std::string> auto_loop;
     double duration = 0;
     std::string spare;
+    std::string compose_project;
+    std::string containers;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -77,7 +81,17 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
       "The chaos monkey against a live run: a prompt with line editing on a "
       "terminal (type help), one command a line from a pipe, or "
       "--auto X Y --duration D for scripts and CI");
-  AddRunOption(cmd, args->run);
+  CLI::Option* run = AddRunOption(cmd, args->run);
+  CLI::Option* project = cmd->add_option(
+      "--compose-project", args->compose_project,
+      "attach to the containers of this compose project, whoever started "
+      "them (docker ps), instead of a chancho run");
+  CLI::Option* containers = cmd->add_option(
+      "--containers", args->containers,
+      "attach to the containers whose names match this regular expression "
+      "instead of a chancho run");
+  run->excludes(project)->excludes(containers);
+  project->excludes(containers);
   cmd->add_option("--seed", args->seed,
                   "seed of every random choice (default: from the clock; "
                   "always printed)");
@@ -97,17 +111,35 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
                   "spec's \"spare\" (its \"keep_one\" roles always keep "
                   "one replica)");
   cmd->callback([args, &exit_code] {
-    const auto run_dir = LocateRun(args->run);
+    const bool attached =
+        !args->compose_project.empty() || !args->containers.empty();
+    std::optional<std::filesystem::path> run_dir;
+    if (!attached) run_dir = LocateRun(args->run);
     const std::uint64_t seed =
         args->seed
             ? *args->seed
             : static_cast<std::uint64_t>(
                   std::chrono::system_clock::now().time_since_epoch().count());
-    auto target = MakeControlTarget(ControlName(run_dir));
-    target->Ps();  // an unreachable run fails here, in one line
-    std::cout << "action: chaos | result: in_progress | run: "
-              << run_dir.string() << " | seed: " << seed << std::endl;
-    ChaosShell shell(*target, std::cout, seed, ParseSpare(args->spare, run_dir));
+    std::unique_ptr<FaultTarget> target;
+    std::string what;
+    if (attached) {
+      const ContainerSelection selection{args->compose_project, args->containers};
+      target = MakeAttachedTarget(selection);
+      if (target->Ps().empty()) {
+        throw Error("no container in " + Describe(selection) +
+                    " (docker ps -a lists none)");
+      }
+      what = Describe(selection);
+    } else {
+      target = MakeControlTarget(ControlName(*run_dir));
+      target->Ps();  // an unreachable run fails here, in one line
+      what = run_dir->string();
+    }
+    std::cout << "action: chaos | result: in_progress | "
+              << (attached ? "attached: " : "run: ") << what
+              << " | seed: " << seed << std::endl;
+    ChaosShell shell(*target, std::cout, seed,
+                     ParseSpare(args->spare, run_dir));
     exit_code = 0;
     if (args->auto_loop.empty()) {
       if (isatty(STDIN_FILENO)) {
@@ -138,7 +170,9 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
       target->Ps();
     } catch (const Error& e) {
       // Faults on dead replicas are normal chaos; a run gone is not.
-      result = std::string("fail | reason: run unreachable: ") + e.what();
+      result = std::string("fail | reason: ") +
+               (attached ? "engine unreachable: " : "run unreachable: ") +
+               e.what();
       exit_code = 1;
     }
     std::cout << "action: chaos | result: " << result
