@@ -20,7 +20,7 @@ demo-tp0: build
 test: build
 	@bash ci/prepare-docker.sh build || \
 	  echo "warning: Docker is not usable here; Docker tests will be skipped (or fail when CI=true)" >&2
-	@ctest --preset default || { bash ci/docker-report.sh; exit 1; }
+	@ctest --preset default || { bash ci/docker-report.sh; bash ci/collect-failure.sh build; exit 1; }
 
 test-unit: build
 	@ctest --preset default -L unit

@@ -38,7 +38,11 @@ using std::chrono::milliseconds;
 // Shared by the tests of this program: the setup steps' datasets (made once
 // in its cache) and the runs of the CLI.
 fs::path ScenarioDir() {
-  static const fs::path dir = ScratchDir("chancho-scenarios");
+  static const fs::path dir = [] {
+    fs::path made = ScratchDir("chancho-scenarios");
+    fs::create_directories(made);
+    return made;
+  }();
   return dir;
 }
 

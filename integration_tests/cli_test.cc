@@ -2,6 +2,7 @@
 // the life of a detached run (up, ps, logs, ctl, probe, wait, down).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -27,11 +28,53 @@ using ::testing::StartsWith;
 TEST_F(CliTest, EverySubcommandHasHelp) {
   for (const char* sub : {"", "compose", "up", "down", "ps", "logs", "probe",
                           "probe echo", "probe shutdown", "ctl", "wait",
-                          "compare"}) {
+                          "compare", "run", "chaos", "collect"}) {
     const auto r = RunChancho(std::string(sub) + " --help", dir_);
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_THAT(r.out, HasSubstr("Usage:")) << sub;
   }
+}
+
+// chancho collect packs run directories, the engine's report and the
+// versions, leaves out what is not a file or too big (and says so), and
+// leaves no scratch directory behind.
+TEST_F(CliTest, CollectPacksRunsAndReports) {
+  const auto run = dir_ / "runs" / "20261206T000000Z-abc";
+  std::filesystem::create_directories(run / "logs");
+  std::ofstream(run / "logs" / "server.log") << "action: listen | result: success\n";
+  std::ofstream(run / "record.json") << "{}\n";
+  // Sparse: 100 MB to the file system's eyes, nothing on disk.
+  std::ofstream(run / "huge.bin").close();
+  ASSERT_EQ(::truncate((run / "huge.bin").c_str(), 100 << 20), 0);
+  ASSERT_EQ(::mkfifo((run / "fifo").c_str(), 0600), 0);
+
+  auto r = RunChancho("collect runs/20261206T000000Z-abc -o out/bundle.tar.gz", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "action: collect | result: success | runs: 1 | bundle: " +
+                       (dir_ / "out" / "bundle.tar.gz").string() + "\n");
+  r = RunShell("tar -tzf out/bundle.tar.gz", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* entry :
+       {"chancho-bundle/MANIFEST.txt", "chancho-bundle/versions.txt",
+        "chancho-bundle/engine.txt",
+        "chancho-bundle/runs/1-20261206T000000Z-abc/logs/server.log",
+        "chancho-bundle/runs/1-20261206T000000Z-abc/record.json"}) {
+    EXPECT_THAT(r.out, HasSubstr(std::string(entry) + "\n")) << r.out;
+  }
+  EXPECT_THAT(r.out, Not(HasSubstr("huge.bin")));
+  r = RunShell("tar -xzOf out/bundle.tar.gz chancho-bundle/MANIFEST.txt", dir_);
+  EXPECT_THAT(r.out, HasSubstr("left out (104857600 bytes): " +
+                               (run / "huge.bin").string()));
+  EXPECT_THAT(r.out, HasSubstr("left out (not a file): " + (run / "fifo").string()));
+  r = RunShell("tar -xzOf out/bundle.tar.gz chancho-bundle/versions.txt", dir_);
+  EXPECT_THAT(r.out, StartsWith("chancho "));
+  EXPECT_THAT(r.out, HasSubstr("$ docker version\n"));
+  r = RunShell("ls -d /tmp/chancho-collect-* 2>/dev/null | wc -l", dir_);
+  EXPECT_EQ(r.out, "0\n") << "a scratch directory was left in /tmp";
+
+  r = RunChancho("collect nowhere -o x.tar.gz", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "chancho: error: nowhere: not a directory\n");
 }
 
 TEST_F(CliTest, ErrorsAreOneLine) {

@@ -18,5 +18,6 @@ void AddProbeCommand(CLI::App& app, int& exit_code);
 void AddWaitCommand(CLI::App& app, int& exit_code);
 void AddRunCommand(CLI::App& app, int& exit_code);
 void AddChaosCommand(CLI::App& app, int& exit_code);
+void AddCollectCommand(CLI::App& app, int& exit_code);
 
 }  // namespace chancho::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   chancho::cli::AddCompareCommand(app, exit_code);
   chancho::cli::AddRunCommand(app, exit_code);
   chancho::cli::AddChaosCommand(app, exit_code);
+  chancho::cli::AddCollectCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

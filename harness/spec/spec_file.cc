@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include "common/file_text.h"
+
 // Specs as files and as values: reading one, scaling a role, and the text
 // of a number.
 
@@ -16,20 +18,7 @@ namespace chancho {
 Spec LoadSpec(const std::filesystem::path& path,
               const std::filesystem::path& defaults) {
   const std::string label = path.string();
-  auto fail = [&label](int error) {
-    throw Error(label + ": cannot read: " + std::strerror(error));
-  };
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(label.c_str(), "rb"),
-                                             &std::fclose);
-  if (!file) fail(errno);
-  std::string text;
-  char buffer[8192];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    text.append(buffer, n);
-  }
-  // fopen() succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(file.get())) fail(errno);
+  const std::string text = ReadText(path);
   return ParseSpec(
       text, label,
       std::filesystem::absolute(path).parent_path().lexically_normal(),
