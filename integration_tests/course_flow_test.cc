@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <utility>
 #include "fixtures/docker_support.h"
 #include "harness/runtime/control/control_commands.h"
+#include "harness/runtime/run_dir.h"
 #include "integration_tests/cli_support.h"
 #include "test_support/chancho_tree.h"
 
@@ -296,6 +298,100 @@ TEST_F(CourseFlowTest, CourseDocumentedFlowWithMake) {
               0)
         << name;
   }
+}
+
+
+// `chancho up -f` runs a compose file that a student wrote by hand in the
+// course layout (integration_tests/course-compose), as it is: compose
+// builds its images from server/Dockerfile and client/Dockerfile, Chancho's
+// labels go in an override file in the run directory, and ps, logs, ctl,
+// chaos and down work on it. The user's file is not touched.
+TEST_F(CourseFlowTest, UpRunsAHandWrittenComposeFileAsItIs) {
+  const auto repo = dir_ / "repo";
+  std::filesystem::copy(SourceDir() / "system/tp0", repo,
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy_file(
+      SourceDir() / "integration_tests/course-compose/docker-compose.yaml",
+      repo / "docker-compose.yaml");
+  // A client that keeps sending while the test looks.
+  std::ofstream(repo / "client/config.yaml")
+      << "server:\n  address: \"server:12345\"\nloop:\n  amount: 100000\n"
+         "  period: \"100ms\"\nlog:\n  level: INFO\n";
+  const std::string before = ReadFile(repo / "docker-compose.yaml");
+  // The images that compose builds go when the test does.
+  struct Images {
+    std::filesystem::path dir;
+    ~Images() {
+      RunShell("docker rmi chancho-course/server:latest "
+               "chancho-course/client:latest",
+               dir, 120);
+    }
+  } images{dir_};
+
+  auto r = RunChancho("up -f repo/docker-compose.yaml --detach", dir_, 300);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("action: up | result: success"));
+  const auto ps = [&] {
+    const auto out = RunChancho("ps --json", dir_);
+    std::map<std::string, ReplicaStatus> by_name;
+    for (auto& s : StatusesFromJson(out.out)) by_name[s.name] = s;
+    return by_name;
+  };
+  auto replicas = ps();
+  ASSERT_EQ(replicas.size(), 2u);
+  EXPECT_EQ(replicas["server"].state, ReplicaState::kRunning);
+  EXPECT_EQ(replicas["client"].state, ReplicaState::kRunning);
+  EXPECT_EQ(replicas["client"].role, "client");
+
+  // The client talks to the server by the name the user's network gives.
+  EXPECT_TRUE(PollUntil((BinDir() / "chancho").string() +
+                            " logs client | grep -q \"result: success\"",
+                        dir_, 60))
+      << RunChancho("logs client", dir_).out;
+
+  r = RunChancho("ctl pause server", dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ps()["server"].state, ReplicaState::kPaused);
+  r = RunChancho("ctl resume server", dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ofstream(dir_ / "commands.txt") << "matar client\n";
+  r = RunChancho("chaos --seed 1 < commands.txt", dir_);
+  EXPECT_THAT(r.out, HasSubstr("action: kill | result: success | target: "
+                               "client | took_effect: yes"));
+  EXPECT_EQ(ps()["client"].state, ReplicaState::kExited);
+
+  // The run's labels came from the override file, not the user's file.
+  std::string run;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / ".chancho/runs")) {
+    run = entry.path().filename().string();
+  }
+  const std::string override_file =
+      ReadFile(dir_ / ".chancho/runs" / run / "compose.override.yaml");
+  EXPECT_THAT(override_file, HasSubstr("com.chancho.run: " + run));
+
+  r = RunChancho("down --grace 2000", dir_, 120);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunShell("docker ps -aq --filter label=com.chancho.run=" + run, dir_);
+  EXPECT_EQ(r.out, "") << "containers of the run were left";
+  EXPECT_EQ(ReadFile(repo / "docker-compose.yaml"), before);
+}
+
+TEST_F(CliTest, UpWithAComposeFileIsForTheDockerRuntime) {
+  std::ofstream(dir_ / "docker-compose.yaml")
+      << "services:\n  web:\n    image: nothing:latest\n";
+  auto r = RunChancho("up -f docker-compose.yaml --runtime process", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "chancho: error: -f runs a compose file on the Docker "
+                   "runtime (--runtime docker); a spec runs on either\n");
+  r = RunChancho("up tp0 -f docker-compose.yaml", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "chancho: error: give a spec or -f docker-compose.yaml, "
+                   "not both\n");
+  std::ofstream(dir_ / "bad.yaml") << "services: [\n";
+  r = RunChancho("up -f bad.yaml", dir_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("chancho: error: bad.yaml: "));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace

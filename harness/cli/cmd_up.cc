@@ -13,6 +13,7 @@
 #include "common/subprocess.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/compose/compose_import.h"
 #include "harness/deploy/deployment.h"
 #include "harness/runtime/control/control.h"
 #include "harness/runtime/control/control_commands.h"
@@ -34,7 +35,42 @@ struct UpArgs {
   long grace_ms = 10000;
   std::string runtime = "process";
   std::vector<std::string> links;  // SELECTOR=UPSTREAM:PORT
+  std::string compose_file;        // -f: a compose file of the user's
+  std::vector<std::string> profiles;
 };
+
+// What `up` runs: a spec's plan, or a compose file of the user's as it is.
+struct UpSystem {
+  Spec spec;
+  Deployment deployment;
+};
+
+UpSystem LoadSystem(const UpArgs& args) {
+  if (args.compose_file.empty()) {
+    if (args.spec.spec.empty()) {
+      throw Error("give a spec (compose-spec.json, or tp0) or -f "
+                  "docker-compose.yaml");
+    }
+    Spec spec = LoadSpecArgument(args.spec);
+    Deployment deployment = Plan(spec);
+    return {std::move(spec), std::move(deployment)};
+  }
+  if (!args.spec.spec.empty()) {
+    throw Error("give a spec or -f docker-compose.yaml, not both");
+  }
+  if (args.runtime != "docker") {
+    throw Error("-f runs a compose file on the Docker runtime "
+                "(--runtime docker); a spec runs on either");
+  }
+  ComposeImportOptions options;
+  options.profiles = args.profiles;
+  ImportedCompose imported = ImportCompose(args.compose_file, options);
+  for (const std::string& warning : imported.spec.warnings) {
+    std::cerr << "warning: " << warning << "\n";
+  }
+  Deployment deployment = PlanImported(imported);
+  return {std::move(imported.spec), std::move(deployment)};
+}
 
 // "SELECTOR=UPSTREAM:PORT" -> a proxied link from every replica the
 // selector names (exclusions do not apply) to UPSTREAM.
@@ -73,8 +109,9 @@ struct RunningSystem {
   std::unique_ptr<Runtime> runtime;
 };
 
-RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
+RunningSystem MakeSystem(const UpArgs& args, const UpSystem& up,
                          std::atomic<bool>& down_requested) {
+  const Spec& spec = up.spec;
   RuntimeOptions options;
   options.runs_root = args.runs_root;
   options.run_dir = args.run_dir;
@@ -84,7 +121,7 @@ RunningSystem MakeSystem(const UpArgs& args, const Spec& spec,
   options.links = ParseLinkOptions(args.links, spec);
   const auto kind = ParseRuntimeKind(args.runtime);
   if (!kind) throw Error("unknown runtime \"" + args.runtime + "\"");
-  RunningSystem system{MakeRuntime(*kind, Plan(spec), options)};
+  RunningSystem system{MakeRuntime(*kind, up.deployment, options)};
   system.runtime->OnDownRequest([&down_requested] { down_requested = true; });
   return system;
 }
@@ -103,7 +140,7 @@ void WriteDockerHostsFile(Runtime& runtime) {
 
 // Runs the system until SIGINT/SIGTERM/SIGHUP or a `down` request, then
 // brings it down. Used in the foreground and by the detached supervisor.
-int RunInForeground(const UpArgs& args, const Spec& spec) {
+int RunInForeground(const UpArgs& args, const UpSystem& spec) {
   // Blocked before any thread starts, so every thread inherits the mask and
   // the signals wait for sigtimedwait below. Children get a clean mask.
   sigset_t signals;
@@ -155,14 +192,23 @@ int RunInForeground(const UpArgs& args, const Spec& spec) {
 
 // Starts a supervisor (this executable, `up --supervised`) in a session of
 // its own, waits until it reports the system up or fails, and returns.
-int Detach(const UpArgs& args, const Spec& spec) {
+int Detach(const UpArgs& args) {
   const auto run_dir = CreateRunDir(args.runs_root, std::random_device{}());
   const auto log = run_dir / "supervisor.log";
   std::vector<std::string> argv = {
-      (ExecutableDir() / "chancho").string(), "up", args.spec.spec,
+      (ExecutableDir() / "chancho").string(), "up",
       "--clients", std::to_string(args.spec.clients),
       "--run-dir", run_dir.string(), "--grace", std::to_string(args.grace_ms),
       "--runtime", args.runtime, "--supervised"};
+  if (args.compose_file.empty()) {
+    argv.push_back(args.spec.spec);
+  } else {
+    argv.insert(argv.end(),
+                {"-f", std::filesystem::absolute(args.compose_file).string()});
+  }
+  for (const std::string& profile : args.profiles) {
+    argv.insert(argv.end(), {"--profile", profile});
+  }
   if (!args.spec.tp0_dir.empty()) {
     argv.insert(argv.end(), {"--tp0-dir", args.spec.tp0_dir});
   }
@@ -199,7 +245,6 @@ int Detach(const UpArgs& args, const Spec& spec) {
             << " | run: " << run_dir.string() << "\n"
             << "Next: chancho ps | logs | ctl | down  (--run " << run_dir.string()
             << ")\n";
-  (void)spec;
   return 0;
 }
 
@@ -212,6 +257,14 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
       "Run a system as local processes. In the foreground, Ctrl-C brings it "
       "down gracefully; with --detach a supervisor keeps it running.");
   AddSpecOptions(cmd, args->spec);
+  // Either a spec or -f.
+  cmd->get_option("spec")->required(false);
+  cmd->add_option("-f,--file", args->compose_file,
+                  "run a docker-compose file of your own as it is (Docker "
+                  "runtime; Chancho adds its labels in an override file)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--profile", args->profiles,
+                  "with -f: a compose profile to activate (repeatable)");
   cmd->add_flag("-d,--detach", args->detach,
                 "return once the system is up; a supervisor keeps it running");
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
@@ -232,9 +285,13 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                   "repeatable, e.g. --link prefix:filter-=rabbitmq:5672");
   cmd->add_option("--run-dir", args->run_dir)->group("");
   cmd->add_flag("--supervised", args->supervised)->group("");
-  cmd->callback([args, &exit_code] {
-    const Spec spec = LoadSpecArgument(args->spec);
-    exit_code = args->detach ? Detach(*args, spec) : RunInForeground(*args, spec);
+  cmd->callback([args, cmd, &exit_code] {
+    if (!args->compose_file.empty() && args->runtime == "process" &&
+        cmd->count("--runtime") == 0) {
+      args->runtime = "docker";  // a compose file means containers
+    }
+    const UpSystem system = LoadSystem(*args);
+    exit_code = args->detach ? Detach(*args) : RunInForeground(*args, system);
   });
 }
 

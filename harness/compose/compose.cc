@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <set>
 #include <system_error>
 
 namespace chancho {
@@ -218,9 +219,52 @@ std::string RenderCompose(const Deployment& deployment,
          project + ".\n" + out.c_str() + "\n";
 }
 
+std::string RenderComposeOverride(const Deployment& deployment,
+                                  const ComposeOptions& options) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "services" << YAML::Value << YAML::BeginMap;
+  std::set<std::string> done;
+  for (const auto& replica : deployment.replicas) {
+    if (!done.insert(replica.service).second) continue;
+    out << YAML::Key;
+    EmitString(out, replica.service);
+    out << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+    EmitKeyValue(out, "com.chancho.project", deployment.project);
+    EmitKeyValue(out, "com.chancho.service", replica.service);
+    EmitKeyValue(out, "com.chancho.role", replica.role);
+    for (const auto& [key, value] : options.labels) EmitKeyValue(out, key, value);
+    out << YAML::EndMap;
+    if (replica.role == "client" && !options.results_dir.empty()) {
+      const Mount results{options.results_dir, "", "", false};
+      out << YAML::Key << "volumes" << YAML::Value << YAML::BeginSeq;
+      EmitString(out, VolumeHost(results, options.output_dir) + ":" +
+                          kRunDirInContainer + "/results");
+      out << YAML::EndSeq;
+      out << YAML::Key << "environment" << YAML::Value << YAML::BeginMap;
+      EmitKeyValue(out, "CHANCHO_RUN_DIR", kRunDirInContainer);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap << YAML::EndMap;
+  if (!out.good()) {
+    throw Error(deployment.project +
+                ": cannot render the override file: " + out.GetLastError());
+  }
+  return "# Chancho's additions to " +
+         CommentSafe(deployment.compose_file.string()) +
+         ", which is used as it is: labels, and the clients' results\n"
+         "# directory.\n" + out.c_str() + "\n";
+}
+
 void WriteCompose(const Deployment& deployment, const ComposeOptions& options,
                   const std::filesystem::path& file) {
-  const std::string text = RenderCompose(deployment, options);
+  WriteComposeText(RenderCompose(deployment, options), file);
+}
+
+void WriteComposeText(const std::string& text, const std::filesystem::path& file) {
   if (file.has_parent_path()) {
     std::error_code error;
     fs::create_directories(file.parent_path(), error);

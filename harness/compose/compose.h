@@ -63,9 +63,21 @@ struct ComposeOptions {
 std::string RenderCompose(const Deployment& deployment,
                           const ComposeOptions& options);
 
+// The override file that goes with a compose file of the user's
+// (Deployment::compose_file) when Chancho runs it: for each service of the
+// deployment, the labels com.chancho.project, .service and .role, then
+// options.labels; for services of role client, options.results_dir mounted
+// at /chancho-run/results and CHANCHO_RUN_DIR=/chancho-run, as in a file
+// Chancho writes. Nothing else: the user's file decides the rest. Pure.
+std::string RenderComposeOverride(const Deployment& deployment,
+                                  const ComposeOptions& options);
+
 // Renders and writes `file`, creating its parent directories. Throws
 // chancho::Error naming the path and the cause on failure.
 void WriteCompose(const Deployment& deployment, const ComposeOptions& options,
                   const std::filesystem::path& file);
+
+// Writes `text` to `file`, creating its parent directories; the same errors.
+void WriteComposeText(const std::string& text, const std::filesystem::path& file);
 
 }  // namespace chancho

@@ -946,4 +946,16 @@ ImportedCompose ImportCompose(const std::filesystem::path& file,
   return ImportComposeText(text, file, options);
 }
 
+Deployment PlanImported(const ImportedCompose& imported) {
+  Deployment deployment = Plan(imported.spec);
+  deployment.compose_file = imported.file;
+  for (ReplicaPlan& replica : deployment.replicas) {
+    const auto fixed = imported.container_names.find(replica.service);
+    if (fixed != imported.container_names.end()) {
+      replica.container_name = fixed->second;
+    }
+  }
+  return deployment;
+}
+
 }  // namespace chancho

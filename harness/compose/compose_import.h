@@ -86,6 +86,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/deploy/deployment.h"
 #include "harness/spec/spec.h"
 
 namespace chancho {
@@ -107,6 +108,11 @@ struct ImportedCompose {
   // service -> container_name, for the services of `spec` that set one.
   std::map<std::string, std::string> container_names;
 };
+
+// The plan of an imported file: Plan(spec), with the file to run as it is
+// (Deployment::compose_file) and each fixed container name
+// (ReplicaPlan::container_name).
+Deployment PlanImported(const ImportedCompose& imported);
 
 // Reads and imports the compose file at `file`. Throws chancho::Error (see
 // above) on bad input or when the file cannot be read.

@@ -45,6 +45,9 @@ struct ReplicaPlan {
   // It starts other replicas (a health-checker reviving the dead): it gets
   // the means to (the engine's socket under Docker) and is stopped first.
   bool revives_others = false;
+  // The container's name when a compose file of the user's fixes it
+  // (container_name); empty otherwise.
+  std::string container_name;
 };
 
 // The single intermediate model: the compose file and both runtimes are
@@ -59,6 +62,10 @@ struct Deployment {
   std::vector<std::string> spare_roles = {"client"};
   std::vector<std::string> keep_one_roles;
   bool address_shim = false;  // Spec::address_shim
+  // A compose file of the user's that the Docker runtime runs as it is
+  // (chancho up -f), with Chancho's labels in an override file beside it;
+  // empty: the Docker runtime writes the compose file from this plan.
+  std::filesystem::path compose_file;
 
   const ReplicaPlan* Find(std::string_view replica) const;
   // Replicas whose name equals `name` or whose service is `name`.

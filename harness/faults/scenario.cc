@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "harness/compose/compose_import.h"
 #include "harness/deploy/deployment.h"
 #include "harness/faults/trigger_watch.h"
 #include "harness/runtime/control/control_commands.h"
@@ -220,7 +221,6 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
   rapidjson::Document doc;
   ParseJson(doc, text, file.string());
   check.ExpectObject(doc, "");
-  check.Require(doc, "", "spec");
   Scenario s;
   s.file = file;
   s.cache_dir = cache_dir.empty() ? fs::current_path() / ".chancho" / "cache"
@@ -236,6 +236,8 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
       s.name = check.NonEmptyString(v, p);
     } else if (key == "spec") {
       s.spec = dir / check.NonEmptyString(v, p);
+    } else if (key == "compose") {
+      s.compose = dir / check.NonEmptyString(v, p);
     } else if (key == "defaults") {
       s.defaults = dir / check.NonEmptyString(v, p);
     } else if (key == "runtime") {
@@ -309,6 +311,27 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
       check.Warn(p, key);
     }
   }
+  if (s.spec.empty() == s.compose.empty()) {
+    check.Fail("", "needs \"spec\" (a compose-spec.json) or \"compose\" (a "
+                   "docker-compose file of your own), one of the two");
+  }
+  if (!s.compose.empty()) {
+    if (s.runtime != "docker") {
+      check.Fail("/runtime", "\"compose\" runs on \"docker\"");
+    }
+    if (!s.environment.empty()) {
+      check.Fail("/environment", "the services of a compose file take their "
+                                 "environment from the file");
+    }
+    if (s.network) {
+      check.Fail("/network", "network faults need a spec: the networks of a "
+                             "compose file are its own");
+    }
+    if (!s.defaults.empty()) {
+      check.Fail("/defaults", "service defaults apply to a spec, not to a "
+                              "compose file");
+    }
+  }
   if (s.auto_kill && s.auto_kill->until < milliseconds(0)) {
     s.auto_kill->until = s.clients_timeout;
   }
@@ -345,8 +368,16 @@ std::string ExpandPlaceholders(const std::string& text, const Scenario& s) {
   return out;
 }
 
+Deployment ScenarioDeployment(const Scenario& s, const Spec& spec) {
+  if (s.compose.empty()) return Plan(spec);
+  ImportedCompose imported = ImportCompose(s.compose, {});
+  imported.spec = spec;
+  return PlanImported(imported);
+}
+
 Spec ScenarioSpec(const Scenario& s) {
-  Spec spec = LoadSpec(s.spec, s.defaults);
+  Spec spec = s.compose.empty() ? LoadSpec(s.spec, s.defaults)
+                                : ImportCompose(s.compose, {}).spec;
   for (auto& service : spec.services) {
     // The services that scale: workers (the default role) of more than
     // one replica.

@@ -5,6 +5,7 @@
 // {
 //   "name": "movies-auto-kill",
 //   "spec": "../../system/movies/compose-spec.json",  // relative to this file
+//                    // or "compose": "docker-compose.yaml" (see below)
 //   "runtime": "process",                     // or "docker"
 //   "replicas": 3,                            // every replicated worker
 //   "environment": {"client": {"DATA_DIR": "{cache}/movies-data"}},
@@ -92,6 +93,10 @@ struct Scenario {
   std::filesystem::path cache_dir;  // what {cache} stands for
   std::string text;            // its JSON, kept for the record
   std::filesystem::path spec;
+  // Or "compose": a docker-compose file of the user's, run as it is on the
+  // Docker runtime (chancho up -f); its services keep the environment the
+  // file gives them, and network faults need a spec.
+  std::filesystem::path compose;
   // A service-defaults file for the spec ("defaults", relative to the
   // scenario file); empty: the spec's own.
   std::filesystem::path defaults;
@@ -128,8 +133,13 @@ Scenario LoadScenario(const std::filesystem::path& file,
 // {cache} and {scenario_dir} replaced.
 std::string ExpandPlaceholders(const std::string& text, const Scenario& scenario);
 
-// The spec with the scenario's replicas and environment applied.
+// The spec with the scenario's replicas and environment applied (for
+// "compose", the file's services as a Spec).
 Spec ScenarioSpec(const Scenario& scenario);
+
+// The plan of `spec` (ScenarioSpec): for "compose", with the user's file to
+// run and its fixed container names.
+Deployment ScenarioDeployment(const Scenario& scenario, const Spec& spec);
 
 // The replicas of a deployment as faults see them (no process yet).
 std::vector<ReplicaStatus> PlannedReplicas(const Spec& spec);

@@ -103,7 +103,11 @@ std::unique_ptr<Runtime> MakeScenarioRuntime(
     const std::vector<FaultEvent>& plan) {
   const auto kind = ParseRuntimeKind(s.runtime);
   if (!kind) throw Error("unknown runtime \"" + s.runtime + "\"");
-  Deployment deployment = Plan(spec);
+  if (!s.compose.empty() && *kind != RuntimeKind::kDocker) {
+    throw Error(s.compose.string() + ": a compose file runs on the Docker "
+                "runtime, not on " + s.runtime);
+  }
+  Deployment deployment = ScenarioDeployment(s, spec);
   const std::vector<std::string> clients = ClientNames(s, deployment);
   RuntimeOptions options;
   options.runs_root = o.runs_root;

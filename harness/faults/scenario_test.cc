@@ -97,6 +97,44 @@ TEST(ScenarioTest, ErrorsNameTheFileAndThePointer) {
               HasSubstr("/setup/0/command"));
 }
 
+// "compose" instead of "spec": a compose file of the user's, on Docker,
+// with what only a spec can give refused by name.
+TEST(ScenarioTest, AComposeFileInsteadOfASpec) {
+  EXPECT_EQ(ErrorOf(R"({"spec": "a", "compose": "b"})"),
+            "/s/x.json: needs \"spec\" (a compose-spec.json) or \"compose\" "
+            "(a docker-compose file of your own), one of the two");
+  EXPECT_EQ(ErrorOf(R"({"compose": "b"})"),
+            "/s/x.json: /runtime: \"compose\" runs on \"docker\"");
+  EXPECT_EQ(ErrorOf(R"({"compose": "b", "runtime": "docker",
+                       "environment": {"web": {"A": "1"}}})"),
+            "/s/x.json: /environment: the services of a compose file take "
+            "their environment from the file");
+  EXPECT_EQ(ErrorOf(R"({"compose": "b", "runtime": "docker",
+                       "network": {"upstream": "web", "port": 80}})"),
+            "/s/x.json: /network: network faults need a spec: the networks "
+            "of a compose file are its own");
+
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("chancho-scenario-compose-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "docker-compose.yaml")
+      << "services:\n  db:\n    image: db:1\n    container_name: the-db\n"
+         "  client:\n    image: c:1\n    depends_on: [db]\n";
+  const Scenario s = ParseScenario(
+      R"({"compose": "docker-compose.yaml", "runtime": "docker"})",
+      dir / "s.json");
+  EXPECT_EQ(s.compose, dir / "docker-compose.yaml");
+  const Spec spec = ScenarioSpec(s);
+  const Deployment d = ScenarioDeployment(s, spec);
+  EXPECT_EQ(d.compose_file, dir / "docker-compose.yaml");
+  ASSERT_EQ(d.replicas.size(), 2u);
+  EXPECT_EQ(d.replicas[0].name, "db");
+  EXPECT_EQ(d.replicas[0].container_name, "the-db");
+  EXPECT_EQ(d.replicas[1].role, "client");
+  EXPECT_EQ(d.replicas[1].container_name, "");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ScenarioTest, TheSameSeedGivesTheSamePlan) {
   const Scenario s = ParseScenario(R"({"spec": "x",
     "faults": {"events": [{"at": 0.1, "target": "random:1"},

@@ -53,4 +53,26 @@ TEST_P(KvTest, SurvivesALeaderCrashAndAPartition) {
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, KvTest, AllRuntimes(), RuntimeParamName);
 
+// The project's own docker-compose.yaml, run as it is, through a leader
+// crash: what the client read back still matches.
+class KvComposeTest : public chancho::testing::SystemTest {
+ protected:
+  chancho::RuntimeKind runtime_kind() const override {
+    return chancho::RuntimeKind::kDocker;
+  }
+  std::optional<std::string> DockerMissing() const override {
+    if (const auto& why = chancho::testing::DockerUnavailable()) return why;
+    return chancho::testing::ImagesMissing({"kv-cluster/kv:latest"});
+  }
+};
+
+TEST_F(KvComposeTest, SurvivesALeaderCrashFromItsOwnComposeFile) {
+  const RunRecord record =
+      RunScenario(kProject / "scenarios" / "crash-compose.json");
+  EXPECT_TRUE(chancho::testing::ScenarioPassed(record));
+  EXPECT_TRUE(chancho::testing::FaultsTookEffect(record, 2));
+  EXPECT_TRUE(chancho::testing::FaultsLandedMidWork(record, true));
+  EXPECT_TRUE(chancho::testing::Revived(record, 1));
+}
+
 }  // namespace

@@ -57,12 +57,22 @@ std::string ComposeNetworkName(std::string_view compose_project,
 
 std::vector<std::string> ComposeArgs(const std::vector<std::string>& compose,
                                      const std::string& project,
-                                     const std::string& file,
+                                     const std::vector<std::string>& files,
                                      const std::vector<std::string>& args) {
   std::vector<std::string> out = compose;
-  out.insert(out.end(), {"-p", project, "-f", file});
+  out.insert(out.end(), {"-p", project});
+  for (const std::string& file : files) out.insert(out.end(), {"-f", file});
   out.insert(out.end(), args.begin(), args.end());
   return out;
+}
+
+std::string ComposeContainerName(const std::vector<std::string>& compose,
+                                 std::string_view project,
+                                 std::string_view service, int index) {
+  const bool v1 = compose.size() == 1;  // {"docker-compose"}
+  const std::string separator = v1 ? "_" : "-";
+  return std::string(project) + separator + std::string(service) + separator +
+         std::to_string(index);
 }
 
 int StopSeconds(std::chrono::milliseconds grace) {

@@ -26,11 +26,19 @@ std::string ComposeNetworkName(std::string_view compose_project,
                                std::string_view network);
 
 // `compose` (e.g. {"docker", "compose"} or {"docker-compose"}) with the
-// project, the file and then `args`.
+// project, the files (each later one overriding the earlier) and then
+// `args`.
 std::vector<std::string> ComposeArgs(const std::vector<std::string>& compose,
                                      const std::string& project,
-                                     const std::string& file,
+                                     const std::vector<std::string>& files,
                                      const std::vector<std::string>& args);
+
+// The name compose gives replica `index` of `service` in `project` when the
+// file names none: "<project>-<service>-<index>" for compose v2 (`docker
+// compose`), "<project>_<service>_<index>" for docker-compose v1.
+std::string ComposeContainerName(const std::vector<std::string>& compose,
+                                 std::string_view project,
+                                 std::string_view service, int index);
 
 // `docker stop -t` takes whole seconds: the grace rounded up, at least 0.
 int StopSeconds(std::chrono::milliseconds grace);

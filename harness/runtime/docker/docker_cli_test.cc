@@ -25,13 +25,19 @@ TEST(ComposeNetworkNameTest, ProjectUnderscoreNetwork) {
   EXPECT_EQ(ComposeNetworkName("tp0-x", "testing_net"), "tp0-x_testing_net");
 }
 
-TEST(ComposeArgsTest, ProjectAndFileBeforeTheSubcommand) {
-  EXPECT_THAT(ComposeArgs({"docker", "compose"}, "p", "/r/dc.yaml",
+TEST(ComposeArgsTest, ProjectAndFilesBeforeTheSubcommand) {
+  EXPECT_THAT(ComposeArgs({"docker", "compose"}, "p", {"/r/dc.yaml"},
                           {"up", "--no-start"}),
               ElementsAre("docker", "compose", "-p", "p", "-f", "/r/dc.yaml",
                           "up", "--no-start"));
-  EXPECT_THAT(ComposeArgs({"docker-compose"}, "p", "f", {"down"}),
-              ElementsAre("docker-compose", "-p", "p", "-f", "f", "down"));
+  EXPECT_THAT(ComposeArgs({"docker-compose"}, "p", {"f", "o"}, {"down"}),
+              ElementsAre("docker-compose", "-p", "p", "-f", "f", "-f", "o",
+                          "down"));
+}
+
+TEST(ComposeContainerNameTest, AsEachComposeVersionNamesThem) {
+  EXPECT_EQ(ComposeContainerName({"docker", "compose"}, "p1", "web", 2), "p1-web-2");
+  EXPECT_EQ(ComposeContainerName({"docker-compose"}, "p1", "web", 2), "p1_web_2");
 }
 
 TEST(StopSecondsTest, RoundsUp) {

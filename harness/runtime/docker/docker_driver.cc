@@ -39,12 +39,19 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
       random_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
+  if (adopted() && !options_.links.empty()) {
+    throw Error(deployment_.project + ": --link needs a system that chancho "
+                "plans (a spec): the networks of " +
+                deployment_.compose_file.string() + " are its own");
+  }
   // Three independent checks, at once: each is a docker command or two.
   auto compose = std::async(std::launch::async, [this] { FindCompose(); });
   // Before anything is made: no run directory for a run that cannot be.
   auto images = std::async(std::launch::async, [this] { CheckImages(); });
   // A subnet that a leftover being reaped still holds is only passed over.
   auto subnet = std::async(std::launch::async, [this] {
+    // A compose file of the user's brings its own networks.
+    if (adopted()) return std::string();
     return options_.docker.subnet.empty() ? FreeSubnet()
                                           : options_.docker.subnet;
   });
@@ -74,14 +81,24 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
                  ? ComposeProjectName(deployment_.project, run_id_)
                  : options_.docker.compose_project;
   network_ = ComposeNetworkName(project_, deployment_.network);
-  compose_file_ = run_dir_ / "docker-compose.yaml";
+  // A compose file of the user's is run as it is, with an override file of
+  // Chancho's labels; otherwise Chancho writes the whole file.
+  compose_file_ = run_dir_ / (adopted() ? "compose.override.yaml"
+                                        : "docker-compose.yaml");
   labels_ = OwnerLabels(run_id_);
 
   for (const ReplicaPlan& plan : deployment_.replicas) {
     Replica r;
     r.plan = &plan;
-    r.container = options_.docker.prefix_container_names ? project_ + "-" + plan.name
-                                                  : plan.name;
+    if (!plan.container_name.empty()) {
+      r.container = plan.container_name;
+    } else if (adopted()) {
+      r.container = ComposeContainerName(compose_, project_, plan.service, plan.index);
+    } else {
+      r.container = options_.docker.prefix_container_names
+                        ? project_ + "-" + plan.name
+                        : plan.name;
+    }
     r.log = std::make_unique<DockerLog>(
         options_.docker.docker, r.container,
         run_dir_ / "logs" / (plan.name + ".log"));
@@ -101,7 +118,7 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
   // unique: `$(cat compose-command) ps` reaches it.
   WriteFileAtomically(
       run_dir_ / "compose-command",
-      CommandLine(ComposeArgs(compose_, project_, compose_file_.string(), {})) +
+      CommandLine(ComposeArgs(compose_, project_, ComposeFiles(), {})) +
           "\n");
   try {
     events_ = std::make_unique<DockerEvents>(
@@ -144,9 +161,13 @@ std::string DockerDriver::Docker(std::vector<std::string> args,
 
 std::string DockerDriver::Compose(const std::vector<std::string>& args,
                                   Duration timeout) const {
-  return RunChecked(
-      ComposeArgs(compose_, project_, compose_file_.string(), args),
-      Options(timeout));
+  return RunChecked(ComposeArgs(compose_, project_, ComposeFiles(), args),
+                    Options(timeout));
+}
+
+std::vector<std::string> DockerDriver::ComposeFiles() const {
+  if (!adopted()) return {compose_file_.string()};
+  return {deployment_.compose_file.string(), compose_file_.string()};
 }
 
 DockerDriver::Replica& DockerDriver::Get(std::string_view name) {

@@ -145,6 +145,10 @@ class DockerDriver final : public Driver {
   // when it cannot be sent that way (then the engine is asked).
   bool SignalDirectly(const Replica& r, int signal);
   void FindCompose();
+  // Runs a compose file of the user's (Deployment::compose_file).
+  bool adopted() const { return !deployment_.compose_file.empty(); }
+  // The -f files of every compose command.
+  std::vector<std::string> ComposeFiles() const;
   void CheckImages();
   std::string FreeSubnet();
   void WriteComposeFile();

@@ -98,6 +98,9 @@ void DockerDriver::FindCompose() {
 }
 
 void DockerDriver::CheckImages() {
+  // Compose builds or pulls what a file of the user's names, as it would
+  // without Chancho.
+  if (adopted()) return;
   std::vector<std::string> args = {options_.docker.docker, "image", "inspect",
                                    "--format", "{{.Id}}"};
   for (const ReplicaPlan& plan : deployment_.replicas) {
@@ -139,6 +142,15 @@ std::string DockerDriver::FreeSubnet() {
 }
 
 void DockerDriver::WriteComposeFile() {
+  if (adopted()) {
+    ComposeOptions additions;
+    additions.labels = labels_;
+    // Absolute: compose resolves relative paths against the directory of
+    // the first file, the user's.
+    additions.results_dir = std::filesystem::absolute(run_dir_ / "results");
+    WriteComposeText(RenderComposeOverride(deployment_, additions), compose_file_);
+    return;
+  }
   ComposeOptions compose;
   compose.output_dir = run_dir_;
   compose.internal_network = options_.docker.internal_network;
@@ -173,13 +185,25 @@ void DockerDriver::CreateLocked() {
       std::lock_guard lock(mu_);
       created_ = true;
     }
-    const auto args = ComposeArgs(compose_, project_, compose_file_.string(),
-                                  {"up", "--no-build", "--no-start"});
+    std::vector<std::string> up = {"up", "--no-start"};
+    if (adopted()) {
+      // The file's replica counts (deploy.replicas, scale), for either
+      // compose version; images it builds are built now.
+      std::map<std::string, int> scale;
+      for (const ReplicaPlan& plan : deployment_.replicas) ++scale[plan.service];
+      for (const auto& [service, count] : scale) {
+        up.insert(up.end(), {"--scale", service + "=" + std::to_string(count)});
+      }
+    } else {
+      up.push_back("--no-build");
+    }
+    const auto args = ComposeArgs(compose_, project_, ComposeFiles(), up);
     const CommandResult result = RunCommand(args, Options(kUpTimeout));
     if (!result.timed_out && result.exit_code == 0) return;
     // Another run took the subnet between the choice and now.
     const bool overlap = result.err.find("overlaps") != std::string::npos;
-    if (!overlap || !options_.docker.subnet.empty() || attempt == 3) {
+    if (!overlap || !options_.docker.subnet.empty() || adopted() ||
+        attempt == 3) {
       throw Error(DescribeFailure(args, result, Options(kUpTimeout)));
     }
     RemoveAll();
