@@ -104,6 +104,18 @@ void AddRoleMounts(const ReplicaPlan& replica, const ComposeOptions& options,
   }
 }
 
+// The labels of a replica's service: com.chancho.project, .service and
+// .role, then options.labels.
+void EmitLabels(YAML::Emitter& out, const Deployment& deployment,
+                const ReplicaPlan& replica, const ComposeOptions& options) {
+  out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+  EmitKeyValue(out, "com.chancho.project", deployment.project);
+  EmitKeyValue(out, "com.chancho.service", replica.service);
+  EmitKeyValue(out, "com.chancho.role", replica.role);
+  for (const auto& [key, value] : options.labels) EmitKeyValue(out, key, value);
+  out << YAML::EndMap;
+}
+
 void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
                  const ReplicaPlan& replica, const ComposeOptions& options) {
   out << YAML::Key;
@@ -152,12 +164,7 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
   EmitList(out, "volumes", volumes);
   EmitList(out, "depends_on", replica.depends_on);
 
-  out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
-  EmitKeyValue(out, "com.chancho.project", deployment.project);
-  EmitKeyValue(out, "com.chancho.service", replica.service);
-  EmitKeyValue(out, "com.chancho.role", replica.role);
-  for (const auto& [key, value] : options.labels) EmitKeyValue(out, key, value);
-  out << YAML::EndMap;
+  EmitLabels(out, deployment, replica, options);
   out << YAML::EndMap;
 }
 
@@ -230,12 +237,7 @@ std::string RenderComposeOverride(const Deployment& deployment,
     out << YAML::Key;
     EmitString(out, replica.service);
     out << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
-    EmitKeyValue(out, "com.chancho.project", deployment.project);
-    EmitKeyValue(out, "com.chancho.service", replica.service);
-    EmitKeyValue(out, "com.chancho.role", replica.role);
-    for (const auto& [key, value] : options.labels) EmitKeyValue(out, key, value);
-    out << YAML::EndMap;
+    EmitLabels(out, deployment, replica, options);
     if (replica.role == "client" && !options.results_dir.empty()) {
       const Mount results{options.results_dir, "", "", false};
       out << YAML::Key << "volumes" << YAML::Value << YAML::BeginSeq;
