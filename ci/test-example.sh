@@ -41,6 +41,26 @@ else
   step "no engine or no chancho/base:bookworm: the Docker cases will skip (or fail when CI=true)"
 fi
 
+step "configuring a project that embeds Chancho with add_subdirectory"
+mkdir -p "$work/embed"
+cat >"$work/embed/CMakeLists.txt" <<EMBED
+cmake_minimum_required(VERSION 3.25)
+project(embeds_chancho LANGUAGES CXX)
+add_subdirectory("$root" chancho)
+foreach(target chancho::harness chancho::fixtures chancho::chancho)
+  if(NOT TARGET \${target})
+    message(FATAL_ERROR "add_subdirectory gives no \${target}")
+  endif()
+endforeach()
+# Embedded, Chancho builds neither its systems nor its tests.
+foreach(target tp0_server movies_node spec_test)
+  if(TARGET \${target})
+    message(FATAL_ERROR "an embedded Chancho defines \${target}")
+  endif()
+endforeach()
+EMBED
+cmake -S "$work/embed" -B "$work/embed/build" "${generator[@]}" >/dev/null
+
 step "running the example's tests"
 # The example's run directories go under its build directory, which goes
 # with $work.
