@@ -104,6 +104,49 @@ void AddRoleMounts(const ReplicaPlan& replica, const ComposeOptions& options,
   }
 }
 
+// The top-level `networks` with the deployment's network: `internal`, the
+// options.labels and an IPAM subnet (and ip_range).
+void EmitNetworks(YAML::Emitter& out, const Deployment& deployment,
+                  const ComposeOptions& options) {
+  out << YAML::Key << "networks" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key;
+  EmitString(out, deployment.network);
+  out << YAML::Value << YAML::BeginMap;
+  if (options.internal_network) {
+    out << YAML::Key << "internal" << YAML::Value << true;
+  }
+  if (!options.labels.empty()) {
+    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+    for (const auto& [key, value] : options.labels) {
+      EmitKeyValue(out, key, value);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::Key << "ipam" << YAML::Value << YAML::BeginMap;
+  EmitKeyValue(out, "driver", "default");
+  out << YAML::Key << "config" << YAML::Value << YAML::BeginSeq
+      << YAML::BeginMap;
+  EmitKeyValue(out, "subnet", options.subnet);
+  if (!options.ip_range.empty()) {
+    EmitKeyValue(out, "ip_range", options.ip_range);
+  }
+  out << YAML::EndMap << YAML::EndSeq;
+  out << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+}
+
+// A replica's extra_hosts (options.extra_hosts), if it has any.
+void EmitExtraHosts(YAML::Emitter& out, const ReplicaPlan& replica,
+                    const ComposeOptions& options) {
+  if (const auto hosts = options.extra_hosts.find(replica.name);
+      hosts != options.extra_hosts.end()) {
+    std::vector<std::string> lines;
+    for (const auto& [name, address] : hosts->second) {
+      lines.push_back(name + ":" + address);
+    }
+    EmitList(out, "extra_hosts", lines);
+  }
+}
+
 // The labels of a replica's service: com.chancho.project, .service and
 // .role, then options.labels.
 void EmitLabels(YAML::Emitter& out, const Deployment& deployment,
@@ -152,14 +195,7 @@ void EmitReplica(YAML::Emitter& out, const Deployment& deployment,
   } else {
     EmitList(out, "networks", {deployment.network});
   }
-  if (const auto hosts = options.extra_hosts.find(replica.name);
-      hosts != options.extra_hosts.end()) {
-    std::vector<std::string> lines;
-    for (const auto& [name, address] : hosts->second) {
-      lines.push_back(name + ":" + address);
-    }
-    EmitList(out, "extra_hosts", lines);
-  }
+  EmitExtraHosts(out, replica, options);
 
   EmitList(out, "volumes", volumes);
   EmitList(out, "depends_on", replica.depends_on);
@@ -189,30 +225,7 @@ std::string RenderCompose(const Deployment& deployment,
   }
   out << YAML::EndMap;
 
-  out << YAML::Key << "networks" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key;
-  EmitString(out, deployment.network);
-  out << YAML::Value << YAML::BeginMap;
-  if (options.internal_network) {
-    out << YAML::Key << "internal" << YAML::Value << true;
-  }
-  if (!options.labels.empty()) {
-    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
-    for (const auto& [key, value] : options.labels) {
-      EmitKeyValue(out, key, value);
-    }
-    out << YAML::EndMap;
-  }
-  out << YAML::Key << "ipam" << YAML::Value << YAML::BeginMap;
-  EmitKeyValue(out, "driver", "default");
-  out << YAML::Key << "config" << YAML::Value << YAML::BeginSeq
-      << YAML::BeginMap;
-  EmitKeyValue(out, "subnet", options.subnet);
-  if (!options.ip_range.empty()) {
-    EmitKeyValue(out, "ip_range", options.ip_range);
-  }
-  out << YAML::EndMap << YAML::EndSeq;
-  out << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+  EmitNetworks(out, deployment, options);
   out << YAML::EndMap;
   if (!out.good()) {
     throw Error(deployment.project +
@@ -238,6 +251,10 @@ std::string RenderComposeOverride(const Deployment& deployment,
     EmitString(out, replica.service);
     out << YAML::Value << YAML::BeginMap;
     EmitLabels(out, deployment, replica, options);
+    // A linked replica finds its upstream's name at the proxy. (The links'
+    // network is not in the file: compose would connect a container to a
+    // second network only when compose starts it.)
+    EmitExtraHosts(out, replica, options);
     if (replica.role == "client" && !options.results_dir.empty()) {
       const Mount results{options.results_dir, "", "", false};
       out << YAML::Key << "volumes" << YAML::Value << YAML::BeginSeq;

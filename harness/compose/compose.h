@@ -68,7 +68,8 @@ std::string RenderCompose(const Deployment& deployment,
 // deployment, the labels com.chancho.project, .service and .role, then
 // options.labels; for services of role client, options.results_dir mounted
 // at /chancho-run/results and CHANCHO_RUN_DIR=/chancho-run, as in a file
-// Chancho writes. Nothing else: the user's file decides the rest. Pure.
+// Chancho writes; for linked replicas, options.extra_hosts. Nothing else:
+// the user's file decides the rest. Pure.
 std::string RenderComposeOverride(const Deployment& deployment,
                                   const ComposeOptions& options);
 

@@ -359,6 +359,9 @@ struct ParsedService {
   bool active = true;
   std::vector<Dependency> dependencies;
   std::string container_name;
+  // The networks the file attaches it to; {"default"} when it lists none;
+  // empty with network_mode (it shares another's network).
+  std::vector<std::string> networks = {"default"};
 };
 
 class Importer {
@@ -445,6 +448,7 @@ class Importer {
       if (!service.container_name.empty()) {
         result.container_names[spec.name] = service.container_name;
       }
+      result.networks[spec.name] = service.networks;
       result.spec.services.push_back(std::move(spec));
     }
     if (result.spec.services.empty()) {
@@ -669,6 +673,10 @@ class Importer {
         }
       } else if (key == "scale") {
         scale = NonNegativeInt(v, entry.path);
+      } else if (key == "networks") {
+        service.networks = ParseNetworks(v, entry.path);
+      } else if (key == "network_mode") {
+        service.networks.clear();
       } else if (key == "depends_on") {
         service.dependencies = ParseDependsOn(v, entry.path);
       } else if (key == "healthcheck") {
@@ -710,6 +718,20 @@ class Importer {
     service.spec.single_instance = !service.container_name.empty();
     service.active = Active(service.profiles);
     return service;
+  }
+
+  // The names of a service's `networks`: a list, or a map of name ->
+  // settings (null or a map).
+  std::vector<std::string> ParseNetworks(const YAML::Node& value,
+                                         const std::string& path) {
+    if (value.IsSequence()) {
+      return Names(value, path, "a list or map of networks", "a network name");
+    }
+    std::vector<std::string> names;
+    for (const Entry& network : Entries(value, path, "a list or map of networks")) {
+      names.push_back(network.key);
+    }
+    return names;
   }
 
   std::vector<Dependency> ParseDependsOn(const YAML::Node& value,
@@ -949,10 +971,16 @@ ImportedCompose ImportCompose(const std::filesystem::path& file,
 Deployment PlanImported(const ImportedCompose& imported) {
   Deployment deployment = Plan(imported.spec);
   deployment.compose_file = imported.file;
+  // The network Chancho adds for its link proxies, when there are links.
+  deployment.network = "chancho_links";
   for (ReplicaPlan& replica : deployment.replicas) {
     const auto fixed = imported.container_names.find(replica.service);
     if (fixed != imported.container_names.end()) {
       replica.container_name = fixed->second;
+    }
+    if (const auto networks = imported.networks.find(replica.service);
+        networks != imported.networks.end()) {
+      replica.compose_networks = networks->second;
     }
   }
   return deployment;

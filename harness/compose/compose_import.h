@@ -107,6 +107,9 @@ struct ImportedCompose {
   std::string project;         // the project name used
   // service -> container_name, for the services of `spec` that set one.
   std::map<std::string, std::string> container_names;
+  // service -> the networks the file attaches it to ({"default"} when it
+  // lists none; empty with network_mode).
+  std::map<std::string, std::vector<std::string>> networks;
 };
 
 // The plan of an imported file: Plan(spec), with the file to run as it is

@@ -48,6 +48,9 @@ struct ReplicaPlan {
   // The container's name when a compose file of the user's fixes it
   // (container_name); empty otherwise.
   std::string container_name;
+  // With a compose file of the user's: the networks it attaches the
+  // service to ({"default"} when it lists none; empty with network_mode).
+  std::vector<std::string> compose_networks;
 };
 
 // The single intermediate model: the compose file and both runtimes are

@@ -323,10 +323,6 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
       check.Fail("/environment", "the services of a compose file take their "
                                  "environment from the file");
     }
-    if (s.network) {
-      check.Fail("/network", "network faults need a spec: the networks of a "
-                             "compose file are its own");
-    }
     if (!s.defaults.empty()) {
       check.Fail("/defaults", "service defaults apply to a spec, not to a "
                               "compose file");

@@ -95,7 +95,7 @@ struct Scenario {
   std::filesystem::path spec;
   // Or "compose": a docker-compose file of the user's, run as it is on the
   // Docker runtime (chancho up -f); its services keep the environment the
-  // file gives them, and network faults need a spec.
+  // file gives them.
   std::filesystem::path compose;
   // A service-defaults file for the spec ("defaults", relative to the
   // scenario file); empty: the spec's own.

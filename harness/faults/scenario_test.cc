@@ -109,10 +109,6 @@ TEST(ScenarioTest, AComposeFileInsteadOfASpec) {
                        "environment": {"web": {"A": "1"}}})"),
             "/s/x.json: /environment: the services of a compose file take "
             "their environment from the file");
-  EXPECT_EQ(ErrorOf(R"({"compose": "b", "runtime": "docker",
-                       "network": {"upstream": "web", "port": 80}})"),
-            "/s/x.json: /network: network faults need a spec: the networks "
-            "of a compose file are its own");
 
   const auto dir = std::filesystem::temp_directory_path() /
                    ("chancho-scenario-compose-" + std::to_string(::getpid()));

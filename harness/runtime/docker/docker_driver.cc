@@ -39,19 +39,16 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
       random_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
-  if (adopted() && !options_.links.empty()) {
-    throw Error(deployment_.project + ": --link needs a system that chancho "
-                "plans (a spec): the networks of " +
-                deployment_.compose_file.string() + " are its own");
-  }
+  if (adopted()) CheckAdoptedLinks();
   // Three independent checks, at once: each is a docker command or two.
   auto compose = std::async(std::launch::async, [this] { FindCompose(); });
   // Before anything is made: no run directory for a run that cannot be.
   auto images = std::async(std::launch::async, [this] { CheckImages(); });
   // A subnet that a leftover being reaped still holds is only passed over.
   auto subnet = std::async(std::launch::async, [this] {
-    // A compose file of the user's brings its own networks.
-    if (adopted()) return std::string();
+    // A compose file of the user's brings its own networks; Chancho adds
+    // one only for the proxies of its links.
+    if (adopted() && options_.links.empty()) return std::string();
     return options_.docker.subnet.empty() ? FreeSubnet()
                                           : options_.docker.subnet;
   });
@@ -241,6 +238,7 @@ void DockerDriver::Start(const std::vector<std::string>& replicas) {
             options_.links.begin(), options_.links.end(),
             [&](const ProxiedLink& l) { return l.replica == r->plan->name; });
         AwaitCreated(*r, linked);
+        ConnectLinkEnd(*r);
         ContainerAction(*r, "start", "",
                         {options_.docker.docker, "start", r->container},
                         options_.docker.command_timeout + kStartTimeout);

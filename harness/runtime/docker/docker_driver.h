@@ -149,6 +149,13 @@ class DockerDriver final : public Driver {
   bool adopted() const { return !deployment_.compose_file.empty(); }
   // The -f files of every compose command.
   std::vector<std::string> ComposeFiles() const;
+  // Throws unless every link of a compose file of the user's joins two
+  // services of one replica each.
+  void CheckAdoptedLinks() const;
+  // With a compose file of the user's: joins a link end (a linked replica,
+  // or an upstream at its fixed address) to the links' network, once,
+  // before its first start. A connection lasts across restarts.
+  void ConnectLinkEnd(const Replica& r);
   void CheckImages();
   std::string FreeSubnet();
   void WriteComposeFile();
@@ -203,6 +210,7 @@ class DockerDriver final : public Driver {
   bool create_done_ = false;           // compose ended; create_error_ says how
   std::string create_error_;
   std::set<std::string> existing_;  // containers seen created
+  std::set<std::string> connected_;  // link ends joined to the links' network
   std::unique_ptr<DockerEvents> events_;
 };
 

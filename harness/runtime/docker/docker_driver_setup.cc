@@ -97,6 +97,52 @@ void DockerDriver::FindCompose() {
   }
 }
 
+void DockerDriver::ConnectLinkEnd(const Replica& r) {
+  if (!adopted() || options_.links.empty()) return;
+  const std::string& name = r.plan->name;
+  const bool end = std::any_of(
+      options_.links.begin(), options_.links.end(),
+      [&](const ProxiedLink& l) { return l.replica == name; }) ||
+      link_layout_.upstream_addresses.contains(name);
+  {
+    std::lock_guard lock(mu_);
+    if (!end || !connected_.insert(name).second) return;
+  }
+  std::vector<std::string> args = {"network", "connect"};
+  if (const auto fixed = link_layout_.upstream_addresses.find(name);
+      fixed != link_layout_.upstream_addresses.end()) {
+    args.insert(args.end(), {"--ip", fixed->second});
+  }
+  args.insert(args.end(), {network_, r.container});
+  Docker(args);
+}
+
+void DockerDriver::CheckAdoptedLinks() const {
+  if (options_.links.empty()) return;
+  // A link's ends are one container each: the proxy's address goes in the
+  // linked service's extra_hosts, and the upstream gets a fixed address on
+  // the links' network, both per service in the override.
+  const auto alone = [this](const std::string& replica) {
+    const ReplicaPlan* plan = deployment_.Find(replica);
+    if (plan == nullptr) return;  // LinkUpstreams names it
+    const auto replicas = std::count_if(
+        deployment_.replicas.begin(), deployment_.replicas.end(),
+        [plan](const ReplicaPlan& r) { return r.service == plan->service; });
+    if (replicas != 1) {
+      throw Error(replica + ": a link's ends must each be a service of one "
+                  "replica in " + deployment_.compose_file.string() +
+                  ", and " + plan->service + " has " + std::to_string(replicas));
+    }
+    if (plan->compose_networks.empty()) {
+      throw Error(replica + ": a service with network_mode cannot be linked");
+    }
+  };
+  for (const ProxiedLink& link : options_.links) {
+    alone(link.replica);
+    alone(link.upstream);
+  }
+}
+
 void DockerDriver::CheckImages() {
   // Compose builds or pulls what a file of the user's names, as it would
   // without Chancho.
@@ -145,6 +191,10 @@ void DockerDriver::WriteComposeFile() {
   if (adopted()) {
     ComposeOptions additions;
     additions.labels = labels_;
+    if (!options_.links.empty()) {
+      link_layout_ = PlanDockerLinks(options_.links, link_upstreams_, subnet_);
+      additions.extra_hosts = link_layout_.extra_hosts;
+    }
     // Absolute: compose resolves relative paths against the directory of
     // the first file, the user's.
     additions.results_dir = std::filesystem::absolute(run_dir_ / "results");
@@ -186,6 +236,28 @@ void DockerDriver::CreateLocked() {
       created_ = true;
     }
     std::vector<std::string> up = {"up", "--no-start"};
+    if (adopted() && !options_.links.empty()) {
+      // The links' network, made here: the ends join it before they start
+      // (ConnectLinkEnd).
+      std::vector<std::string> create = {options_.docker.docker, "network",
+                                         "create", "--internal", "--subnet",
+                                         subnet_, "--ip-range",
+                                         link_layout_.ip_range};
+      for (const auto& [key, value] : labels_) {
+        create.insert(create.end(), {"--label", key + "=" + value});
+      }
+      create.push_back(network_);
+      const CommandResult made = RunCommand(create, Options());
+      if (made.timed_out || made.exit_code != 0) {
+        const bool overlap = made.err.find("overlap") != std::string::npos;
+        if (!overlap || !options_.docker.subnet.empty() || attempt == 3) {
+          throw Error(DescribeFailure(create, made, Options()));
+        }
+        subnet_ = FreeSubnet();
+        WriteComposeFile();
+        continue;
+      }
+    }
     if (adopted()) {
       // The file's replica counts (deploy.replicas, scale), for either
       // compose version; images it builds are built now.
@@ -202,7 +274,7 @@ void DockerDriver::CreateLocked() {
     if (!result.timed_out && result.exit_code == 0) return;
     // Another run took the subnet between the choice and now.
     const bool overlap = result.err.find("overlaps") != std::string::npos;
-    if (!overlap || !options_.docker.subnet.empty() || adopted() ||
+    if (!overlap || !options_.docker.subnet.empty() || subnet_.empty() ||
         attempt == 3) {
       throw Error(DescribeFailure(args, result, Options(kUpTimeout)));
     }
