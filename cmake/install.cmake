@@ -12,6 +12,7 @@ set(chancho_exported
   chancho_options=options chancho_common=common chancho_spec=spec
   chancho_deploy=deploy chancho_compose=compose chancho_tcp_proxy=proxy
   chancho_runtime=runtime chancho_faults=faults chancho_record=record
+  chancho_report=report
   chancho_compare=compare chancho_probes=probes
   chancho_scenario_run=scenario_run chancho_harness=harness)
 if(CHANCHO_BUILD_FIXTURES)

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 #include "common/error.h"
@@ -26,6 +27,21 @@ std::string ReadText(const std::filesystem::path& path) {
   // fopen() succeeds on a directory; the read is what fails (EISDIR).
   if (std::ferror(file.get())) fail(errno);
   return text;
+}
+
+void WriteFileAtomically(const std::filesystem::path& path,
+                         const std::string& contents) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << contents;
+    if (!out.flush()) throw Error(temporary.string() + ": cannot write");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    throw Error(path.string() + ": cannot rename into place: " + ec.message());
+  }
 }
 
 }  // namespace chancho

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   chancho::cli::AddRunCommand(app, exit_code);
   chancho::cli::AddChaosCommand(app, exit_code);
   chancho::cli::AddCollectCommand(app, exit_code);
+  chancho::cli::AddReportCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -16,9 +17,11 @@
 #include "harness/compare/report.h"
 #include "harness/deploy/deployment.h"
 #include "harness/faults/fault_runner.h"
+#include "harness/faults/run_monitor.h"
 #include "harness/faults/trigger_watch.h"
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
+#include "harness/record/report_html.h"
 #include "harness/runtime/run_dir.h"
 
 extern char** environ;
@@ -121,44 +124,15 @@ std::unique_ptr<Runtime> MakeScenarioRuntime(
   return MakeRuntime(*kind, std::move(deployment), std::move(options));
 }
 
-// Records every change of state, pid or start count, every 20 ms.
-class Monitor {
- public:
-  Monitor(Runtime& runtime, Clock::time_point start)
-      : runtime_(runtime), start_(start), thread_([this] { Run(); }) {}
-  ~Monitor() { Stop(); }
-  void Stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  const std::vector<StateChange>& changes() const { return changes_; }
-
- private:
-  // The last round comes after Stop(), so that the states the run ended
-  // with (the clients' exits) are recorded too.
-  void Run() {
-    std::map<std::string, StateChange> last;
-    for (bool stopping = false; !stopping;) {
-      stopping = stop_;
-      for (const auto& s : runtime_.Ps()) {
-        StateChange c{Since(start_), s.name, s.state, s.pid, s.starts, s.ready};
-        auto& prev = last[s.name];
-        if (prev.replica.empty() || prev.state != c.state || prev.pid != c.pid ||
-            prev.starts != c.starts || prev.ready != c.ready) {
-          changes_.push_back(c);
-          prev = c;
-        }
-      }
-      if (!stopping) std::this_thread::sleep_for(milliseconds(20));
-    }
-  }
-
-  Runtime& runtime_;
-  const Clock::time_point start_;
-  std::atomic<bool> stop_{false};
-  std::vector<StateChange> changes_;
-  std::thread thread_;
-};
+// Now in UTC, ISO 8601, to the second.
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
 
 void PrintOutcome(ProgressOut& progress, const FaultOutcome& o) {
   progress.Line("action: fault | result: ", o.took_effect ? "success" : "fail",
@@ -237,34 +211,60 @@ RunRecord ScenarioRun::Run() {
   std::unique_ptr<Runtime> runtime =
       MakeScenarioRuntime(scenario_, spec_, options_, record.plan);
   record.run_dir = runtime->run_dir().string();
+  record.spec = (scenario_.compose.empty() ? scenario_.spec : scenario_.compose).string();
+  record.started_at = UtcNow();
   const std::vector<std::string> clients =
       ClientNames(scenario_, runtime->deployment());
+  for (const auto& r : runtime->deployment().replicas) {
+    record.replicas.push_back(
+        {r.name, r.service,
+         std::find(clients.begin(), clients.end(), r.name) != clients.end()});
+  }
   const fs::path record_path = runtime->run_dir() / "record.json";
+  const fs::path report_path = runtime->run_dir() / "report.html";
+  auto view = MakeRuntimeView(*runtime);
+  RunMonitor monitor(*view, clients, static_cast<int>(record.plan.size()),
+                     options_.status);
+  const auto began = Clock::now();
   const auto finish = [&](const std::string& verdict) {
     record.verdict = verdict;
-    WriteFileAtomically(record_path, RecordToJson(record));
+    record.duration = Since(began) - record.up_duration;
+    const std::string json = RecordToJson(record);
+    WriteFileAtomically(record_path, json);
+    WriteFileAtomically(report_path, ReportHtml(json));
     progress.Line("action: run | result: ", record.exit_code == 0 ? "success" : "fail",
                   " | verdict: ", verdict, " | faults: ", record.faults.size(),
                   " | revivals: ", record.revivals(),
+                  " | report: ", report_path.string(),
                   " | record: ", record_path.string());
     return record;
   };
   try {
     runtime->Up();
   } catch (const Error& e) {
+    record.up_duration = Since(began);
+    monitor.SetZero(Clock::now());
+    monitor.SetPhase("down");
+    monitor.Stop();
+    record.changes = monitor.changes();
     runtime->Down(options_.grace);
     return finish(std::string("error: ") + e.what());
   }
+  record.up_duration = Since(began);
   progress.Line("action: up | result: success | run: ", record.run_dir);
 
   const auto start = Clock::now();
-  Monitor monitor(*runtime, start);
+  monitor.SetZero(start);
+  monitor.SetPhase("faults");
   auto target = MakeRuntimeTarget(*runtime);
-  auto view = MakeRuntimeView(*runtime);
   TriggerWatch watch(*view, PlanTriggers(record.plan), start);
   FaultRunner runner(
       *target, record.plan,
-      [&progress](const FaultOutcome& o) { PrintOutcome(progress, o); }, &watch);
+      [&progress, &monitor](const FaultOutcome& o) {
+        monitor.FaultApplied();
+        PrintOutcome(progress, o);
+      },
+      &watch);
   runner.Start(start);
   for (const auto& name : clients) {
     if (runtime->Status(name).state == ReplicaState::kCreated) runtime->Start(name);
@@ -310,7 +310,10 @@ RunRecord ScenarioRun::Run() {
     runtime->SetLinkFault(link.replica, DirectedLinkFault{});
   }
   record.faults = runner.outcomes();
+  monitor.SetPhase("down");
+  monitor.Stop();
   record.changes = monitor.changes();
+  record.progress = monitor.progress();
   runtime->Down(options_.grace);
 
   std::string verdict = "mismatch";

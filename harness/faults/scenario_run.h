@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/faults/run_monitor.h"
 #include "harness/faults/scenario.h"
 #include "harness/record/record.h"
 #include "harness/spec/spec.h"
@@ -55,6 +56,9 @@ struct ScenarioRunOptions {
   // client_done, trigger, run) and the comparison's text report; null:
   // nothing is printed.
   std::ostream* progress = nullptr;
+  // Called with the run's live status about every 250 ms, on a thread of
+  // the run's; empty: none.
+  RunMonitor::StatusCallback status;
 };
 
 class ScenarioRun {

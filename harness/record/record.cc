@@ -91,6 +91,21 @@ std::string RecordToJson(const RunRecord& r) {
   w.Key("seed");
   w.Uint64(r.seed);
   Key(w, "run_dir", r.run_dir);
+  Key(w, "spec", r.spec);
+  Key(w, "started_at", r.started_at);
+  Key(w, "up_ms", r.up_duration.count());
+  Key(w, "duration_ms", r.duration.count());
+  w.Key("replicas");
+  w.StartArray();
+  for (const auto& replica : r.replicas) {
+    w.StartObject();
+    Key(w, "name", replica.name);
+    Key(w, "service", replica.service);
+    w.Key("client");
+    w.Bool(replica.client);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("plan");
   w.StartArray();
   for (const auto& e : r.plan) WriteEvent(w, e);
@@ -168,6 +183,18 @@ std::string RecordToJson(const RunRecord& r) {
       w.Null();
     }
     Key(w, "completed_ms", c.at.count());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("progress");
+  w.StartArray();
+  for (const auto& p : r.progress) {
+    w.StartObject();
+    Key(w, "at_ms", p.at.count());
+    Key(w, "client", p.client);
+    Key(w, "file", p.file);
+    Key(w, "done", p.done);
+    Key(w, "total", p.total);
     w.EndObject();
   }
   w.EndArray();

@@ -29,6 +29,23 @@ struct StateChange {
   bool ready = false;
 };
 
+// A client's progress line (action: progress | file: F | done: N | total:
+// M), when its value changed.
+struct ClientProgress {
+  std::chrono::milliseconds at{0};  // since the fault plan started
+  std::string client;
+  std::string file;
+  std::int64_t done = 0;
+  std::int64_t total = 0;  // 0: unknown
+};
+
+// A replica of the run and what it is, so that a report can group it.
+struct RecordedReplica {
+  std::string name;
+  std::string service;
+  bool client = false;
+};
+
 struct ClientCompletion {
   std::string name;
   std::optional<int> exit_code;  // none: it did not finish in time
@@ -41,6 +58,13 @@ struct RunRecord {
   std::string runtime;
   std::uint64_t seed = 0;
   std::string run_dir;
+  std::string spec;        // the spec or compose file the system came from
+  std::string started_at;  // UTC, ISO 8601, when the run began
+  // How long bring-up took, and the plan's zero to the end of the run
+  // (clients done and the system down).
+  std::chrono::milliseconds up_duration{0};
+  std::chrono::milliseconds duration{0};
+  std::vector<RecordedReplica> replicas;
   std::vector<FaultEvent> plan;
   std::vector<FaultOutcome> faults;
   // Every trigger of the plan: when it fired and on what, or that it never
@@ -49,6 +73,7 @@ struct RunRecord {
   std::vector<UnappliedEvent> unapplied;
   std::vector<StateChange> changes;
   std::vector<ClientCompletion> clients;
+  std::vector<ClientProgress> progress;
   std::vector<LinkStatus> links;  // the proxied links at the end of the run
   std::string comparison_json;  // JsonReport of the comparison, or ""
   std::string verdict;          // "match", "mismatch" or "error: ..."

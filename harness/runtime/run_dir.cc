@@ -38,23 +38,6 @@ std::filesystem::path CreateRunDir(const std::filesystem::path& root,
   return dir;
 }
 
-void WriteFileAtomically(const std::filesystem::path& path,
-                         const std::string& contents) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << contents;
-    if (!out.flush()) {
-      throw Error(temporary.string() + ": cannot write");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    throw Error(path.string() + ": cannot rename into place: " + ec.message());
-  }
-}
-
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 
+#include "common/file_text.h"  // WriteFileAtomically
+
 namespace chancho {
 
 // A fresh run id, "<UTC time>-<6 hex digits>", e.g. "20261124T040512Z-3fa9c1".
@@ -13,10 +15,6 @@ std::string NewRunId(std::uint64_t random_bits);
 // returns its absolute path. Throws chancho::Error when it cannot.
 std::filesystem::path CreateRunDir(const std::filesystem::path& root,
                                    std::uint64_t random_bits);
-
-// Writes `contents` to `path` atomically (temporary file, then rename).
-void WriteFileAtomically(const std::filesystem::path& path,
-                         const std::string& contents);
 
 // The whole file; throws chancho::Error when it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
