@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-filesystem1.81-dev
   rapidjson-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
-  docker-compose netcat-openbsd procps iproute2 socat python3
+  docker-compose netcat-openbsd procps iproute2 socat python3 zlib1g-dev chromium
   docker.io debootstrap
   librabbitmq-dev rabbitmq-server
   shellcheck stress-ng
