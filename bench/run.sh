@@ -12,3 +12,4 @@ build-bench/bin/proxy_bench
 bench/compare_bench.sh build-bench
 bench/pipeline_bench.sh build-bench
 bench/chaos_bench.sh build-bench
+bench/report_bench.sh build-bench
