@@ -6,11 +6,14 @@
 // directory. Exit 0 only when every client exited 0, every result matches
 // and every trigger fired.
 
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/status_display.h"
 #include "harness/faults/scenario_run.h"
 
 namespace chancho::cli {
@@ -25,6 +28,8 @@ struct RunArgs {
   std::string runs_root = ".chancho/runs";
   long grace_ms = 5000;
   std::string defaults;
+  bool plain = false;
+  bool quiet = false;
 };
 
 int Run(const RunArgs& args) {
@@ -39,11 +44,17 @@ int Run(const RunArgs& args) {
   }
   options.bin_dirs = {ExecutableDir()};
   options.chancho_cli = ExecutableDir() / "chancho";
-  options.progress = &std::cout;
+  StatusDisplay display(std::cout,
+                        ChooseOutputMode(args.plain, args.quiet, STDOUT_FILENO),
+                        {"action: run |"});
+  options.progress = &display.lines();
+  options.status = [&display](const RunStatus& status) { display.Update(status); };
   ScenarioRun run = args.replay.empty()
                         ? ScenarioRun::FromScenario(args.scenario, options)
                         : ScenarioRun::FromRecord(args.replay, options);
-  return run.Run().exit_code;
+  const int exit_code = run.Run().exit_code;
+  display.Finish();
+  return exit_code;
 }
 
 }  // namespace
@@ -75,6 +86,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--grace", args->grace_ms,
                   "ms between SIGTERM and SIGKILL when bringing it down")
       ->capture_default_str();
+  AddOutputOptions(cmd, args->plain, args->quiet);
   cmd->callback([args, &exit_code] {
     if (args->scenario.empty() == args->replay.empty()) {
       throw Error("run: give a scenario file or --replay record.json (one of them)");

@@ -13,6 +13,9 @@
 #include "common/subprocess.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/status_display.h"
+#include "harness/faults/run_monitor.h"
+#include "harness/faults/trigger_watch.h"
 #include "harness/compose/compose_import.h"
 #include "harness/deploy/deployment.h"
 #include "harness/runtime/control/control.h"
@@ -37,7 +40,31 @@ struct UpArgs {
   std::vector<std::string> links;  // SELECTOR=UPSTREAM:PORT
   std::string compose_file;        // -f: a compose file of the user's
   std::vector<std::string> profiles;
+  bool plain = false;
+  bool quiet = false;
 };
+
+// What `up` still prints with --quiet: whether the system came up, and
+// that it went down.
+const std::vector<std::string> kUpVerdicts = {
+    "action: up | result: success", "action: up | result: fail",
+    "action: down | result: success"};
+
+StatusDisplay MakeDisplay(const UpArgs& args) {
+  return StatusDisplay(std::cout,
+                       ChooseOutputMode(args.plain, args.quiet, STDOUT_FILENO),
+                       kUpVerdicts);
+}
+
+// Several lines (a status table) through the display.
+void Print(StatusDisplay& display, const std::string& text) {
+  std::size_t begin = 0;
+  for (std::size_t end; (end = text.find('\n', begin)) != std::string::npos;
+       begin = end + 1) {
+    display.Line(text.substr(begin, end - begin));
+  }
+  if (begin < text.size()) display.Line(text.substr(begin));
+}
 
 // What `up` runs: a spec's plan, or a compose file of the user's as it is.
 struct UpSystem {
@@ -151,27 +178,30 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
   std::atomic<bool> down_requested = false;
   RunningSystem system = MakeSystem(args, spec, down_requested);
   Runtime& runtime = *system.runtime;
-  std::cout << "action: up | result: in_progress | project: "
-            << runtime.deployment().project
-            << " | replicas: " << runtime.deployment().replicas.size()
-            << " | run: " << runtime.run_dir().string() << std::endl;
+  StatusDisplay display = MakeDisplay(args);
+  display.Line("action: up | result: in_progress | project: " +
+               runtime.deployment().project +
+               " | replicas: " + std::to_string(runtime.deployment().replicas.size()) +
+               " | run: " + runtime.run_dir().string());
+  auto view = MakeRuntimeView(runtime);
+  RunMonitor monitor(*view, {}, 0,
+                     [&display](const RunStatus& status) { display.Update(status); });
   try {
     runtime.Up();
   } catch (const Error& e) {
-    std::cout << "action: up | result: fail | error: " << e.what() << std::endl;
-    std::cout << FormatStatusTable(runtime.Ps());
+    monitor.Stop();
+    display.Line(std::string("action: up | result: fail | error: ") + e.what());
+    Print(display, FormatStatusTable(runtime.Ps()));
     runtime.Down(std::chrono::milliseconds(args.grace_ms));
     std::filesystem::remove(runtime.run_dir() / "control");
     return 1;
   }
+  monitor.Stop();
   if (args.runtime == "docker") WriteDockerHostsFile(runtime);
   WriteFileAtomically(runtime.run_dir() / "up", std::to_string(::getpid()) + "\n");
-  std::cout << FormatStatusTable(runtime.Ps())
-            << "action: up | result: success | run: "
-            << runtime.run_dir().string() << std::endl;
-  if (!args.supervised) {
-    std::cout << "Ctrl-C brings the system down gracefully." << std::endl;
-  }
+  Print(display, FormatStatusTable(runtime.Ps()));
+  display.Line("action: up | result: success | run: " + runtime.run_dir().string());
+  if (!args.supervised) display.Line("Ctrl-C brings the system down gracefully.");
   int received = 0;
   while (!down_requested) {
     timespec tick{0, 100'000'000};
@@ -180,12 +210,12 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
   }
   std::filesystem::remove(runtime.run_dir() / "up");
   if (!down_requested) {
-    std::cout << "action: down | result: in_progress | signal: "
-              << SignalName(received) << std::endl;
+    display.Line(std::string("action: down | result: in_progress | signal: ") +
+                 SignalName(received));
     runtime.Down(std::chrono::milliseconds(args.grace_ms));
   }
-  std::cout << FormatStatusTable(runtime.Ps())
-            << "action: down | result: success" << std::endl;
+  Print(display, FormatStatusTable(runtime.Ps()));
+  display.Line("action: down | result: success");
   std::filesystem::remove(runtime.run_dir() / "control");
   return 0;
 }
@@ -223,14 +253,31 @@ int Detach(const UpArgs& args) {
   // In a session of its own, so that the terminal's signals do not reach
   // it; it outlives this command once released.
   BackgroundCommand supervisor(argv, log, /*own_session=*/true);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  StatusDisplay display = MakeDisplay(args);
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + std::chrono::minutes(5);
+  auto next_status = started;
   while (!std::filesystem::exists(run_dir / "up")) {
+    // The supervisor answers `ps` on its control socket once its runtime
+    // exists; until then there is nothing to show.
+    if (std::chrono::steady_clock::now() >= next_status) {
+      next_status = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+      try {
+        display.Update(ReadinessStatus(
+            StatusesFromJson(Request(run_dir, "ps")),
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started)));
+      } catch (const Error&) {
+      }
+    }
     if (!supervisor.Running()) {
+      display.Finish();
       std::cerr << ReadFile(log);
       throw Error("the supervisor exited before the system was up; see " +
                   log.string());
     }
     if (std::chrono::steady_clock::now() > deadline) {
+      display.Finish();
       // SIGTERM lets it take its system down; whatever is left then dies
       // with its process group.
       ::kill(supervisor.pid(), SIGTERM);
@@ -240,11 +287,11 @@ int Detach(const UpArgs& args) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int pid = supervisor.Release();
-  std::cout << FormatStatusTable(StatusesFromJson(Request(run_dir, "ps")))
-            << "action: up | result: success | supervisor: " << pid
-            << " | run: " << run_dir.string() << "\n"
-            << "Next: chancho ps | logs | ctl | down  (--run " << run_dir.string()
-            << ")\n";
+  display.Finish();
+  Print(display, FormatStatusTable(StatusesFromJson(Request(run_dir, "ps"))));
+  display.Line("action: up | result: success | supervisor: " + std::to_string(pid) +
+               " | run: " + run_dir.string());
+  display.Line("Next: chancho ps | logs | ctl | down  (--run " + run_dir.string() + ")");
   return 0;
 }
 
@@ -283,6 +330,7 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                   "connections to UPSTREAM through a TCP fault proxy, for "
                   "network faults (chancho chaos: partition, delay, ...); "
                   "repeatable, e.g. --link prefix:filter-=rabbitmq:5672");
+  AddOutputOptions(cmd, args->plain, args->quiet);
   cmd->add_option("--run-dir", args->run_dir)->group("");
   cmd->add_flag("--supervised", args->supervised)->group("");
   cmd->callback([args, cmd, &exit_code] {

@@ -54,6 +54,10 @@ void RunMonitor::FaultApplied() {
 }
 
 void RunMonitor::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    phase_ = "done";
+  }
   stop_ = true;
   if (thread_.joinable()) thread_.join();
 }
@@ -91,6 +95,7 @@ void RunMonitor::PollStates() {
   for (const auto& s : statuses) {
     StateChange c{milliseconds(0), s.name, s.state, s.pid, s.starts, s.ready};
     auto& prev = last_[s.name];
+    if (prev.replica.empty()) order_.push_back(s.name);
     if (prev.replica.empty() || prev.state != c.state || prev.pid != c.pid ||
         prev.starts != c.starts || prev.ready != c.ready) {
       seen_.push_back({now, c});
@@ -142,8 +147,10 @@ RunStatus RunMonitor::MakeStatus() const {
   s.faults_applied = faults_applied_;
   s.faults_planned = faults_planned_;
   s.revivals = CountRevivals(last_);
-  for (const auto& [name, c] : last_) {
+  // In the deployment's order, so that what waits first is named first.
+  for (const std::string& name : order_) {
     if (std::find(clients_.begin(), clients_.end(), name) != clients_.end()) continue;
+    const StateChange& c = last_.at(name);
     ++s.replicas;
     if (c.ready) {
       ++s.ready;

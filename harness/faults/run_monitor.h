@@ -33,7 +33,9 @@ namespace chancho {
 
 // The live state of a run, for a status line.
 struct RunStatus {
-  std::string phase;  // "up", "faults" (clients running), "down", "compare"
+  // "up" (bring-up), "running" (clients and faults), "done" (the last
+  // status: the monitor stopped)
+  std::string phase;
   std::chrono::milliseconds elapsed{0};  // since the monitor started
   int replicas = 0;
   int ready = 0;
@@ -66,7 +68,8 @@ class RunMonitor {
   void SetZero(Clock::time_point zero);
   void SetPhase(const std::string& phase);
   void FaultApplied();
-  // Ends the thread after one last round; idempotent.
+  // Ends the thread after one last round, whose status has the phase
+  // "done"; idempotent.
   void Stop();
 
   std::vector<StateChange> changes() const;
@@ -97,6 +100,7 @@ class RunMonitor {
   };
   std::vector<Seen> seen_;
   std::map<std::string, StateChange> last_;
+  std::vector<std::string> order_;  // replicas as Ps() lists them
   std::map<std::string, std::uintmax_t> log_offsets_;
   std::map<std::string, std::string> partial_lines_;
   struct SeenProgress {

@@ -244,7 +244,6 @@ RunRecord ScenarioRun::Run() {
   } catch (const Error& e) {
     record.up_duration = Since(began);
     monitor.SetZero(Clock::now());
-    monitor.SetPhase("down");
     monitor.Stop();
     record.changes = monitor.changes();
     runtime->Down(options_.grace);
@@ -255,7 +254,7 @@ RunRecord ScenarioRun::Run() {
 
   const auto start = Clock::now();
   monitor.SetZero(start);
-  monitor.SetPhase("faults");
+  monitor.SetPhase("running");
   auto target = MakeRuntimeTarget(*runtime);
   TriggerWatch watch(*view, PlanTriggers(record.plan), start);
   FaultRunner runner(
@@ -310,7 +309,6 @@ RunRecord ScenarioRun::Run() {
     runtime->SetLinkFault(link.replica, DirectedLinkFault{});
   }
   record.faults = runner.outcomes();
-  monitor.SetPhase("down");
   monitor.Stop();
   record.changes = monitor.changes();
   record.progress = monitor.progress();
