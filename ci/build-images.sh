@@ -49,6 +49,42 @@ fail() {
 }
 say() { echo "build-images: $*"; }
 
+# Stages: the base image, then each image built on it. Each says its number,
+# and how long it took when it had work to do.
+stages=6
+stage=0
+next_stage() {
+  stage=$((stage + 1))
+  stage_start=$SECONDS
+}
+stage_say() { say "[$stage/$stages] $*"; }
+stage_done() { stage_say "$1 done in $((SECONDS - stage_start)) s"; }
+
+# with_progress WHAT LOG COMMAND...: runs COMMAND, its output to LOG,
+# while saying every 15 s that WHAT is still going and for how long
+# (redrawn in place on a terminal), so that minutes of debootstrap or
+# docker build are not silence. Returns the command's status.
+with_progress() {
+  local what=$1 log=$2 pid rc=0 began=$SECONDS last=$SECONDS
+  shift 2
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ $((SECONDS - last)) -ge 15 ]; then
+      last=$SECONDS
+      if [ -t 1 ]; then
+        printf '\rbuild-images: [%s/%s] %s: %s s' "$stage" "$stages" "$what" "$((SECONDS - began))"
+      else
+        stage_say "$what: still running, $((SECONDS - began)) s"
+      fi
+    fi
+  done
+  wait "$pid" || rc=$?
+  [ -t 1 ] && [ $((SECONDS - began)) -ge 15 ] && printf '\r\033[2K'
+  return "$rc"
+}
+
 [ $# -eq 1 ] || fail "usage: ci/build-images.sh BUILD_DIR"
 build_dir=$(cd "$1" 2>/dev/null && pwd) || fail "no build directory $1"
 bin_dir=$build_dir/bin
@@ -119,12 +155,12 @@ debian_mirror() {
 }
 
 build_base_debootstrap() {
-  local packages=$1 mirror tarball key rootfs inputs start
+  local packages=$1 mirror tarball key rootfs inputs
   mirror=$(debian_mirror)
   key=$(printf '%s\n' "$mirror" "$suite" "$packages" "minbase" | hash_of)
   inputs=$key
   if [ "$(image_inputs "$base_image")" = "$inputs" ]; then
-    say "$base_image is up to date ($inputs)"
+    stage_say "$base_image is up to date ($inputs)"
     return
   fi
   tarball=$cache/$suite-minbase-$key.tar
@@ -134,10 +170,10 @@ build_base_debootstrap() {
     mkdir -p "$cache"
     rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
     trap 'rm -rf "$rootfs"' EXIT
-    start=$SECONDS
-    say "debootstrap $suite (minbase) from $mirror, with: ${packages//$'\n'/ }"
-    if ! debootstrap --variant=minbase --include="${packages//$'\n'/,}" \
-        "$suite" "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1; then
+    stage_say "debootstrap $suite (minbase) from $mirror, with: ${packages//$'\n'/ }"
+    if ! with_progress debootstrap "$cache/debootstrap.log" \
+        debootstrap --variant=minbase --include="${packages//$'\n'/,}" \
+        "$suite" "$rootfs" "$mirror"; then
       fail "debootstrap failed: $(tail -n 2 "$cache/debootstrap.log" | tr '\n' ' ')(see $cache/debootstrap.log)"
     fi
     # Nothing the containers need: package caches, indexes, documentation.
@@ -148,25 +184,26 @@ build_base_debootstrap() {
     mv "$tarball.tmp" "$tarball"
     rm -rf "$rootfs"
     trap - EXIT
-    say "root file system cached in $tarball ($((SECONDS - start)) s)"
+    stage_say "root file system cached in $tarball ($((SECONDS - stage_start)) s)"
   else
-    say "using cached root file system $tarball"
+    stage_say "using cached root file system $tarball"
   fi
-  say "docker import $base_image"
+  stage_say "docker import $base_image"
   built=1
-  docker import \
+  with_progress "docker import" /dev/null docker import \
     --change "LABEL com.chancho.inputs=$inputs" \
     --change "LABEL com.chancho.image=base" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["/bin/bash"]' \
-    "$tarball" "$base_image" >/dev/null
+    "$tarball" "$base_image"
+  stage_done "$base_image"
 }
 
 build_base_from_image() {
   local packages=$1 from=$CHANCHO_BASE_IMAGE inputs context
   inputs=$(printf '%s\n' "$from" "$packages" | hash_of)
   if [ "$(image_inputs "$base_image")" = "$inputs" ]; then
-    say "$base_image is up to date ($inputs, from $from)"
+    stage_say "$base_image is up to date ($inputs, from $from)"
     return
   fi
   context=$(mktemp -d)
@@ -175,13 +212,15 @@ FROM $from
 RUN apt-get update && apt-get install -y --no-install-recommends ${packages//$'\n'/ } \\
  && rm -rf /var/lib/apt/lists/*
 EOF
-  say "docker build $base_image FROM $from"
+  stage_say "docker build $base_image FROM $from"
   built=1
-  if ! docker build --label "com.chancho.inputs=$inputs" --label com.chancho.image=base \
-      -t "$base_image" "$context" >"$context.log" 2>&1; then
+  if ! with_progress "docker build" "$context.log" docker build \
+      --label "com.chancho.inputs=$inputs" --label com.chancho.image=base \
+      -t "$base_image" "$context"; then
     fail "docker build of $base_image failed: $(tail -n 3 "$context.log" | tr '\n' ' ')(see $context.log)"
   fi
   rm -rf "$context" "$context.log"
+  stage_done "$base_image"
 }
 
 # build_image NAME FILE... : ci/images/NAME/Dockerfile with the files copied
@@ -205,29 +244,35 @@ build_image() {
   inputs=$( (docker image inspect -f '{{.Id}}' "$base_image";
              cd "$context" && find . -type f | sort | xargs sha256sum) | hash_of)
   if [ "$(image_inputs "$tag")" = "$inputs" ]; then
-    say "$tag is up to date ($inputs)"
+    stage_say "$tag is up to date ($inputs)"
   else
-    say "docker build $tag"
+    stage_say "docker build $tag"
     built=1
     local log=$context.log
-    if ! docker build --label "com.chancho.inputs=$inputs" --label "com.chancho.image=$name" \
-        -t "$tag" "$context" >"$log" 2>&1; then
+    if ! with_progress "docker build $tag" "$log" docker build \
+        --label "com.chancho.inputs=$inputs" --label "com.chancho.image=$name" \
+        -t "$tag" "$context"; then
       fail "docker build of $tag failed: $(tail -n 3 "$log" | tr '\n' ' ')(see $log)"
     fi
+    stage_done "$tag"
   fi
   rm -rf "$context" "$context.log"
 }
 
 start=$SECONDS
 built=0
+next_stage
 packages=$( (runtime_packages "${binaries[@]/#/$bin_dir/}"; grep -v '^#' "$images_dir/base/packages") | sed '/^$/d' | sort -u)
 if [ -n "${CHANCHO_BASE_IMAGE:-}" ]; then
   build_base_from_image "$packages"
 else
   build_base_debootstrap "$packages"
 fi
+next_stage
 build_image tp0-server tp0-server
+next_stage
 build_image tp0-client tp0-client
+next_stage
 build_image probe echo-probe
 # A layer's packages (in $lists/apt-packages): the image's own list, if it
 # has one, and the libraries of its executables that the base does not
@@ -241,8 +286,10 @@ layer_packages() {
    [ $# -eq 0 ] || runtime_packages "$@") |
     sed '/^$/d' | sort -u | comm -23 - <(echo "$packages") >"$lists/apt-packages"
 }
+next_stage
 layer_packages rabbitmq
 build_image rabbitmq movies-broker "$lists/apt-packages"
+next_stage
 layer_packages movies "${movies_binaries[@]/#/$bin_dir/}" "$docker_cli"
 build_image movies "${movies_binaries[@]}" "$docker_cli" "$lists/apt-packages"
 rm -rf "$lists"
