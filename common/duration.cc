@@ -83,4 +83,27 @@ std::chrono::microseconds ParseDuration(std::string_view text) {
   return std::chrono::microseconds(std::llround(total / 1000.0L));
 }
 
+std::chrono::milliseconds ParseDurationOr(std::string_view text,
+                                          std::chrono::milliseconds bare_unit) {
+  std::string_view number = text;
+  while (!number.empty() && std::isspace(static_cast<unsigned char>(number.front())))
+    number.remove_prefix(1);
+  while (!number.empty() && std::isspace(static_cast<unsigned char>(number.back())))
+    number.remove_suffix(1);
+  const bool bare = !number.empty() && number.find_first_not_of("0123456789.") ==
+                                           std::string_view::npos;
+  if (!bare) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        ParseDuration(text) + std::chrono::microseconds(500));
+  }
+  // The bare number with the unit's name appended: one parser for both.
+  const std::string unit = bare_unit >= std::chrono::hours(1)     ? "h"
+                           : bare_unit >= std::chrono::minutes(1) ? "m"
+                           : bare_unit >= std::chrono::seconds(1) ? "s"
+                                                                  : "ms";
+  const auto parsed = ParseDuration(std::string(number) + unit);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+      parsed + std::chrono::microseconds(500));
+}
+
 }  // namespace chancho::common

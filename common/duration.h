@@ -15,4 +15,12 @@ namespace chancho::common {
 // or negative input, a missing or unknown unit, or a value above 100 years.
 std::chrono::microseconds ParseDuration(std::string_view text);
 
+// Chancho's one duration syntax for options and requests: a duration as
+// above ("500ms", "2s", "1m"), or a bare non-negative number, which counts
+// in `bare_unit` (what the option took before units existed: milliseconds
+// for grace periods, seconds for timeouts). Rounded to the millisecond.
+// Throws std::invalid_argument like ParseDuration.
+std::chrono::milliseconds ParseDurationOr(std::string_view text,
+                                          std::chrono::milliseconds bare_unit);
+
 }  // namespace chancho::common

@@ -46,3 +46,34 @@ TEST(ParseDurationTest, RejectsBadInputWithAClearMessage) {
 
 }  // namespace
 }  // namespace chancho::common
+
+namespace chancho::common {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(ParseDurationOrTest, ABareNumberCountsInTheOptionsOwnUnit) {
+  EXPECT_EQ(ParseDurationOr("2500", milliseconds(1)), milliseconds(2500));
+  EXPECT_EQ(ParseDurationOr("30", seconds(1)), milliseconds(30000));
+  EXPECT_EQ(ParseDurationOr("1.5", seconds(1)), milliseconds(1500));
+  EXPECT_EQ(ParseDurationOr(" 0 ", seconds(1)), milliseconds(0));
+}
+
+TEST(ParseDurationOrTest, AUnitWinsWhateverTheOptionsUnit) {
+  for (const auto bare : {milliseconds(1), milliseconds(1000)}) {
+    EXPECT_EQ(ParseDurationOr("500ms", bare), milliseconds(500));
+    EXPECT_EQ(ParseDurationOr("2s", bare), milliseconds(2000));
+    EXPECT_EQ(ParseDurationOr("1m", bare), milliseconds(60000));
+    EXPECT_EQ(ParseDurationOr("1m30s", bare), milliseconds(90000));
+  }
+}
+
+TEST(ParseDurationOrTest, BadTextIsAnError) {
+  for (const char* text : {"", "-5", "5x", "s", "1e3", "ten"}) {
+    EXPECT_THROW(ParseDurationOr(text, milliseconds(1)), std::invalid_argument) << text;
+  }
+}
+
+}  // namespace
+}  // namespace chancho::common

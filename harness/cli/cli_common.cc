@@ -7,10 +7,38 @@
 #include <iostream>
 #include <vector>
 
+#include "common/duration.h"
 #include "harness/runtime/control/control.h"
 #include "harness/runtime/run_dir.h"
 
 namespace chancho::cli {
+
+CLI::Option* AddDurationOption(CLI::App* command, const std::string& name,
+                               std::chrono::milliseconds& value,
+                               const std::string& description,
+                               std::chrono::milliseconds bare_unit) {
+  const std::string unit = bare_unit >= std::chrono::seconds(1) ? "seconds" : "ms";
+  return command
+      ->add_option_function<std::string>(
+          name,
+          [&value, name, bare_unit](const std::string& text) {
+            try {
+              value = common::ParseDurationOr(text, bare_unit);
+            } catch (const std::invalid_argument& e) {
+              throw CLI::ValidationError(name, e.what());
+            }
+          },
+          description + " (a duration: 500ms, 2s, 1m; a bare number is " + unit + ")")
+      ->default_str(DurationText(value))
+      ->type_name("DURATION");
+}
+
+std::string DurationText(std::chrono::milliseconds value) {
+  const auto ms = value.count();
+  if (ms != 0 && ms % 1000 != 0) return std::to_string(ms) + "ms";
+  if (ms >= 60000 && ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  return std::to_string(ms / 1000) + "s";
+}
 
 void AddSpecOptions(CLI::App* command, SpecArgs& args) {
   command

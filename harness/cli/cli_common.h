@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -18,6 +19,18 @@ struct SpecArgs {
 };
 
 void AddSpecOptions(CLI::App* command, SpecArgs& args);
+
+// A duration option in Chancho's one syntax (500ms, 2s, 1m, 1m30s); a bare
+// number counts in `bare_unit`, as the option did before units existed
+// (milliseconds for grace periods, seconds for timeouts). `value` holds the
+// default, shown in --help.
+CLI::Option* AddDurationOption(CLI::App* command, const std::string& name,
+                               std::chrono::milliseconds& value,
+                               const std::string& description,
+                               std::chrono::milliseconds bare_unit);
+
+// "10s", "1.5s", "250ms".
+std::string DurationText(std::chrono::milliseconds value);
 
 // Loads the spec; warnings go to stderr, one line each.
 Spec LoadSpecArgument(const SpecArgs& args);

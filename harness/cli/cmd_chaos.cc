@@ -12,6 +12,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/duration.h"
 #include "common/error.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
@@ -70,7 +71,7 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
     std::string run;
     std::optional<std::uint64_t> seed;
     std::vector<std::string> auto_loop;
-    double duration = 0;
+    std::chrono::milliseconds duration{0};
     std::string spare;
     std::string compose_project;
     std::string containers;
@@ -97,12 +98,13 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
                   "always printed)");
   CLI::Option* auto_loop =
       cmd->add_option("--auto", args->auto_loop,
-                      "X Y: every X seconds kill Y random eligible replicas, "
+                      "X Y: every X (a duration: 1.5s, 500ms; a bare number "
+                      "is seconds) kill Y random eligible replicas, "
                       "without a prompt")
           ->expected(2);
-  CLI::Option* duration = cmd->add_option("--duration", args->duration,
-                                          "seconds the --auto loop runs")
-                              ->check(CLI::PositiveNumber);
+  CLI::Option* duration =
+      AddDurationOption(cmd, "--duration", args->duration, "how long the --auto loop runs",
+                        std::chrono::seconds(1));
   auto_loop->needs(duration);
   duration->needs(auto_loop);
   cmd->add_option("--spare", args->spare,
@@ -152,19 +154,21 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
     double every = 0;
     int count = 0;
     try {
-      std::size_t every_used = 0;
+      every = common::ParseDurationOr(args->auto_loop[0], std::chrono::seconds(1))
+                  .count() / 1000.0;
       std::size_t count_used = 0;
-      every = std::stod(args->auto_loop[0], &every_used);
       count = std::stoi(args->auto_loop[1], &count_used);
-      if (every_used != args->auto_loop[0].size() ||
-          count_used != args->auto_loop[1].size()) {
+      if (count_used != args->auto_loop[1].size() || every <= 0) {
         throw Error("trailing characters");
       }
     } catch (const std::exception&) {
-      throw Error("--auto: expected X (seconds) and Y (a count), got \"" +
+      throw Error("--auto: expected X (a duration above 0) and Y (a count), got \"" +
                   args->auto_loop[0] + " " + args->auto_loop[1] + "\"");
     }
-    const auto tally = shell.RunAuto(every, count, args->duration);
+    if (args->duration <= std::chrono::milliseconds(0)) {
+      throw Error("--duration: expected a duration above 0");
+    }
+    const auto tally = shell.RunAuto(every, count, args->duration.count() / 1000.0);
     std::string result = "success";
     try {
       target->Ps();

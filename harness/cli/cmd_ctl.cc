@@ -17,7 +17,7 @@ void AddCtlCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "ctl",
       "Act on one replica of a live run: start, kill [SIGNAL], "
-      "stop [GRACE_MS], pause, resume. Health-checkers revive services with "
+      "stop [GRACE], pause, resume. Health-checkers revive services with "
       "`chancho ctl start NAME`.");
   AddRunOption(cmd, args->run);
   cmd->add_option("verb", args->verb, "start | kill | stop | pause | resume")
@@ -26,8 +26,8 @@ void AddCtlCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("replica", args->replica, "replica name, e.g. client3")
       ->required();
   cmd->add_option("argument", args->argument,
-                  "kill: signal (default KILL); stop: grace in ms (default "
-                  "10000)");
+                  "kill: signal (default KILL); stop: the grace period, a "
+                  "duration (2s, 500ms; a bare number is ms; default 10s)");
   cmd->callback([args, &exit_code] {
     std::string request = args->verb + " " + args->replica;
     if (!args->argument.empty()) request += " " + args->argument;

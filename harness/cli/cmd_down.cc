@@ -16,9 +16,9 @@ namespace {
 
 // Asks the supervisor of `run_dir` to bring its system down, and waits for
 // it to exit (its socket goes with it).
-void BringDown(const std::filesystem::path& run_dir, long grace_ms) {
+void BringDown(const std::filesystem::path& run_dir, std::chrono::milliseconds grace) {
   const std::string name = ControlName(run_dir);
-  Request(run_dir, "down " + std::to_string(grace_ms));
+  Request(run_dir, "down " + std::to_string(grace.count()));
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
@@ -61,7 +61,7 @@ std::vector<std::filesystem::path> LiveRuns() {
 void AddDownCommand(CLI::App& app, int& exit_code) {
   struct Args {
     std::string run;
-    long grace_ms = 10000;
+    std::chrono::milliseconds grace{10000};
     bool all = false;
   };
   auto args = std::make_shared<Args>();
@@ -70,19 +70,18 @@ void AddDownCommand(CLI::App& app, int& exit_code) {
       "Bring a live run down: SIGTERM to every replica, then SIGKILL after "
       "the grace period");
   AddRunOption(cmd, args->run);
-  cmd->add_option("--grace", args->grace_ms, "grace period in ms")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  AddDurationOption(cmd, "--grace", args->grace,
+                    "between SIGTERM and SIGKILL", std::chrono::milliseconds(1));
   cmd->add_flag("--all", args->all,
                 "every live run under .chancho/runs, then the containers and "
                 "networks that crashed Docker runs left behind");
   cmd->callback([args, &exit_code] {
     if (!args->all) {
-      BringDown(LocateRun(args->run), args->grace_ms);
+      BringDown(LocateRun(args->run), args->grace);
       exit_code = 0;
       return;
     }
-    for (const auto& run_dir : LiveRuns()) BringDown(run_dir, args->grace_ms);
+    for (const auto& run_dir : LiveRuns()) BringDown(run_dir, args->grace);
     ReapResult reaped;
     try {
       reaped = DockerRuntime::ReapLeftovers();

@@ -12,16 +12,12 @@
 namespace chancho::cli {
 namespace {
 
-std::chrono::milliseconds Seconds(double s) {
-  return std::chrono::milliseconds(static_cast<long>(s * 1000));
-}
-
 void AddEcho(CLI::App* probe, int& exit_code) {
   struct Args {
     std::string run;
     std::string target;
     std::string message = "chancho echo probe";
-    double timeout_s = 5;
+    std::chrono::milliseconds timeout{5000};
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = probe->add_subcommand(
@@ -31,9 +27,8 @@ void AddEcho(CLI::App* probe, int& exit_code) {
       ->required();
   cmd->add_option("--message", args->message, "line to send")
       ->capture_default_str();
-  cmd->add_option("--timeout", args->timeout_s, "seconds for the exchange")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  AddDurationOption(cmd, "--timeout", args->timeout, "for the exchange",
+                    std::chrono::seconds(1));
   AddRunOption(cmd, args->run);
   cmd->callback([args, &exit_code] {
     const auto colon = args->target.rfind(':');
@@ -54,7 +49,7 @@ void AddEcho(CLI::App* probe, int& exit_code) {
     }
     ProbeResult result;
     if (const auto ip = ResolveIpv4(host, hosts_file)) {
-      result = EchoProbe(*ip, port, args->message, Seconds(args->timeout_s));
+      result = EchoProbe(*ip, port, args->message, args->timeout);
     } else {
       result = {false, "cannot resolve host \"" + host + "\""};
     }
@@ -67,16 +62,15 @@ void AddShutdown(CLI::App* probe, int& exit_code) {
   struct Args {
     std::string run;
     std::string replica;
-    double timeout_s = 5;
+    std::chrono::milliseconds timeout{5000};
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = probe->add_subcommand(
       "shutdown",
       "Send SIGTERM to a replica; pass only if it exits 0 within the timeout");
   cmd->add_option("replica", args->replica, "replica name")->required();
-  cmd->add_option("--timeout", args->timeout_s, "seconds to exit")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  AddDurationOption(cmd, "--timeout", args->timeout, "to exit",
+                    std::chrono::seconds(1));
   AddRunOption(cmd, args->run);
   cmd->callback([args, &exit_code] {
     const auto run_dir = LocateRun(args->run);
@@ -91,7 +85,7 @@ void AddShutdown(CLI::App* probe, int& exit_code) {
           return std::nullopt;
         }};
     const ProbeResult result =
-        ProbeGracefulShutdown(target, args->replica, Seconds(args->timeout_s));
+        ProbeGracefulShutdown(target, args->replica, args->timeout);
     std::cout << result.LogLine("graceful_shutdown") << " | replica: "
               << args->replica << "\n";
     exit_code = result.success ? 0 : 1;

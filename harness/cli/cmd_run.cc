@@ -26,7 +26,7 @@ struct RunArgs {
   bool no_faults = false;
   std::string runtime;  // overrides the scenario's (and a replayed record's)
   std::string runs_root = ".chancho/runs";
-  long grace_ms = 5000;
+  std::chrono::milliseconds grace{5000};
   std::string defaults;
   bool plain = false;
   bool quiet = false;
@@ -38,7 +38,7 @@ int Run(const RunArgs& args) {
   options.seed = args.seed;
   options.no_faults = args.no_faults;
   options.runs_root = args.runs_root;
-  options.grace = std::chrono::milliseconds(args.grace_ms);
+  options.grace = args.grace;
   if (!args.defaults.empty()) {
     options.defaults = std::filesystem::absolute(args.defaults);
   }
@@ -83,9 +83,9 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "a service-defaults file for the scenario's spec, instead "
                   "of the scenario's (or the spec's) \"defaults\"")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--grace", args->grace_ms,
-                  "ms between SIGTERM and SIGKILL when bringing it down")
-      ->capture_default_str();
+  AddDurationOption(cmd, "--grace", args->grace,
+                    "between SIGTERM and SIGKILL when bringing it down",
+                    std::chrono::milliseconds(1));
   AddOutputOptions(cmd, args->plain, args->quiet);
   cmd->callback([args, &exit_code] {
     if (args->scenario.empty() == args->replay.empty()) {

@@ -35,7 +35,7 @@ struct UpArgs {
   std::string run_dir;  // set for the supervisor of --detach
   bool detach = false;
   bool supervised = false;
-  long grace_ms = 10000;
+  std::chrono::milliseconds grace{10000};
   std::string runtime = "process";
   std::vector<std::string> links;  // SELECTOR=UPSTREAM:PORT
   std::string compose_file;        // -f: a compose file of the user's
@@ -192,7 +192,7 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
     monitor.Stop();
     display.Line(std::string("action: up | result: fail | error: ") + e.what());
     Print(display, FormatStatusTable(runtime.Ps()));
-    runtime.Down(std::chrono::milliseconds(args.grace_ms));
+    runtime.Down(args.grace);
     std::filesystem::remove(runtime.run_dir() / "control");
     return 1;
   }
@@ -212,7 +212,7 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
   if (!down_requested) {
     display.Line(std::string("action: down | result: in_progress | signal: ") +
                  SignalName(received));
-    runtime.Down(std::chrono::milliseconds(args.grace_ms));
+    runtime.Down(args.grace);
   }
   Print(display, FormatStatusTable(runtime.Ps()));
   display.Line("action: down | result: success");
@@ -228,7 +228,7 @@ int Detach(const UpArgs& args) {
   std::vector<std::string> argv = {
       (ExecutableDir() / "chancho").string(), "up",
       "--clients", std::to_string(args.spec.clients),
-      "--run-dir", run_dir.string(), "--grace", std::to_string(args.grace_ms),
+      "--run-dir", run_dir.string(), "--grace", std::to_string(args.grace.count()) + "ms",
       "--runtime", args.runtime, "--supervised"};
   if (args.compose_file.empty()) {
     argv.push_back(args.spec.spec);
@@ -316,10 +316,9 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                 "return once the system is up; a supervisor keeps it running");
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
       ->capture_default_str();
-  cmd->add_option("--grace", args->grace_ms,
-                  "ms between SIGTERM and SIGKILL when bringing it down")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  AddDurationOption(cmd, "--grace", args->grace,
+                    "between SIGTERM and SIGKILL when bringing it down",
+                    std::chrono::milliseconds(1));
   cmd->add_option("--runtime", args->runtime,
                   "process (local processes) or docker (containers; needs "
                   "a Docker engine and ci/build-images.sh)")

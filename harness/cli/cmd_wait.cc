@@ -13,7 +13,7 @@ void AddWaitCommand(CLI::App& app, int& exit_code) {
   struct Args {
     std::string run;
     std::vector<std::string> replicas;
-    double timeout_s = 60;
+    std::chrono::milliseconds timeout{60000};
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -22,14 +22,13 @@ void AddWaitCommand(CLI::App& app, int& exit_code) {
       "exited with code 0");
   AddRunOption(cmd, args->run);
   cmd->add_option("replicas", args->replicas, "replica names")->required();
-  cmd->add_option("--timeout", args->timeout_s, "seconds")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  AddDurationOption(cmd, "--timeout", args->timeout, "how long to wait",
+                    std::chrono::seconds(1));
   cmd->callback([args, &exit_code] {
     const auto run_dir = LocateRun(args->run);
     const auto deadline =
         std::chrono::steady_clock::now() +
-        std::chrono::milliseconds(static_cast<long>(args->timeout_s * 1000));
+        args->timeout;
     for (;;) {
       const auto statuses = StatusesFromJson(Request(run_dir, "ps"));
       std::vector<const ReplicaStatus*> waited;
@@ -61,7 +60,7 @@ void AddWaitCommand(CLI::App& app, int& exit_code) {
       }
       if (std::chrono::steady_clock::now() > deadline) {
         throw Error("replicas still running after " +
-                    std::to_string(args->timeout_s) + " s");
+                    DurationText(args->timeout));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

@@ -2,8 +2,10 @@
 
 #include <charconv>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
+#include "common/duration.h"
 #include "common/error.h"
 
 namespace chancho {
@@ -24,6 +26,18 @@ std::uint64_t ParseCount(std::string_view key, std::string_view value) {
                 "\"");
   }
   return out;
+}
+
+// delay=, jitter= and for=: a duration ("250ms", "1.5s"), or a bare number
+// of milliseconds.
+std::chrono::milliseconds ParseMillis(std::string_view key, std::string_view value) {
+  try {
+    return common::ParseDurationOr(value, std::chrono::milliseconds(1));
+  } catch (const std::invalid_argument&) {
+    throw Error("link fault: " + std::string(key) +
+                "= needs a duration (250ms, 1.5s) or milliseconds, got \"" +
+                std::string(value) + "\"");
+  }
 }
 
 }  // namespace
@@ -95,19 +109,18 @@ DirectedLinkFault ParseLinkFault(std::string_view text) {
     }
     const std::string key = w.substr(0, eq);
     const std::string value = w.substr(eq + 1);
-    using std::chrono::milliseconds;
     if (key == "delay") {
-      out.fault.delay = milliseconds(ParseCount(key, value));
+      out.fault.delay = ParseMillis(key, value);
       has_delay = true;
     } else if (key == "jitter") {
-      out.fault.jitter = milliseconds(ParseCount(key, value));
+      out.fault.jitter = ParseMillis(key, value);
     } else if (key == "rate") {
       out.fault.bytes_per_second = ParseCount(key, value);
       has_rate = true;
     } else if (key == "direction") {
       out.direction = ParseDirection(value);
     } else if (key == "for") {
-      out.fault.duration = milliseconds(ParseCount(key, value));
+      out.fault.duration = ParseMillis(key, value);
     } else {
       throw Error("link fault: unknown key \"" + key +
                   "\" (known: delay, jitter, rate, direction, for)");

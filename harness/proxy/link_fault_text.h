@@ -5,6 +5,8 @@
 //
 //   KIND [delay=MS] [jitter=MS] [rate=BYTES_PER_S] [direction=DIR] [for=MS]
 //
+// MS is a duration (250ms, 1.5s, 1m) or a bare number of milliseconds; the
+// canonical text (FormatLinkFault) writes bare milliseconds.
 // KIND is none (heal), delay, bandwidth, blackhole, reset or partition; DIR
 // is both (the default), up (client to server: the service to its upstream)
 // or down (server to client); `for` is the fault's duration (absent or 0:

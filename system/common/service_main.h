@@ -3,7 +3,9 @@
 #include <csignal>
 #include <exception>
 #include <string>
+#include <string_view>
 
+#include "common/standard_flags.h"
 #include "system/common/log.h"
 
 namespace chancho::common {
@@ -22,6 +24,19 @@ int ServiceMain(const std::string& service, Run run) {
     logger.Critical(service, "fail", {{"error", ExceptionMessage(e)}});
     return 1;
   }
+}
+
+// ServiceMain after the standard options (common/standard_flags.h): a
+// service takes none but --version and --help (and at most
+// `max_positional` arguments of its own).
+template <typename Run>
+int ServiceMain(int argc, char** argv, const std::string& program,
+                std::string_view usage, Run run, int max_positional = 0) {
+  if (const auto exit_code =
+          StandardFlags(argc, argv, program, usage, max_positional)) {
+    return *exit_code;
+  }
+  return ServiceMain(program, run);
 }
 
 }  // namespace chancho::common

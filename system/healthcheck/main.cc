@@ -129,7 +129,10 @@ int Run(common::Logger& logger) {
 }  // namespace
 }  // namespace chancho::healthcheck
 
-int main() {
-  return chancho::common::ServiceMain("health-checker",
-                                      chancho::healthcheck::Run);
+int main(int argc, char** argv) {
+  return chancho::common::ServiceMain(
+      argc, argv, "health-checker",
+      "Usage: health-checker\nWatches the heartbeats of the services it is "
+      "given in its environment and starts the dead ones again.",
+      chancho::healthcheck::Run);
 }

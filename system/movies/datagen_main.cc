@@ -14,11 +14,13 @@
 #include <exception>
 #include <string>
 
+#include "common/version.h"
 #include "system/common/log.h"
 #include "system/movies/datagen.h"
 
 int main(int argc, char** argv) {
   CLI::App app("Deterministic generator of Kaggle-format movie datasets.");
+  app.set_version_flag("--version", std::string("movies-datagen (chancho ") + chancho::kVersion + ")");
   std::string preset_name;
   uint64_t seed = 42;
   std::string out_dir;

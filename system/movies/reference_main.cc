@@ -14,6 +14,7 @@
 #include <exception>
 #include <string>
 
+#include "common/version.h"
 #include "system/common/log.h"
 #include "system/movies/reference.h"
 
@@ -50,6 +51,7 @@ int Run(const std::string& data_dir, const std::string& out_dir,
 
 int main(int argc, char** argv) {
   CLI::App app("Single-process reference of the five movie queries.");
+  app.set_version_flag("--version", std::string("movies-reference (chancho ") + chancho::kVersion + ")");
   std::string data_dir;
   std::string out_dir;
   app.add_option("--data", data_dir,

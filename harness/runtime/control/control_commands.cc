@@ -9,7 +9,9 @@
 #include <csignal>
 #include <cstring>
 #include <sstream>
+#include <stdexcept>
 
+#include "common/duration.h"
 #include "common/error.h"
 #include "harness/runtime/control/link_json.h"
 #include "harness/spec/json_parse.h"
@@ -23,14 +25,14 @@ constexpr std::pair<const char*, int> kSignals[] = {
     {"STOP", SIGSTOP}, {"ABRT", SIGABRT}, {"SEGV", SIGSEGV}, {"PIPE", SIGPIPE},
 };
 
+// A grace period: a duration (2s, 500ms) or a bare number of milliseconds.
 long ParseMillis(const std::string& text, const std::string& what) {
   try {
-    std::size_t used = 0;
-    const long value = std::stol(text, &used);
-    if (used == text.size() && value >= 0) return value;
-  } catch (const std::exception&) {
+    return static_cast<long>(
+        common::ParseDurationOr(text, std::chrono::milliseconds(1)).count());
+  } catch (const std::invalid_argument&) {
   }
-  throw Error(what + ": expected milliseconds (a non-negative integer), got \"" +
+  throw Error(what + ": expected a duration (2s, 500ms) or milliseconds, got \"" +
               text + "\"");
 }
 

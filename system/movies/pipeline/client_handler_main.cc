@@ -10,8 +10,11 @@
 #include "system/movies/pipeline/client_handler.h"
 #include "system/movies/pipeline/service_signals.h"
 
-int main() {
-  return chancho::common::ServiceMain("client-handler", [](auto& logger) {
+int main(int argc, char** argv) {
+  constexpr char kUsage[] =
+      "Usage: client-handler\nThe movies pipeline's front door; configured "
+      "by its environment (CLIENT_HANDLER_PORT, MAX_SESSIONS, BROKER_HOST, ...).";
+  return chancho::common::ServiceMain(argc, argv, "client-handler", kUsage, [](auto& logger) {
     namespace movies = chancho::movies;
     const auto env = chancho::common::ProcessEnv();
     logger.SetLevel(

@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/version.h"
 #include "common/duration.h"
 #include "system/common/config.h"
 #include "system/common/host_port.h"
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   CLI::App app(
       "Client of the movies pipeline: uploads the dataset, writes "
       "the five query results.");
+  app.set_version_flag("--version", std::string("movies-client (chancho ") + chancho::kVersion + ")");
   const auto option = [&app](const char* name, std::string& value,
                              const char* help) {
     app.add_option(name, value, help)->capture_default_str();

@@ -15,7 +15,10 @@
 #include "system/movies/pipeline/service_signals.h"
 
 int main(int argc, char** argv) {
-  return chancho::common::ServiceMain("movies-node", [&](auto& logger) {
+  constexpr char kUsage[] =
+      "Usage: movies-node [STAGE]\nOne stage of the movies pipeline; STAGE "
+      "defaults to SERVICE_NAME; configured by its environment.";
+  return chancho::common::ServiceMain(argc, argv, "movies-node", kUsage, [&](auto& logger) {
     namespace movies = chancho::movies;
     const auto env = chancho::common::ProcessEnv();
     logger.SetLevel(
@@ -35,5 +38,5 @@ int main(int argc, char** argv) {
                  {"duplicates", std::to_string(s.duplicates)},
                  {"garbage", std::to_string(s.garbage)}});
     return 0;
-  });
+  }, /*max_positional=*/1);
 }

@@ -90,4 +90,11 @@ int Run(common::Logger& logger) {
 }  // namespace
 }  // namespace chancho::tp0
 
-int main() { return chancho::common::ServiceMain("client", chancho::tp0::Run); }
+int main(int argc, char** argv) {
+  return chancho::common::ServiceMain(
+      argc, argv, "tp0-client",
+      "Usage: tp0-client\nA tp0 client: sends numbered messages to the echo "
+      "server; configured by config.yaml and its environment (CLI_ID, "
+      "CLI_SERVER_ADDRESS, CLI_LOOP_AMOUNT, CLI_LOOP_PERIOD, CLI_LOG_LEVEL).",
+      chancho::tp0::Run);
+}

@@ -95,4 +95,10 @@ int Run(common::Logger& logger) {
 }  // namespace
 }  // namespace chancho::tp0
 
-int main() { return chancho::common::ServiceMain("server", chancho::tp0::Run); }
+int main(int argc, char** argv) {
+  return chancho::common::ServiceMain(
+      argc, argv, "tp0-server",
+      "Usage: tp0-server\nThe tp0 echo server; configured by config.ini and its "
+      "environment (SERVER_PORT, SERVER_LISTEN_BACKLOG, LOGGING_LEVEL).",
+      chancho::tp0::Run);
+}
