@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/json_out.h"
 #include "harness/faults/attached_containers.h"
 #include "harness/faults/chaos_shell.h"
 
@@ -72,6 +73,7 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
     std::optional<std::uint64_t> seed;
     std::vector<std::string> auto_loop;
     std::chrono::milliseconds duration{0};
+    bool json = false;
     std::string spare;
     std::string compose_project;
     std::string containers;
@@ -107,6 +109,8 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
                         std::chrono::seconds(1));
   auto_loop->needs(duration);
   duration->needs(auto_loop);
+  cmd->add_flag("--json", args->json,
+                "with --auto: print one JSON object (schema chancho.chaos/1) instead of lines");
   cmd->add_option("--spare", args->spare,
                   "comma-separated roles that random, prefix, auto and bomb "
                   "selections spare (\"none\": no role); default: the "
@@ -137,10 +141,16 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
       target->Ps();  // an unreachable run fails here, in one line
       what = run_dir->string();
     }
-    std::cout << "action: chaos | result: in_progress | "
-              << (attached ? "attached: " : "run: ") << what
-              << " | seed: " << seed << std::endl;
-    ChaosShell shell(*target, std::cout, seed,
+    if (args->json && args->auto_loop.empty()) {
+      throw Error("--json goes with --auto (the prompt has no JSON form)");
+    }
+    // With --json the fault lines stay out of stdout; the object counts
+    // them.
+    std::ostringstream quiet;
+    std::ostream& out = args->json ? quiet : std::cout;
+    out << "action: chaos | result: in_progress | "
+        << (attached ? "attached: " : "run: ") << what << " | seed: " << seed << std::endl;
+    ChaosShell shell(*target, out, seed,
                      ParseSpare(args->spare, run_dir));
     exit_code = 0;
     if (args->auto_loop.empty()) {
@@ -179,10 +189,23 @@ void AddChaosCommand(CLI::App& app, int& exit_code) {
                e.what();
       exit_code = 1;
     }
-    std::cout << "action: chaos | result: " << result
-              << " | faults: " << tally.faults
-              << " | took_effect: " << tally.took_effect << " | seed: " << seed
-              << std::endl;
+    if (args->json) {
+      JsonOut json("chancho.chaos/1");
+      json.Field(attached ? "attached" : "run", what)
+          .Field("seed", seed)
+          .Field("every_ms", static_cast<std::int64_t>(every * 1000))
+          .Field("count", count)
+          .Field("duration_ms", static_cast<std::int64_t>(args->duration.count()))
+          .Field("faults", tally.faults)
+          .Field("took_effect", tally.took_effect)
+          .Field("ok", exit_code == 0)
+          .Field("reason", exit_code == 0 ? std::string() : result.substr(result.find(": ") + 2));
+      std::cout << json.Done();
+    } else {
+      std::cout << "action: chaos | result: " << result << " | faults: " << tally.faults
+                << " | took_effect: " << tally.took_effect << " | seed: " << seed
+                << std::endl;
+    }
   });
 }
 

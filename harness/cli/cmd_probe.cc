@@ -5,6 +5,7 @@
 
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/json_out.h"
 #include "harness/probes/echo_probe.h"
 #include "harness/probes/shutdown_probe.h"
 #include "harness/runtime/control/control_commands.h"
@@ -12,12 +13,25 @@
 namespace chancho::cli {
 namespace {
 
+// chancho.probe/1: which probe, whether it passed and why not, and what it
+// probed (`key`: target or replica).
+std::string ProbeJson(const char* probe, const ProbeResult& result, const char* key,
+                      const std::string& what) {
+  JsonOut out("chancho.probe/1");
+  out.Field("probe", probe)
+      .Field("ok", result.success)
+      .Field("reason", result.reason)
+      .Field(key, what);
+  return out.Done();
+}
+
 void AddEcho(CLI::App* probe, int& exit_code) {
   struct Args {
     std::string run;
     std::string target;
     std::string message = "chancho echo probe";
     std::chrono::milliseconds timeout{5000};
+    bool json = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = probe->add_subcommand(
@@ -29,6 +43,7 @@ void AddEcho(CLI::App* probe, int& exit_code) {
       ->capture_default_str();
   AddDurationOption(cmd, "--timeout", args->timeout, "for the exchange",
                     std::chrono::seconds(1));
+  cmd->add_flag("--json", args->json, "print one JSON object (schema chancho.probe/1)");
   AddRunOption(cmd, args->run);
   cmd->callback([args, &exit_code] {
     const auto colon = args->target.rfind(':');
@@ -53,7 +68,11 @@ void AddEcho(CLI::App* probe, int& exit_code) {
     } else {
       result = {false, "cannot resolve host \"" + host + "\""};
     }
-    std::cout << result.LogLine("test_echo_server") << "\n";
+    if (args->json) {
+      std::cout << ProbeJson("echo", result, "target", args->target);
+    } else {
+      std::cout << result.LogLine("test_echo_server") << "\n";
+    }
     exit_code = result.success ? 0 : 1;
   });
 }
@@ -63,6 +82,7 @@ void AddShutdown(CLI::App* probe, int& exit_code) {
     std::string run;
     std::string replica;
     std::chrono::milliseconds timeout{5000};
+    bool json = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = probe->add_subcommand(
@@ -71,6 +91,7 @@ void AddShutdown(CLI::App* probe, int& exit_code) {
   cmd->add_option("replica", args->replica, "replica name")->required();
   AddDurationOption(cmd, "--timeout", args->timeout, "to exit",
                     std::chrono::seconds(1));
+  cmd->add_flag("--json", args->json, "print one JSON object (schema chancho.probe/1)");
   AddRunOption(cmd, args->run);
   cmd->callback([args, &exit_code] {
     const auto run_dir = LocateRun(args->run);
@@ -86,8 +107,12 @@ void AddShutdown(CLI::App* probe, int& exit_code) {
         }};
     const ProbeResult result =
         ProbeGracefulShutdown(target, args->replica, args->timeout);
-    std::cout << result.LogLine("graceful_shutdown") << " | replica: "
-              << args->replica << "\n";
+    if (args->json) {
+      std::cout << ProbeJson("shutdown", result, "replica", args->replica);
+    } else {
+      std::cout << result.LogLine("graceful_shutdown") << " | replica: "
+                << args->replica << "\n";
+    }
     exit_code = result.success ? 0 : 1;
   });
 }

@@ -13,6 +13,7 @@
 
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/json_out.h"
 #include "harness/cli/status_display.h"
 #include "harness/faults/scenario_run.h"
 
@@ -30,7 +31,33 @@ struct RunArgs {
   std::string defaults;
   bool plain = false;
   bool quiet = false;
+  bool json = false;
 };
+
+// chancho.run/1: what the run was and how it ended.
+std::string RunJson(const RunRecord& r) {
+  JsonOut out("chancho.run/1");
+  const std::filesystem::path dir = r.run_dir;
+  int took_effect = 0;
+  for (const auto& f : r.faults) took_effect += f.took_effect ? 1 : 0;
+  out.Field("scenario", r.scenario_name)
+      .Field("seed", static_cast<std::uint64_t>(r.seed))
+      .Field("runtime", r.runtime)
+      .Field("run_dir", r.run_dir)
+      .Field("record", r.run_dir.empty() ? "" : (dir / "record.json").string())
+      .Field("report", r.run_dir.empty() ? "" : (dir / "report.html").string())
+      .Field("verdict", r.verdict)
+      .Field("exit_code", r.exit_code)
+      .Field("faults", static_cast<int>(r.faults.size()))
+      .Field("took_effect", took_effect)
+      .Field("revivals", r.revivals())
+      .StartArray("clients");
+  for (const auto& c : r.clients) {
+    out.StartObject().Field("name", c.name).Field("exit_code", c.exit_code).EndObject();
+  }
+  out.EndArray();
+  return out.Done();
+}
 
 int Run(const RunArgs& args) {
   ScenarioRunOptions options;
@@ -44,17 +71,19 @@ int Run(const RunArgs& args) {
   }
   options.bin_dirs = {ExecutableDir()};
   options.chancho_cli = ExecutableDir() / "chancho";
-  StatusDisplay display(std::cout,
-                        ChooseOutputMode(args.plain, args.quiet, STDOUT_FILENO),
-                        {"action: run |"});
+  // With --json nothing but the JSON goes to stdout.
+  StatusDisplay display(
+      std::cout, ChooseOutputMode(args.plain, args.quiet || args.json, STDOUT_FILENO),
+      args.json ? std::vector<std::string>{} : std::vector<std::string>{"action: run |"});
   options.progress = &display.lines();
   options.status = [&display](const RunStatus& status) { display.Update(status); };
   ScenarioRun run = args.replay.empty()
                         ? ScenarioRun::FromScenario(args.scenario, options)
                         : ScenarioRun::FromRecord(args.replay, options);
-  const int exit_code = run.Run().exit_code;
+  const RunRecord record = run.Run();
   display.Finish();
-  return exit_code;
+  if (args.json) std::cout << RunJson(record);
+  return record.exit_code;
 }
 
 }  // namespace
@@ -87,6 +116,8 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                     "between SIGTERM and SIGKILL when bringing it down",
                     std::chrono::milliseconds(1));
   AddOutputOptions(cmd, args->plain, args->quiet);
+  cmd->add_flag("--json", args->json,
+                "print only a JSON summary (schema chancho.run/1) at the end");
   cmd->callback([args, &exit_code] {
     if (args->scenario.empty() == args->replay.empty()) {
       throw Error("run: give a scenario file or --replay record.json (one of them)");

@@ -5,6 +5,7 @@
 
 #include "harness/cli/cli_common.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/json_out.h"
 #include "harness/runtime/control/control_commands.h"
 
 namespace chancho::cli {
@@ -14,6 +15,7 @@ void AddWaitCommand(CLI::App& app, int& exit_code) {
     std::string run;
     std::vector<std::string> replicas;
     std::chrono::milliseconds timeout{60000};
+    bool json = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -24,6 +26,7 @@ void AddWaitCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("replicas", args->replicas, "replica names")->required();
   AddDurationOption(cmd, "--timeout", args->timeout, "how long to wait",
                     std::chrono::seconds(1));
+  cmd->add_flag("--json", args->json, "print one JSON object (schema chancho.wait/1)");
   cmd->callback([args, &exit_code] {
     const auto run_dir = LocateRun(args->run);
     const auto deadline =
@@ -43,6 +46,29 @@ void AddWaitCommand(CLI::App& app, int& exit_code) {
           std::all_of(waited.begin(), waited.end(), [](const ReplicaStatus* s) {
             return s->state == ReplicaState::kExited;
           });
+      const bool timed_out = !all_exited && std::chrono::steady_clock::now() > deadline;
+      if (args->json && (all_exited || timed_out)) {
+        JsonOut out("chancho.wait/1");
+        bool all_zero = all_exited;
+        out.Field("run_dir", run_dir.string()).Field("timed_out", timed_out);
+        out.StartArray("replicas");
+        for (const ReplicaStatus* s : waited) {
+          all_zero = all_zero && s->state == ReplicaState::kExited && s->exit_code == 0;
+          out.StartObject()
+              .Field("name", s->name)
+              .Field("state", std::string(ToString(s->state)))
+              .Field("exit_code", s->state == ReplicaState::kExited ? s->exit_code
+                                                                   : std::nullopt)
+              .Field("signal", s->term_signal ? std::optional<std::string>(
+                                                    SignalName(*s->term_signal))
+                                              : std::nullopt)
+              .EndObject();
+        }
+        out.EndArray().Field("ok", all_zero);
+        std::cout << out.Done();
+        exit_code = all_zero ? 0 : 1;
+        return;
+      }
       if (all_exited) {
         bool all_zero = true;
         for (const ReplicaStatus* s : waited) {

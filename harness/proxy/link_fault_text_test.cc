@@ -55,13 +55,26 @@ TEST(LinkFaultText, DropsFieldsThatDoNotApplyToTheKind) {
   EXPECT_EQ(FormatLinkFault(ParseLinkFault("blackhole rate=7")), "blackhole");
 }
 
+TEST(LinkFaultText, TimesTakeUnitsAndBareMilliseconds) {
+  const auto f = ParseLinkFault("delay delay=1.5s jitter=20ms for=1m");
+  EXPECT_EQ(f.fault.delay, std::chrono::milliseconds(1500));
+  EXPECT_EQ(f.fault.jitter, std::chrono::milliseconds(20));
+  EXPECT_EQ(f.fault.duration, std::chrono::milliseconds(60000));
+  EXPECT_EQ(ParseLinkFault("partition for=2500").fault.duration,
+            std::chrono::milliseconds(2500));
+  // The canonical text is in bare milliseconds.
+  EXPECT_EQ(FormatLinkFault(f), "delay delay=1500 jitter=20 for=60000");
+}
+
 TEST(LinkFaultText, RejectsBadInputWithOneLine) {
   EXPECT_THAT(ErrorOf(""), HasSubstr("empty"));
   EXPECT_THAT(ErrorOf("flood"), HasSubstr("unknown kind \"flood\""));
   EXPECT_THAT(ErrorOf("delay"), HasSubstr("delay needs delay=MS"));
   EXPECT_THAT(ErrorOf("bandwidth rate=0"), HasSubstr("rate=BYTES_PER_S above 0"));
-  EXPECT_THAT(ErrorOf("delay delay=-5"), HasSubstr("non-negative integer"));
-  EXPECT_THAT(ErrorOf("delay delay=5ms"), HasSubstr("non-negative integer"));
+  EXPECT_THAT(ErrorOf("delay delay=-5"), HasSubstr("delay= needs a duration"));
+  EXPECT_THAT(ErrorOf("delay delay=5x"), HasSubstr("delay= needs a duration"));
+  EXPECT_THAT(ErrorOf("partition for=soon"), HasSubstr("for= needs a duration"));
+  EXPECT_THAT(ErrorOf("bandwidth rate=1.5"), HasSubstr("non-negative integer"));
   EXPECT_THAT(ErrorOf("partition 5"), HasSubstr("expected key=value"));
   EXPECT_THAT(ErrorOf("partition until=5"), HasSubstr("unknown key \"until\""));
   EXPECT_THAT(ErrorOf("blackhole direction=sideways"),
