@@ -37,6 +37,10 @@ install(TARGETS ${chancho_targets}
 # from the executable's directory (lib/, whatever CMAKE_INSTALL_LIBDIR is).
 install(TARGETS chancho_address_shim LIBRARY DESTINATION lib/chancho)
 
+# Bash completion, where bash-completion looks for it.
+install(FILES ${CHANCHO_BASH_COMPLETION}
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+
 # The public headers; the CLI's own headers stay out.
 set(header_dirs common harness)
 if(CHANCHO_BUILD_FIXTURES)

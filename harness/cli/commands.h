@@ -20,5 +20,9 @@ void AddRunCommand(CLI::App& app, int& exit_code);
 void AddChaosCommand(CLI::App& app, int& exit_code);
 void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddReportCommand(CLI::App& app, int& exit_code);
+// kill, stop, restart, start, pause and unpause (cmd_verbs.cc).
+void AddVerbCommands(CLI::App& app, int& exit_code);
+// Last: it describes the commands added before it.
+void AddCompletionCommand(CLI::App& app, int& exit_code);
 
 }  // namespace chancho::cli
