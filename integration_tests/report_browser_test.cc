@@ -16,6 +16,7 @@
 #include "fixtures/docker_support.h"
 #include "integration_tests/cli_support.h"
 #include "integration_tests/scenario_support.h"
+#include "harness/record/report_test_util.h"
 #include "test_support/headless_chromium.h"
 #include "test_support/png_histogram.h"
 #include "test_support/synthetic_record.h"
@@ -27,11 +28,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-int Count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using report_test::Count;
 
 // The value of `attribute` on the <body> of a dumped DOM, or "".
 std::string BodyAttribute(const std::string& dom, const std::string& attribute) {

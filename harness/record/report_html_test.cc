@@ -17,11 +17,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-int Count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using report_test::Count;
 
 TEST(ReportHtmlTest, OneLanePerReplicaAndOneMarkPerFault) {
   const std::string html = ReportHtml(report_test::SmallRecord());

@@ -19,6 +19,13 @@ inline std::filesystem::path TestData() {
   return (root / "harness/record/testdata").lexically_normal();
 }
 
+// How many times `what` occurs in `text` (the marks of a report).
+inline int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 inline std::string SmallRecord() { return ReadText(TestData() / "small-record.json"); }
 
 }  // namespace chancho::report_test
