@@ -93,6 +93,8 @@ TEST(CiTemplatesTest, GitHubActionsWorkflowUsesDocumentedKeys) {
   EXPECT_THAT(text, HasSubstr("chancho\" collect"));
   EXPECT_THAT(text, HasSubstr("build/junit.xml"));
   EXPECT_THAT(text, HasSubstr("actions/cache@"));
+  // The runs' report.html files go up as an artifact, pass or fail.
+  EXPECT_THAT(YAML::Dump(workflow), HasSubstr("build/chancho-test-runs/**/report.html"));
 }
 
 // GitLab CI: the .gitlab-ci.yml keywords (docs.gitlab.com, "CI/CD YAML
@@ -145,6 +147,7 @@ TEST(CiTemplatesTest, GitLabCiUsesDocumentedKeywords) {
   EXPECT_THAT(text, HasSubstr("--output-junit"));
   EXPECT_THAT(text, HasSubstr("chancho\" collect"));
   EXPECT_THAT(text, HasSubstr("dind"));
+  EXPECT_THAT(YAML::Dump(config), HasSubstr("build/chancho-test-runs/**/report.html"));
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <cstdio>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -99,6 +100,12 @@ ProcessDriver::ProcessDriver(Deployment deployment, RuntimeOptions options)
                  ? CreateRunDir(options_.runs_root, random_())
                  : std::filesystem::absolute(options_.run_dir);
   std::filesystem::create_directories(run_dir_ / "logs");
+  {
+    char bits[17];
+    std::snprintf(bits, sizeof bits, "%016llx",
+                  static_cast<unsigned long long>(random_()));
+    reaper_ = std::make_unique<RunReaper>(run_dir_.filename().string() + "-" + bits);
+  }
   subnet_ = std::make_unique<SubnetLease>(random_);
   replicas_.reserve(deployment_.replicas.size());
   int host = 2;  // .1 is left to the harness's own probes
@@ -234,6 +241,7 @@ std::vector<std::string> ProcessDriver::BuildEnvironment(
   env["CHANCHO_HOSTS_FILE"] = HostsFile(plan.name).string();
   env["CHANCHO_RUN_DIR"] = run_dir_.string();
   env["CHANCHO_REPLICA"] = plan.name;
+  env[RunReaper::kVariable] = reaper_->token();
   if (options_.serve_control) env["CHANCHO_CONTROL"] = ControlName(run_dir_);
   std::vector<std::string> out;
   for (const auto& [key, value] : env) out.push_back(key + "=" + value);

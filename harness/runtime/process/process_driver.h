@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "harness/runtime/driver.h"
+#include "harness/runtime/process/run_reaper.h"
 #include "harness/runtime/process/subnet.h"
 
 namespace chancho {
@@ -32,7 +33,10 @@ namespace chancho {
 // - stdout and stderr appended to <run_dir>/logs/<replica>.log;
 // - mounts passed as environment variables that name the host path, and
 //   storage in <run_dir>/storage/<replica>/;
-// - CHANCHO_CONTROL names the run's control socket when options serve one.
+// - CHANCHO_CONTROL names the run's control socket when options serve one;
+// - CHANCHO_RUN_TOKEN marks the run's processes, so that a per-run reaper
+//   (run_reaper.h) kills what a replica forked and left behind (a daemon
+//   in a session of its own) when the run ends or the harness dies.
 // Processes are spawned and reaped on one internal thread, which lives as
 // long as the object: exits are seen as they happen (poll_interval is only
 // a safety net). The destructor kills and reaps whatever still runs.
@@ -117,6 +121,9 @@ class ProcessDriver final : public Driver {
   std::unique_ptr<SubnetLease> subnet_;
   std::vector<Replica> replicas_;
   std::unique_ptr<ProxiedLinks> links_;
+  // Kills what the replicas forked and left behind when the run ends or the
+  // harness dies (run_reaper.h).
+  std::unique_ptr<RunReaper> reaper_;
 
   mutable std::mutex mu_;
   std::condition_variable changed_;
