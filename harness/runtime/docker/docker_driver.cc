@@ -83,6 +83,7 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
   compose_file_ = run_dir_ / (adopted() ? "compose.override.yaml"
                                         : "docker-compose.yaml");
   labels_ = OwnerLabels(run_id_);
+  reaper_ = MakeDockerReaper(options_.docker.docker, run_id_);
 
   for (const ReplicaPlan& plan : deployment_.replicas) {
     Replica r;

@@ -20,6 +20,7 @@
 #include "harness/runtime/docker/docker_links.h"
 #include "harness/runtime/docker/docker_log.h"
 #include "harness/runtime/driver.h"
+#include "harness/runtime/run_reaper.h"
 
 namespace chancho {
 
@@ -54,7 +55,10 @@ class DockerEvents;
 //   container exists.
 // - Everything it creates carries the labels com.chancho.run and
 //   com.chancho.owner-{host,pid,start}; ReapDockerLeftovers removes what a
-//   dead owner left, and the constructor calls it first.
+//   dead owner left, and the constructor calls it first. A run reaper
+//   (run_reaper.h) removes the run's containers and networks by label
+//   within seconds of the harness's death (SIGKILL included), unless the
+//   run was removed cleanly.
 // Where containers differ from processes: the command is the container's
 // PID 1, so a signal it has no handler for (other than SIGKILL and SIGSTOP)
 // is ignored; an exit code of 129..192 reads as a signal.
@@ -190,6 +194,7 @@ class DockerDriver final : public Driver {
   std::filesystem::path compose_file_;
   std::vector<std::string> compose_;
   std::map<std::string, std::string> labels_;
+  std::unique_ptr<RunReaper> reaper_;
   std::string subnet_;
   std::filesystem::path engine_socket_;  // empty: the CLI for everything
   std::vector<Replica> replicas_;

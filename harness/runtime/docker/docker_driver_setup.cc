@@ -346,6 +346,8 @@ void DockerDriver::Remove() {
     note(e);
     throw Error(project_ + ": remove: " + error);
   }
+  // Nothing of the run is left for the reaper to remove.
+  if (reaper_) reaper_->Disarm();
   {
     std::lock_guard lock(mu_);
     created_ = false;

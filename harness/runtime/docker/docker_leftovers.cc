@@ -112,6 +112,26 @@ NetworkRemoval RemoveNetworks(const std::string& docker,
   return result;
 }
 
+std::unique_ptr<RunReaper> MakeDockerReaper(const std::string& docker,
+                                            const std::string& run_id) {
+  const auto docker_path = FindProgram(docker);
+  const auto sh = FindProgram("sh");
+  if (!docker_path || !sh) return nullptr;
+  // $1: the docker CLI, $2: the run label's value.
+  static constexpr char kScript[] = R"(
+for attempt in 1 2 3; do
+  ids=$("$1" ps -aq --filter "label=com.chancho.run=$2")
+  [ -n "$ids" ] && "$1" rm -f -v $ids
+  nets=$("$1" network ls -q --filter "label=com.chancho.run=$2")
+  [ -n "$nets" ] && "$1" network rm $nets
+  [ -z "$ids$nets" ] && exit 0
+  sleep 1
+done)";
+  return std::make_unique<RunReaper>(
+      "", std::vector<std::string>{*sh, "-c", kScript, "chancho-docker-reaper",
+                                   *docker_path, run_id});
+}
+
 std::string HostName() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "localhost";

@@ -3,8 +3,11 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "harness/runtime/run_reaper.h"
 
 namespace chancho {
 
@@ -20,6 +23,13 @@ inline constexpr char kOwnerStartLabel[] = "com.chancho.owner-start";
 
 // The labels of run `run_id` owned by this process.
 std::map<std::string, std::string> OwnerLabels(const std::string& run_id);
+
+// A reaper (run_reaper.h) that, when the harness goes without the run
+// being removed, removes the containers and networks labelled with
+// `run_id`, trying three times a second apart (a compose up in flight may
+// still be creating). Null when `docker` or sh cannot be found.
+std::unique_ptr<RunReaper> MakeDockerReaper(const std::string& docker,
+                                            const std::string& run_id);
 
 // This machine's host name.
 std::string HostName();

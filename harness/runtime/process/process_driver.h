@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "harness/runtime/driver.h"
-#include "harness/runtime/process/run_reaper.h"
+#include "harness/runtime/run_reaper.h"
 #include "harness/runtime/process/subnet.h"
 
 namespace chancho {

@@ -1,4 +1,4 @@
-#include "harness/runtime/process/run_reaper.h"
+#include "harness/runtime/run_reaper.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "common/error.h"
+
+extern char** environ;
 
 namespace chancho {
 namespace {
@@ -33,17 +35,18 @@ struct LinuxDirent64 {
   char d_name[];
 };
 
-// Whether `environ` (NUL-separated entries) holds the entry `needle`.
-bool HasEntry(const char* environ, std::size_t size, const char* needle,
+// Whether `entries` (an environment: NUL-separated) holds the entry
+// `needle`.
+bool HasEntry(const char* entries, std::size_t size, const char* needle,
               std::size_t needle_size) {
   for (std::size_t at = 0; at + needle_size <= size;) {
-    if (std::memcmp(environ + at, needle, needle_size) == 0 &&
-        (at + needle_size == size || environ[at + needle_size] == '\0')) {
+    if (std::memcmp(entries + at, needle, needle_size) == 0 &&
+        (at + needle_size == size || entries[at + needle_size] == '\0')) {
       return true;
     }
-    const void* end = std::memchr(environ + at, '\0', size - at);
+    const void* end = std::memchr(entries + at, '\0', size - at);
     if (end == nullptr) break;
-    at = static_cast<std::size_t>(static_cast<const char*>(end) - environ) + 1;
+    at = static_cast<std::size_t>(static_cast<const char*>(end) - entries) + 1;
   }
   return false;
 }
@@ -92,7 +95,8 @@ int SweepOnce(const char* needle, std::size_t needle_size) {
   return killed;
 }
 
-[[noreturn]] void ReaperMain(int read_fd, const char* needle, std::size_t needle_size) {
+[[noreturn]] void ReaperMain(int read_fd, const char* needle, std::size_t needle_size,
+                             char* const* on_abandon) {
   ::setsid();  // out of the harness's session and process group
   if (read_fd != kPipeFd) {
     ::dup2(read_fd, kPipeFd);
@@ -115,22 +119,30 @@ int SweepOnce(const char* needle, std::size_t needle_size) {
   ::signal(SIGPIPE, SIG_IGN);
 
   char buffer[64];
+  bool disarmed = false;
   for (long n; (n = ::read(kPipeFd, buffer, sizeof buffer)) != 0;) {
     if (n < 0 && errno != EINTR) break;
+    for (long i = 0; i < n; ++i) disarmed |= buffer[i] == 'd';
   }
   // A killed process may have forked on its way out: sweep until a round
   // finds nothing, 100 rounds at most.
-  for (int round = 0; round < 100 && SweepOnce(needle, needle_size) > 0; ++round) {
+  for (int round = 0;
+       needle_size > 0 && round < 100 && SweepOnce(needle, needle_size) > 0; ++round) {
     const timespec pause{0, 10'000'000};
     ::nanosleep(&pause, nullptr);
   }
+  if (!disarmed && on_abandon[0] != nullptr) ::execve(on_abandon[0], on_abandon, environ);
   ::_exit(0);
 }
 
 }  // namespace
 
-RunReaper::RunReaper(std::string token)
-    : token_(std::move(token)), needle_(std::string(kVariable) + "=" + token_) {
+RunReaper::RunReaper(std::string token, std::vector<std::string> on_abandon)
+    : token_(std::move(token)),
+      needle_(token_.empty() ? "" : std::string(kVariable) + "=" + token_),
+      on_abandon_(std::move(on_abandon)) {
+  for (std::string& arg : on_abandon_) argv_.push_back(arg.data());
+  argv_.push_back(nullptr);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     throw Error(std::string("run reaper: pipe: ") + std::strerror(errno));
@@ -144,11 +156,17 @@ RunReaper::RunReaper(std::string token)
   }
   if (pid == 0) {
     ::close(fds[1]);
-    ReaperMain(fds[0], needle_.c_str(), needle_.size());
+    ReaperMain(fds[0], needle_.c_str(), needle_.size(), argv_.data());
   }
   ::close(fds[0]);
   write_fd_ = fds[1];
   pid_ = pid;
+}
+
+void RunReaper::Disarm() {
+  const char done = 'd';
+  while (::write(write_fd_, &done, 1) < 0 && errno == EINTR) {
+  }
 }
 
 RunReaper::~RunReaper() {

@@ -13,6 +13,11 @@
 // every replica gets and its descendants inherit), until none is left,
 // and exits.
 //
+// A run can also name a command for the reaper to run when the harness
+// goes without saying the run ended cleanly (Disarm): the Docker runtime's
+// removal of the run's containers and networks by label, as Testcontainers'
+// Ryuk does.
+//
 // Limits: a process that clears its environment, or whose environment is
 // over 256 KiB, escapes the sweep; processes of other users are not seen.
 //
@@ -21,6 +26,7 @@
 // buffers.
 
 #include <string>
+#include <vector>
 
 namespace chancho {
 
@@ -29,13 +35,19 @@ class RunReaper {
   static constexpr char kVariable[] = "CHANCHO_RUN_TOKEN";
 
   // Forks the reaper for `token` (unique per run: the run id and random
-  // bits). Throws chancho::Error when it cannot.
-  explicit RunReaper(std::string token);
+  // bits; empty: no process sweep). `on_abandon` (argv, argv[0] an
+  // absolute path; empty: none) is executed by the reaper when the pipe
+  // ends without Disarm(). Throws chancho::Error when it cannot fork.
+  explicit RunReaper(std::string token, std::vector<std::string> on_abandon = {});
   // Closes the pipe: the reaper sweeps once more and exits; waits up to 5 s
   // for it.
   ~RunReaper();
   RunReaper(const RunReaper&) = delete;
   RunReaper& operator=(const RunReaper&) = delete;
+
+  // The run ended cleanly: `on_abandon` will not run (the process sweep
+  // still does).
+  void Disarm();
 
   const std::string& token() const { return token_; }
   int pid() const { return pid_; }
@@ -43,6 +55,8 @@ class RunReaper {
  private:
   std::string token_;
   std::string needle_;  // "CHANCHO_RUN_TOKEN=<token>", what the sweep looks for
+  std::vector<std::string> on_abandon_;
+  std::vector<char*> argv_;  // on_abandon_ for execve, made before fork
   int write_fd_ = -1;
   int pid_ = -1;
 };

@@ -1,0 +1,68 @@
+// A Docker run whose harness dies by SIGKILL leaves nothing behind: the
+// run's reaper (run_reaper.h, MakeDockerReaper) removes every container and
+// network labelled with the run within seconds, as Testcontainers' Ryuk
+// does, without waiting for a later run's reaping or `chancho down --all`.
+// Needs the engine and the tp0 images (ci/start-docker.sh,
+// ci/build-images.sh); without them it is skipped, unless CI=true.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "fixtures/docker_support.h"
+#include "integration_tests/cli_support.h"
+
+namespace chancho::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// What `docker ARGS` prints, without surrounding blanks.
+std::string Docker(const std::string& args, const std::filesystem::path& dir) {
+  std::string out = RunShell("docker " + args, dir, 60).out;
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  return out;
+}
+
+class DockerReaperTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    std::optional<std::string> missing = DockerUnavailable();
+    if (!missing) missing = ImagesMissing({"chancho/tp0-server:latest", "chancho/tp0-client:latest"});
+    if (missing) {
+      if (IsCi()) FAIL() << "CI=true, and the Docker runtime cannot run: " << *missing;
+      GTEST_SKIP() << *missing;
+    }
+  }
+};
+
+TEST_F(DockerReaperTest, AKilledSupervisorsContainersAndNetworkAreGoneWithin10s) {
+  const auto up = RunChancho("up tp0 --clients 2 --runtime docker --detach", dir_, 300);
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  const auto at = up.out.find("| supervisor: ");
+  ASSERT_NE(at, std::string::npos) << up.out;
+  const int supervisor = std::stoi(up.out.substr(at + 14));
+  const auto run_at = up.out.find("| run: ", at);
+  std::string run_dir = up.out.substr(run_at + 7);
+  run_dir = run_dir.substr(0, run_dir.find('\n'));
+  const std::string label = "label=com.chancho.run=" + std::filesystem::path(run_dir).filename().string();
+  ASSERT_NE(Docker("ps -aq --filter " + label, dir_), "") << "the run has no container";
+  ASSERT_NE(Docker("network ls -q --filter " + label, dir_), "") << "the run has no network";
+
+  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
+  const auto killed = std::chrono::steady_clock::now();
+  std::string containers, networks;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    containers = Docker("ps -aq --filter " + label, dir_);
+    networks = Docker("network ls -q --filter " + label, dir_);
+  } while ((!containers.empty() || !networks.empty()) &&
+           std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
+  EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
+  EXPECT_EQ(networks, "") << "the run's network outlived its supervisor by 10 s";
+}
+
+}  // namespace
+}  // namespace chancho::testing
