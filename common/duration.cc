@@ -17,6 +17,7 @@ struct Unit {
 constexpr Unit kUnits[] = {
     {"ns", 1.0L}, {"us", 1e3L}, {"\xC2\xB5s", 1e3L}, {"\xCE\xBCs", 1e3L},
     {"ms", 1e6L}, {"s", 1e9L},  {"m", 60.0L * 1e9L}, {"h", 3600.0L * 1e9L},
+    {"d", 86400.0L * 1e9L},
 };
 
 // Far beyond any sensible period, and well inside int64 microseconds.
@@ -66,7 +67,7 @@ std::chrono::microseconds ParseDuration(std::string_view text) {
     }
     if (!any_digit) Fail(text, "expected a number");
     if (rest.empty() || IsDigit(rest.front())) {
-      Fail(text, "missing unit (use ns, us, ms, s, m or h)");
+      Fail(text, "missing unit (use ns, us, ms, s, m, h or d)");
     }
     const Unit* unit = nullptr;
     for (const Unit& candidate : kUnits) {
@@ -75,7 +76,7 @@ std::chrono::microseconds ParseDuration(std::string_view text) {
         break;
       }
     }
-    if (unit == nullptr) Fail(text, "unknown unit (use ns, us, ms, s, m or h)");
+    if (unit == nullptr) Fail(text, "unknown unit (use ns, us, ms, s, m, h or d)");
     rest.remove_prefix(unit->name.size());
     total += value * unit->nanoseconds;
     if (total > kMaxNanoseconds) Fail(text, "longer than 100 years");
@@ -97,7 +98,8 @@ std::chrono::milliseconds ParseDurationOr(std::string_view text,
         ParseDuration(text) + std::chrono::microseconds(500));
   }
   // The bare number with the unit's name appended: one parser for both.
-  const std::string unit = bare_unit >= std::chrono::hours(1)     ? "h"
+  const std::string unit = bare_unit >= std::chrono::hours(24)    ? "d"
+                           : bare_unit >= std::chrono::hours(1)     ? "h"
                            : bare_unit >= std::chrono::minutes(1) ? "m"
                            : bare_unit >= std::chrono::seconds(1) ? "s"
                                                                   : "ms";

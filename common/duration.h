@@ -7,7 +7,7 @@ namespace chancho::common {
 
 // Parses a Go-style duration as used by tp0's client config: one or more
 // "<number><unit>" terms such as "150ms", "5s", "2m", "1.5s", "100us",
-// "1m30s". Units: ns, us (also µs / μs), ms, s, m, h. "0" alone is zero.
+// "1m30s". Units: ns, us (also µs / μs), ms, s, m, h, d. "0" alone is zero.
 // Surrounding blanks are ignored. The result is rounded to the nearest
 // microsecond.
 //

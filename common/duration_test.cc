@@ -15,6 +15,7 @@ TEST(ParseDurationTest, ParsesEachUnit) {
   EXPECT_EQ(ParseDuration("5s"), microseconds(5'000'000));
   EXPECT_EQ(ParseDuration("2m"), microseconds(120'000'000));
   EXPECT_EQ(ParseDuration("1h"), microseconds(3'600'000'000LL));
+  EXPECT_EQ(ParseDuration("7d"), microseconds(7 * 86'400'000'000LL));
   EXPECT_EQ(ParseDuration("100us"), microseconds(100));
   EXPECT_EQ(ParseDuration("100\xC2\xB5s"), microseconds(100));
   EXPECT_EQ(ParseDuration("2000ns"), microseconds(2));
@@ -39,8 +40,8 @@ TEST(ParseDurationTest, RejectsBadInputWithAClearMessage) {
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()),
-              "invalid duration '150': missing unit (use ns, us, ms, s, m or "
-              "h)");
+              "invalid duration '150': missing unit (use ns, us, ms, s, m, h "
+              "or d)");
   }
 }
 
@@ -58,6 +59,7 @@ TEST(ParseDurationOrTest, ABareNumberCountsInTheOptionsOwnUnit) {
   EXPECT_EQ(ParseDurationOr("30", seconds(1)), milliseconds(30000));
   EXPECT_EQ(ParseDurationOr("1.5", seconds(1)), milliseconds(1500));
   EXPECT_EQ(ParseDurationOr(" 0 ", seconds(1)), milliseconds(0));
+  EXPECT_EQ(ParseDurationOr("2", std::chrono::hours(24)), std::chrono::hours(48));
 }
 
 TEST(ParseDurationOrTest, AUnitWinsWhateverTheOptionsUnit) {

@@ -152,6 +152,35 @@ TEST_F(CliConventionsTest, LogsFollowSeveralReplicasUntilTheRunEnds) {
   EXPECT_THAT(followed.out, HasSubstr("action: shutdown | result: success"));
 }
 
+TEST_F(CliConventionsTest, PruneRemovesOldRunsButNeverALiveOne) {
+  const fs::path runs = dir_ / ".chancho/runs";
+  fs::create_directories(runs / "20200101T000000Z-aaaaaa/logs");
+  fs::create_directories(runs / "20200102T000000Z-bbbbbb");
+  fs::create_directories(runs / "my-notes");  // not a run: left alone
+  ASSERT_EQ(RunChancho("up tp0 --detach", dir_).exit_code, 0);
+  const fs::path live = LatestRun();
+
+  const auto dry = RunChancho("prune --dry-run", dir_);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("result: dry_run | run: .chancho/runs/20200101T000000Z-aaaaaa"));
+  EXPECT_TRUE(fs::exists(runs / "20200101T000000Z-aaaaaa"));
+
+  // Everything older than nothing: all but the live run and the non-run.
+  const auto pruned = Json(RunChancho("prune --older-than 0s --json", dir_), "chancho.prune/1");
+  ASSERT_TRUE(pruned.IsObject());
+  EXPECT_EQ(pruned["removed"].GetInt(), 2);
+  EXPECT_EQ(pruned["live"].GetInt(), 1);
+  EXPECT_FALSE(fs::exists(runs / "20200101T000000Z-aaaaaa"));
+  EXPECT_FALSE(fs::exists(runs / "20200102T000000Z-bbbbbb"));
+  EXPECT_TRUE(fs::exists(runs / "my-notes"));
+  EXPECT_TRUE(fs::exists(live)) << "a live run was pruned";
+  ASSERT_EQ(RunChancho("down", dir_).exit_code, 0);
+
+  // Once down, --keep 1 keeps it (the newest).
+  EXPECT_EQ(RunChancho("prune --keep 1", dir_).exit_code, 0);
+  EXPECT_TRUE(fs::exists(live));
+}
+
 TEST_F(CliConventionsTest, BashCompletionComesFromTheCommands) {
   const fs::path script = BinDir().parent_path() / "share/bash-completion/completions/chancho";
   ASSERT_TRUE(fs::exists(script)) << script;

@@ -17,7 +17,10 @@ CLI::Option* AddDurationOption(CLI::App* command, const std::string& name,
                                std::chrono::milliseconds& value,
                                const std::string& description,
                                std::chrono::milliseconds bare_unit) {
-  const std::string unit = bare_unit >= std::chrono::seconds(1) ? "seconds" : "ms";
+  const std::string unit = bare_unit >= std::chrono::hours(24)   ? "days"
+                           : bare_unit >= std::chrono::hours(1)  ? "hours"
+                           : bare_unit >= std::chrono::seconds(1) ? "seconds"
+                                                                  : "ms";
   return command
       ->add_option_function<std::string>(
           name,
@@ -115,6 +118,16 @@ CLI::Option* AddRunOption(CLI::App* command, std::string& run) {
                       "newest live run under .chancho/runs)");
 }
 
+bool RunIsLive(const std::filesystem::path& run_dir) {
+  if (!std::filesystem::exists(run_dir / "control")) return false;
+  try {
+    ControlRequest(ControlName(run_dir), "info", std::chrono::seconds(2));
+    return true;
+  } catch (const Error&) {
+    return false;  // a run whose supervisor died: its control file is stale
+  }
+}
+
 std::string ControlName(const std::filesystem::path& run_dir) {
   const auto file = run_dir / "control";
   if (!std::filesystem::exists(file)) {
@@ -148,12 +161,7 @@ std::filesystem::path LocateRun(const std::string& run) {
   // Run ids start with their UTC time, so the newest sorts last.
   std::sort(runs.rbegin(), runs.rend());
   for (const auto& candidate : runs) {
-    try {
-      ControlRequest(ControlName(candidate), "info", std::chrono::seconds(2));
-      return std::filesystem::absolute(candidate);
-    } catch (const Error&) {
-      // A run whose supervisor died: its control file is stale.
-    }
+    if (RunIsLive(candidate)) return std::filesystem::absolute(candidate);
   }
   throw Error("no live run under " +
               std::filesystem::absolute(root).string() +

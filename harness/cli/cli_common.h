@@ -46,6 +46,9 @@ CLI::Option* AddRunOption(CLI::App* command, std::string& run);
 // else the newest run under .chancho/runs that has a live control socket.
 std::filesystem::path LocateRun(const std::string& run);
 
+// Whether a supervisor answers on the run's control socket.
+bool RunIsLive(const std::filesystem::path& run_dir);
+
 // The control socket name of a live run; throws chancho::Error if the run
 // is not live.
 std::string ControlName(const std::filesystem::path& run_dir);

@@ -46,14 +46,9 @@ std::vector<std::filesystem::path> LiveRuns() {
   std::error_code ec;
   for (const auto& entry :
        std::filesystem::directory_iterator(".chancho/runs", ec)) {
-    if (!std::filesystem::exists(entry.path() / "control")) continue;
-    try {
-      ControlRequest(ControlName(entry.path()), "info", std::chrono::seconds(2));
-      runs.push_back(std::filesystem::absolute(entry.path()));
-    } catch (const Error&) {
-      // A supervisor that died: nothing to ask; its containers, if any,
-      // are reaped below.
-    }
+    // A supervisor that died has nothing to ask; its containers, if
+    // any, are reaped below.
+    if (RunIsLive(entry.path())) runs.push_back(std::filesystem::absolute(entry.path()));
   }
   std::sort(runs.begin(), runs.end());
   return runs;

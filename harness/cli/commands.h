@@ -22,6 +22,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddReportCommand(CLI::App& app, int& exit_code);
 // kill, stop, restart, start, pause and unpause (cmd_verbs.cc).
 void AddVerbCommands(CLI::App& app, int& exit_code);
+void AddPruneCommand(CLI::App& app, int& exit_code);
 // Last: it describes the commands added before it.
 void AddCompletionCommand(CLI::App& app, int& exit_code);
 

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   chancho::cli::AddCollectCommand(app, exit_code);
   chancho::cli::AddReportCommand(app, exit_code);
   chancho::cli::AddVerbCommands(app, exit_code);
+  chancho::cli::AddPruneCommand(app, exit_code);
   chancho::cli::AddCompletionCommand(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -13,14 +13,15 @@
 #include "common/error.h"
 
 namespace chancho {
-namespace {
 
-std::filesystem::path LockDirectory() {
+std::filesystem::path SubnetLockDirectory() {
   const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
   std::filesystem::path base =
       runtime_dir != nullptr && *runtime_dir != '\0' ? runtime_dir : "/tmp";
   return base / ("chancho-subnets-" + std::to_string(::getuid()));
 }
+
+namespace {
 
 // A holder unlinks its lock file when it releases it; a lock taken on such
 // an unlinked inode claims nothing.
@@ -31,16 +32,38 @@ bool StillLinked(int fd, const std::string& path) {
          by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev;
 }
 
+// Removes the lock files that crashed runs left (a holder that dies keeps
+// its file, not its lock): a file whose lock can be taken is unlinked while
+// it is held, as a releasing holder does, so a run that opened it just
+// before finds its inode unlinked and looks elsewhere. At most `most`
+// files a call, so that taking a lease stays cheap.
+void PruneStaleLocks(const std::filesystem::path& dir, int most) {
+  std::error_code ec;
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (++seen > most) break;
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".lock") continue;
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && StillLinked(fd, path)) {
+      ::unlink(path.c_str());
+    }
+    ::close(fd);
+  }
+}
+
 }  // namespace
 
 SubnetLease::SubnetLease(std::mt19937_64& random) {
-  const std::filesystem::path dir = LockDirectory();
+  const std::filesystem::path dir = SubnetLockDirectory();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     throw Error(dir.string() + ": cannot create lock directory: " +
                 ec.message());
   }
+  PruneStaleLocks(dir, 256);
   std::uniform_int_distribution<int> second(1, 254);
   std::uniform_int_distribution<int> third(0, 255);
   for (int attempt = 0; attempt < 512; ++attempt) {

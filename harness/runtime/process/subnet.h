@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <random>
 #include <string>
 
@@ -11,6 +12,11 @@ namespace chancho {
 // holder dies, even by SIGKILL, so a crashed run never keeps a subnet.
 // Linux answers every 127.0.0.0/8 address on `lo`, so no interface set-up is
 // needed.
+// Where the lock files are: $XDG_RUNTIME_DIR or /tmp, then
+// chancho-subnets-<uid>. A lease removes the files that crashed holders
+// left there (flock taken, and the inode still the path's).
+std::filesystem::path SubnetLockDirectory();
+
 class SubnetLease {
  public:
   // Tries random subnets (127.0.0.0/24 excluded) until one is free. Throws
