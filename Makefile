@@ -1,6 +1,6 @@
 # Thin wrapper over the CMake presets. `make demo` and `make test` each
 # install what is missing, configure, build and run.
-.PHONY: all deps build demo demo-tp0 test test-unit test-integration test-docker bench known-good clean
+.PHONY: all deps build demo demo-tp0 test test-unit test-integration test-docker bench fuzz fuzz-build known-good clean
 
 all: build
 
@@ -17,7 +17,13 @@ demo: build
 demo-tp0: build
 	@bash ci/demo-tp0.sh
 
-test: build
+# The fuzz targets (clang, preset fuzz, build-fuzz/): make test runs each
+# for a few seconds (the fuzz_smoke test).
+fuzz-build: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz
+
+test: build fuzz-build
 	@bash ci/prepare-docker.sh build || \
 	  echo "warning: Docker is not usable here; Docker tests will be skipped (or fail when CI=true)" >&2
 	@ctest --preset default || { bash ci/docker-report.sh; bash ci/collect-failure.sh build; exit 1; }
@@ -34,6 +40,10 @@ test-docker: build
 	@bash ci/prepare-docker.sh build
 	@ctest --preset default -L docker || { bash ci/docker-report.sh; exit 1; }
 
+# Each fuzz target for FUZZ_SECONDS (default 60); see FUZZING.md.
+fuzz: deps
+	@bash fuzz/run.sh $(or $(FUZZ_SECONDS),60)
+
 known-good: build
 	@bash system/movies/make-known-good.sh build
 
@@ -43,4 +53,4 @@ bench: deps
 	@bash bench/run.sh
 
 clean:
-	@rm -rf build build-bench .chancho
+	@rm -rf build build-bench build-fuzz .chancho

@@ -12,7 +12,7 @@ packages=(
   docker-compose netcat-openbsd procps iproute2 socat python3 zlib1g-dev chromium
   docker.io debootstrap
   librabbitmq-dev rabbitmq-server
-  shellcheck stress-ng
+  shellcheck stress-ng clang libfuzzer-14-dev
 )
 
 missing=()

@@ -381,7 +381,8 @@ Spec ScenarioSpec(const Scenario& s) {
       service.replicas = *s.replicas;
     }
     if (auto env = s.environment.find(service.name); env != s.environment.end()) {
-      for (const auto& [k, v] : env->second) {
+      for (const auto& [name, v] : env->second) {
+        const std::string& k = name;  // a lambda below captures it
         const std::string value = ExpandPlaceholders(v, s);
         // A variable that a mounted config file carries names that file's
         // host path: the mount's source changes, so the replica sees the

@@ -219,10 +219,14 @@ RunRecord LoadRecord(const std::filesystem::path& path) {
   if (!in) throw Error(path.string() + ": cannot open");
   std::ostringstream text;
   text << in.rdbuf();
+  return ParseRecord(text.str(), path.string());
+}
+
+RunRecord ParseRecord(const std::string& text, const std::string& source) {
   rapidjson::Document doc;
-  ParseJson(doc, text.str(), path.string());
+  ParseJson(doc, text, source);
   const auto bad = [&](const std::string& what) {
-    return Error(path.string() + ": not a run record: " + what);
+    return Error(source + ": not a run record: " + what);
   };
   if (doc.HasParseError() || !doc.IsObject()) throw bad("invalid JSON");
   RunRecord r;
@@ -260,7 +264,7 @@ RunRecord LoadRecord(const std::filesystem::path& path) {
     }
     if (e.HasMember("origin") && e["origin"].IsString()) f.origin = e["origin"].GetString();
     if (e.HasMember("id") && e["id"].IsString()) f.id = e["id"].GetString();
-    JsonChecker check(path.string());
+    JsonChecker check(source);
     for (const char* key : {"on", "until"}) {
       if (!e.HasMember(key)) continue;
       const std::string pointer = "/plan/" + std::to_string(r.plan.size()) + "/" + key;

@@ -87,5 +87,7 @@ std::string RecordToJson(const RunRecord& record);
 // Reads what RecordToJson wrote (the plan, scenario file and seed are what
 // a replay needs). Throws chancho::Error naming the file on a bad record.
 RunRecord LoadRecord(const std::filesystem::path& path);
+// The same from the record's text; `source` names it in errors.
+RunRecord ParseRecord(const std::string& text, const std::string& source);
 
 }  // namespace chancho

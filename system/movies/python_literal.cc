@@ -143,7 +143,7 @@ class Parser {
       SkipSpace();
       PyValue value;
       if (!ParseValue(value, depth)) return false;
-      entries.emplace_back(std::move(key), std::move(value));
+      entries.push_back(PyDictEntry{std::move(key), std::move(value)});
       if (!ParseSeparator('}')) return false;
     }
     ++pos_;

@@ -13,9 +13,13 @@ namespace chancho::movies {
 // One value of a Python literal as the Kaggle list columns hold them:
 // None, True/False, int, float, str, list or dict. Dict keys must be str
 // (that is all the data uses); dict entries keep their order in the text.
+struct PyDictEntry;
+
 struct PyValue {
   using List = std::vector<PyValue>;
-  using Dict = std::vector<std::pair<std::string, PyValue>>;
+  // Entries in text order. A struct of its own rather than std::pair, which
+  // may not be instantiated while PyValue is incomplete.
+  using Dict = std::vector<PyDictEntry>;
 
   std::variant<std::monostate, bool, int64_t, double, std::string, List, Dict>
       value;
@@ -29,6 +33,11 @@ struct PyValue {
   const Dict* AsDict() const { return std::get_if<Dict>(&value); }
   // For a dict, the value of the first entry named `key`; nullptr otherwise.
   const PyValue* Find(std::string_view key) const;
+};
+
+struct PyDictEntry {
+  std::string first;  // the key
+  PyValue second;     // its value
 };
 
 // Why a literal could not be parsed: the byte offset and a one-line cause.
