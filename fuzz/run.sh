@@ -5,6 +5,7 @@
 # build-fuzz/fuzz-report.md: executions, executions per second and new
 # corpus entries per target. A crash, leak or UBSan report stops with the
 # reproducer in build-fuzz/crashes/<target>/ and a non-zero exit.
+# FUZZ_REPORT names another report file, and FUZZ_APPEND=1 adds to it.
 # With FUZZ_NO_BUILD=1 the targets must be built already (make test builds
 # them; its fuzz_smoke test runs them this way for a few seconds each).
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
@@ -29,11 +30,13 @@ done
 
 declare -A dicts=([spec]=json [scenario]=json [record]=json [python_literal]=python_literal
                   [control]=control [docker]=json)
-report=build-fuzz/fuzz-report.md
-{
-  echo "| target | seconds | executions | exec/s | corpus (seed -> end) | result |"
-  echo "|---|---|---|---|---|---|"
-} >"$report"
+report=${FUZZ_REPORT:-build-fuzz/fuzz-report.md}
+if [ "${FUZZ_APPEND:-0}" != 1 ] || [ ! -s "$report" ]; then
+  {
+    echo "| target | seconds | executions | exec/s | corpus (seed -> end) | result |"
+    echo "|---|---|---|---|---|---|"
+  } >"$report"
+fi
 failed=0
 for t in "${targets[@]}"; do
   work=build-fuzz/corpus/$t

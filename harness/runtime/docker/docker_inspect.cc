@@ -106,6 +106,13 @@ std::optional<ContainerEvent> ParseContainerEvent(std::string_view line) {
             std::chrono::nanoseconds(nano->GetInt64())));
   } else if (const Value* seconds = Member(doc, "time");
              seconds && seconds->IsInt64()) {
+    // In nanoseconds the clock reaches the year 2262; a time beyond that
+    // (or before 1970) is garbage, and converting it would overflow.
+    constexpr std::int64_t kLatest = 9'000'000'000;
+    if (seconds->GetInt64() < 0 || seconds->GetInt64() > kLatest) {
+      throw Error("docker events: an event's time " +
+                  std::to_string(seconds->GetInt64()) + " is out of range");
+    }
     event.time = system_clock::time_point(
         std::chrono::seconds(seconds->GetInt64()));
   } else {

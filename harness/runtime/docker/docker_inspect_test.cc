@@ -1,5 +1,6 @@
 #include "harness/runtime/docker/docker_inspect.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,6 +11,7 @@ namespace chancho {
 namespace {
 
 using std::chrono::system_clock;
+using ::testing::HasSubstr;
 
 // Trimmed from `docker inspect` of engine 20.10: one running container, one
 // that was killed with SIGKILL.
@@ -168,6 +170,35 @@ TEST(NormaliseExitTest, SignalsAre128PlusN) {
   EXPECT_EQ(NormaliseExit(1).exit_code, 1);
   EXPECT_EQ(NormaliseExit(128).exit_code, 128);
   EXPECT_EQ(NormaliseExit(255).exit_code, 255);
+}
+
+TEST(ParseContainerEventTest, ADieEventHasTheNameCodeAndTime) {
+  const auto event = ParseContainerEvent(
+      R"({"Type":"container","Action":"die","Actor":{"ID":"abc","Attributes":)"
+      R"({"name":"server","exitCode":"137"}},"time":1700000000,"timeNano":1700000000123456789})");
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->container, "server");
+  EXPECT_EQ(event->action, "die");
+  EXPECT_EQ(event->exit_code, 137);
+  EXPECT_EQ(event->time.time_since_epoch(), std::chrono::nanoseconds(1700000000123456789));
+  EXPECT_FALSE(ParseContainerEvent(R"({"Type":"network","Action":"connect"})"));
+}
+
+// Found by fuzz_docker: a "time" in seconds beyond what the clock holds in
+// nanoseconds overflowed in the conversion (undefined behaviour); now it is
+// an error of one line.
+TEST(ParseContainerEventTest, ATimeOutOfRangeIsAnError) {
+  for (const char* time : {"17000100000", "-5", "9223372036854775807"}) {
+    const std::string line =
+        std::string(R"({"Type":"container","Action":"die","Actor":{"Attributes":)"
+                    R"({"name":"server"}},"time":)") + time + "}";
+    try {
+      ParseContainerEvent(line);
+      ADD_FAILURE() << "accepted time " << time;
+    } catch (const Error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("out of range")) << time;
+    }
+  }
 }
 
 TEST(ParseDockerTimeTest, NanosecondsAndOffsets) {
