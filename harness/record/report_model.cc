@@ -254,7 +254,9 @@ ReportModel BuildReportModel(const std::string& record_json,
     const bool ok = Bool(f, "took_effect");
     ++m.faults;
     m.faults_effective += ok ? 1 : 0;
-    ReportLane& lane = lanes[index[target]];
+    const auto at = index.find(target);
+    if (at == index.end()) continue;  // no target named: nothing to draw it on
+    ReportLane& lane = lanes[at->second];
     std::string detail = kind + " " + target + " (" + event + "): " +
                          (ok ? "took effect" : "did not take effect") +
                          "; planned " + Seconds(Num(f, "planned_ms")) + ", applied " +
@@ -278,7 +280,9 @@ ReportModel BuildReportModel(const std::string& record_json,
   }
   const auto progress = Items(doc, "progress");
   for (const Value* c : Items(doc, "clients")) {
-    ReportLane& lane = lanes[index[Str(*c, "name")]];
+    const auto at = index.find(Str(*c, "name"));
+    if (at == index.end()) continue;
+    ReportLane& lane = lanes[at->second];
     const auto it = c->FindMember("exit_code");
     const bool exited = it != c->MemberEnd() && it->value.IsInt();
     const int code = exited ? it->value.GetInt() : -1;

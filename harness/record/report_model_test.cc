@@ -117,6 +117,18 @@ TEST(ReportModelTest, AnOlderRecordGroupsByTheNameWithoutItsNumber) {
   EXPECT_EQ(m.groups[0].lanes.size(), 2u);
 }
 
+// Found by fuzz_record: a fault without a target, or a client without a
+// name, was drawn on a lane that does not exist (out of bounds).
+TEST(ReportModelTest, FaultsAndClientsWithoutANameAreCountedNotDrawn) {
+  const ReportModel m = BuildReportModel(
+      R"({"plan": [], "faults": [{"kind": "kill", "actual_ms": 5, "took_effect": true}],
+          "clients": [{"exit_code": 0, "completed_ms": 9}]})",
+      "nameless");
+  EXPECT_EQ(m.faults, 1);
+  EXPECT_EQ(m.lanes, 0);
+  EXPECT_TRUE(m.recoveries.empty());
+}
+
 TEST(ReportModelTest, WhatIsNotARecordIsOneLineNamingTheSource) {
   for (const std::string text : {"", "[]", "{", "{\"seed\": 1}"}) {
     try {
