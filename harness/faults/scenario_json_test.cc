@@ -24,5 +24,21 @@ TEST(ScenarioJsonTest, DeepNestingIsRefusedOnOneLine) {
   }
 }
 
+// Found by fuzz_scenario: a time of 1e124 seconds was converted to
+// milliseconds out of range (undefined behaviour); times above ten years
+// are an error now, in every place that takes seconds.
+TEST(ScenarioJsonTest, TimesAboveTenYearsAreRefused) {
+  for (const std::string json :
+       {R"({"spec": "x", "timeouts": {"clients": 1e124}})",
+        R"({"spec": "x", "faults": {"events": [{"at": 1e30, "action": "kill", "target": "a"}]}})"}) {
+    try {
+      ParseScenario(json, "x.json");
+      ADD_FAILURE() << "accepted " << json;
+    } catch (const Error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("at most 315360000")) << json;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace chancho

@@ -101,7 +101,11 @@ class Timeline {
   void Axis(double height) {
     out_ += "<g class=\"axis\">";
     const double step = TickStep(m_.t1 - m_.t0);
-    for (double t = std::ceil(m_.t0 / step) * step; t <= m_.t1; t += step) {
+    // At most a few dozen ticks, whatever the numbers (a step too small to
+    // move a huge time would never end the loop).
+    int ticks = 0;
+    for (double t = std::ceil(m_.t0 / step) * step; t <= m_.t1 && ticks < 40;
+         t += step, ++ticks) {
       out_ += "<line x1=\"" + Num(X(t)) + "\" x2=\"" + Num(X(t)) + "\" y1=\"" +
               Num(kAxisHeight - 4) + "\" y2=\"" + Num(height) + "\"/>";
       out_ += "<text x=\"" + Num(X(t) + 2) + "\" y=\"12\">" +

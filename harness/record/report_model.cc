@@ -28,6 +28,15 @@ double Num(const Value& v, const char* key, double otherwise = 0) {
                                                      : otherwise;
 }
 
+// A count or id as an int: what does not fit is clamped, never converted
+// out of range.
+int IntOf(const Value& v, const char* key) {
+  const double n = Num(v, key);
+  if (!(n > -2e9)) return n != n ? 0 : -2'000'000'000;  // NaN is 0
+  if (n > 2e9) return 2'000'000'000;
+  return static_cast<int>(n);
+}
+
 bool Bool(const Value& v, const char* key) {
   if (!v.IsObject()) return false;
   const auto it = v.FindMember(key);
@@ -182,7 +191,7 @@ ReportModel BuildReportModel(const std::string& record_json,
   m.runtime = Str(doc, "runtime");
   m.spec = Str(doc, "spec");
   m.verdict = Str(doc, "verdict");
-  m.exit_code = static_cast<int>(Num(doc, "exit_code", 1));
+  m.exit_code = doc.HasMember("exit_code") ? IntOf(doc, "exit_code") : 1;
   m.started_at = Str(doc, "started_at");
   m.up_ms = Num(doc, "up_ms");
   m.duration_ms = Num(doc, "duration_ms");
@@ -190,7 +199,7 @@ ReportModel BuildReportModel(const std::string& record_json,
   m.replay_command = "chancho run --replay " +
                      (m.run_dir.empty() ? std::string("record.json")
                                         : m.run_dir + "/record.json");
-  m.revivals = static_cast<int>(Num(doc, "revivals"));
+  m.revivals = IntOf(doc, "revivals");
   m.unapplied = static_cast<int>(Items(doc, "unapplied").size());
 
   // The replicas: the record's list, then any other name its changes or
@@ -213,8 +222,7 @@ ReportModel BuildReportModel(const std::string& record_json,
     const std::string name = Str(*c, "replica");
     add_replica(name, "", false);
     changes[name].push_back({Num(*c, "at_ms"), Str(*c, "state"),
-                             static_cast<int>(Num(*c, "starts")), Bool(*c, "ready"),
-                             static_cast<int>(Num(*c, "pid"))});
+                             IntOf(*c, "starts"), Bool(*c, "ready"), IntOf(*c, "pid")});
   }
   const auto faults = Items(doc, "faults");
   for (const Value* f : faults) add_replica(Str(*f, "target"), "", false);

@@ -129,6 +129,19 @@ TEST(ReportModelTest, FaultsAndClientsWithoutANameAreCountedNotDrawn) {
   EXPECT_TRUE(m.recoveries.empty());
 }
 
+// Found by fuzz_record: a start count beyond int was converted out of
+// range (undefined behaviour); now it is clamped.
+TEST(ReportModelTest, NumbersBeyondTheirTypeAreClamped) {
+  const ReportModel m = BuildReportModel(
+      R"({"plan": [], "exit_code": 1e300, "state_changes": [
+          {"at_ms": 1e20, "replica": "a", "state": "running", "starts": 1e55, "pid": -1e55},
+          {"at_ms": 1e20, "replica": "a", "state": "exited", "starts": 1, "pid": 1}]})",
+      "huge");
+  EXPECT_EQ(m.exit_code, 2'000'000'000);
+  ASSERT_EQ(m.groups.size(), 1u);
+  EXPECT_EQ(m.groups[0].lanes[0].spans.size(), 2u);
+}
+
 TEST(ReportModelTest, WhatIsNotARecordIsOneLineNamingTheSource) {
   for (const std::string text : {"", "[]", "{", "{\"seed\": 1}"}) {
     try {

@@ -144,18 +144,23 @@ std::string JsonChecker::ScalarText(const Value& value,
   return std::string(buffer, result.ptr);
 }
 
+// Ten years: beyond any run, and far inside what milliseconds in 64 bits
+// hold, so that callers convert without overflow.
+constexpr double kMaxSeconds = 315'360'000;
+
 double JsonChecker::NonNegativeSeconds(const Value& value,
                                        const std::string& pointer) const {
-  if (!value.IsNumber() || value.GetDouble() < 0) {
-    Expected(pointer, "a non-negative number of seconds", value);
+  if (!value.IsNumber() || value.GetDouble() < 0 || value.GetDouble() > kMaxSeconds) {
+    Expected(pointer, "a non-negative number of seconds, at most 315360000 (10 years)",
+             value);
   }
   return value.GetDouble();
 }
 
 double JsonChecker::PositiveSeconds(const Value& value,
                                     const std::string& pointer) const {
-  if (!value.IsNumber() || value.GetDouble() <= 0) {
-    Expected(pointer, "a positive number of seconds", value);
+  if (!value.IsNumber() || value.GetDouble() <= 0 || value.GetDouble() > kMaxSeconds) {
+    Expected(pointer, "a positive number of seconds, at most 315360000 (10 years)", value);
   }
   return value.GetDouble();
 }
