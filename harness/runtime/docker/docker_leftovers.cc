@@ -51,16 +51,27 @@ bool NotFound(const CommandResult& result) {
 // Removes each of `ids` with `command` + id. Another reaper running at the
 // same time may have removed some of them already, which is not an error;
 // any other refusal is added to `result.failures`.
+// One call for every object; when it fails (one object the engine refuses
+// fails the whole call), one call per object, so that each failure is told
+// apart and the others still go.
 void Remove(const std::vector<std::string>& command,
             const std::vector<std::string>& ids, const CommandOptions& options,
             ReapResult& result) {
+  if (ids.empty()) return;
+  std::vector<std::string> all = command;
+  all.insert(all.end(), ids.begin(), ids.end());
+  const CommandResult batch = RunCommand(all, options);
+  if (!batch.timed_out && batch.exit_code == 0) {
+    result.removed += static_cast<int>(ids.size());
+    return;
+  }
   for (const std::string& id : ids) {
     std::vector<std::string> argv = command;
     argv.push_back(id);
     const CommandResult removed = RunCommand(argv, options);
-    if (!removed.timed_out && removed.exit_code == 0) {
-      ++result.removed;
-    } else if (!NotFound(removed)) {
+    if ((!removed.timed_out && removed.exit_code == 0) || NotFound(removed)) {
+      ++result.removed;  // gone: now, or already by the batch call
+    } else {
       result.failures.push_back(DescribeFailure(argv, removed, options));
     }
   }

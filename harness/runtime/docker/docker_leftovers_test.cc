@@ -123,6 +123,42 @@ TEST_F(FakeDockerTest, AStuckNetworkIsReportedAndTheOthersAreStillRemoved) {
   EXPECT_THAT(reaped.failures[0], HasSubstr("active endpoints"));
 }
 
+// Three leftover containers of a dead owner, removed in one call; when the
+// engine refuses one (so the call fails), each is tried alone: c1 goes, c2
+// is refused, and c3 was already gone.
+TEST_F(FakeDockerFixture, ContainersGoInOneCallAndOneByOneWhenItFails) {
+  const std::string labels = "{\"" + std::string(kOwnerHostLabel) + "\": \"" + HostName() +
+                             "\", \"" + kOwnerPidLabel + "\": \"2147483647\"}";
+  Write("chancho-fake-containers", R"(#!/bin/sh
+case "$1 $2" in
+  "ps -aq") printf 'c1\nc2\nc3\n' ;;
+  "inspect --type")
+    printf '['
+    sep=
+    for id in c1 c2 c3; do
+      printf '%s{"Id": "%s", "Name": "/%s", "State": {"Status": "exited", "Pid": 0, "ExitCode": 0}, "Config": {"Labels": )" +
+                                     labels + R"(}}' "$sep" $id $id
+      sep=,
+    done
+    printf ']' ;;
+  "rm -f")
+    shift 3
+    if [ $# -gt 1 ]; then echo "Error response from daemon: removal of container c2 is already in progress" >&2; exit 1; fi
+    case "$1" in
+      c1) echo c1 ;;
+      c2) echo "Error response from daemon: removal of container c2 is already in progress" >&2; exit 1 ;;
+      *) echo "Error: No such container: $1" >&2; exit 1 ;;
+    esac ;;
+  "network ls") exit 0 ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac
+)");
+  const ReapResult reaped = ReapDockerLeftovers(docker());
+  EXPECT_EQ(reaped.removed, 2);
+  ASSERT_THAT(reaped.failures, SizeIs(1));
+  EXPECT_THAT(reaped.failures[0], HasSubstr("rm -f -v c2"));
+}
+
 // Four networks: "free" is removed, "gone" no longer exists, and the
 // engine refuses "held" and "busy" for active endpoints, although it lists
 // nothing attached to "held" and one container on "busy".
