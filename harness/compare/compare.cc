@@ -9,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/user_regex.h"
 #include "common/error.h"
 #include "harness/compare/file_reader.h"
 #include "harness/compare/line_match.h"
@@ -182,7 +183,7 @@ DirComparison CompareDirs(const fs::path& results_dir,
   DirComparison out{results_dir, known_good_dir, options, {}};
   std::regex pattern;
   try {
-    pattern = std::regex(options.files);
+    pattern = CompileUserRegex(options.files);
   } catch (const std::regex_error& e) {
     throw Error("compare: the file pattern " + options.files +
                 " is not a regular expression: " + e.what());

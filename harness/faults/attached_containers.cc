@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/user_regex.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "harness/runtime/docker/docker_cli.h"
@@ -29,7 +30,7 @@ class AttachedTarget : public FaultTarget {
     }
     if (!selection_.name_regex.empty()) {
       try {
-        regex_ = std::regex(selection_.name_regex);
+        regex_ = CompileUserRegex(selection_.name_regex);
       } catch (const std::regex_error& e) {
         throw Error("--containers: " + selection_.name_regex +
                     " is not a regular expression: " + e.what());

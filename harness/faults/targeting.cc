@@ -1,5 +1,6 @@
 #include "harness/faults/targeting.h"
 
+#include "common/user_regex.h"
 #include "harness/spec/json_parse.h"
 
 #include <rapidjson/document.h>
@@ -41,7 +42,7 @@ Selector ParseSelector(std::string_view text) {
   } else if (kind == "regex") {
     s.kind = Selector::Kind::kRegex;
     try {
-      std::regex check(rest);
+      CompileUserRegex(rest);
     } catch (const std::regex_error& e) {
       throw Error("target '" + std::string(text) + "': invalid regex: " +
                   e.what());
@@ -180,7 +181,7 @@ std::vector<std::string> Select(const Selector& selector,
     }
     out = PickRandom(pool, selector.count, rng);
   } else {
-    const std::regex re(selector.kind == Selector::Kind::kRegex
+    const std::regex re = CompileUserRegex(selector.kind == Selector::Kind::kRegex
                             ? selector.pattern
                             : std::string("$^"));
     for (const auto& r : replicas) {

@@ -4,6 +4,7 @@
 #include <regex>
 #include <sstream>
 
+#include "common/user_regex.h"
 #include "common/error.h"
 #include "common/log_line.h"
 #include "harness/spec/json_checker.h"
@@ -127,7 +128,7 @@ Trigger ParseTrigger(JsonChecker& check, const Value& v,
     if (key == "log" && t.kind == Trigger::Kind::kLog) {
       t.regex = check.NonEmptyString(value, p);
       try {
-        std::regex compiled(t.regex);
+        CompileUserRegex(t.regex);
       } catch (const std::regex_error& e) {
         check.Fail(p, std::string("invalid regex: ") + e.what());
       }

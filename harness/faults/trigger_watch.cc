@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "common/user_regex.h"
 #include "common/error.h"
 
 namespace chancho {
@@ -100,7 +101,7 @@ TriggerWatch::TriggerWatch(SystemView& view, std::vector<Trigger> triggers,
   for (auto& t : triggers) {
     Watched w;
     w.replicas = TriggerReplicas(t, replicas);
-    if (t.kind == Trigger::Kind::kLog) w.regex = std::regex(t.regex);
+    if (t.kind == Trigger::Kind::kLog) w.regex = CompileUserRegex(t.regex);
     if (t.kind == Trigger::Kind::kFault || t.kind == Trigger::Kind::kExited) {
       needs_states_ = true;
     }
@@ -250,7 +251,7 @@ void TriggerWatch::OnLine(const std::string& replica, const std::string& line,
     if (w.report.fired || !Has(w.replicas, replica)) continue;
     const Trigger& t = w.report.trigger;
     if (t.kind == Trigger::Kind::kLog) {
-      if (std::regex_search(line, w.regex) && ++w.matches == t.nth) {
+      if (SearchLine(line, w.regex) && ++w.matches == t.nth) {
         Fire(w, now, replica + ": " + Shorten(line));
       }
     } else if (t.kind == Trigger::Kind::kProgress) {

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <functional>
 
+#include "common/user_regex.h"
+
 namespace chancho {
 namespace {
 
@@ -149,12 +151,12 @@ bool HeartbeatAnswers(const std::string& ip, int port,
 LogLineScanner::LogLineScanner(std::filesystem::path path,
                                const std::string& pattern,
                                std::uintmax_t start_offset)
-    : path_(std::move(path)), pattern_(pattern), offset_(start_offset) {}
+    : path_(std::move(path)), pattern_(CompileUserRegex(pattern)), offset_(start_offset) {}
 
 std::optional<std::string> LogLineScanner::Poll() {
   if (!matched_) {
     ReadNewLines([this](std::string line) {
-      if (!std::regex_search(line, pattern_)) return true;
+      if (!SearchLine(line, pattern_)) return true;
       matched_ = std::move(line);
       return false;
     });
@@ -164,7 +166,7 @@ std::optional<std::string> LogLineScanner::Poll() {
 
 int LogLineScanner::Count() {
   ReadNewLines([this](std::string line) {
-    if (std::regex_search(line, pattern_)) {
+    if (SearchLine(line, pattern_)) {
       ++count_;
       if (!matched_) matched_ = std::move(line);
     }

@@ -150,17 +150,22 @@ constexpr double kMaxSeconds = 315'360'000;
 
 double JsonChecker::NonNegativeSeconds(const Value& value,
                                        const std::string& pointer) const {
-  if (!value.IsNumber() || value.GetDouble() < 0 || value.GetDouble() > kMaxSeconds) {
-    Expected(pointer, "a non-negative number of seconds, at most 315360000 (10 years)",
-             value);
+  if (!value.IsNumber() || value.GetDouble() < 0) {
+    Expected(pointer, "a non-negative number of seconds", value);
+  }
+  if (value.GetDouble() > kMaxSeconds) {
+    Expected(pointer, "at most 315360000 seconds (10 years)", value);
   }
   return value.GetDouble();
 }
 
 double JsonChecker::PositiveSeconds(const Value& value,
                                     const std::string& pointer) const {
-  if (!value.IsNumber() || value.GetDouble() <= 0 || value.GetDouble() > kMaxSeconds) {
-    Expected(pointer, "a positive number of seconds, at most 315360000 (10 years)", value);
+  if (!value.IsNumber() || value.GetDouble() <= 0) {
+    Expected(pointer, "a positive number of seconds", value);
+  }
+  if (value.GetDouble() > kMaxSeconds) {
+    Expected(pointer, "at most 315360000 seconds (10 years)", value);
   }
   return value.GetDouble();
 }

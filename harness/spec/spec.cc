@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "common/user_regex.h"
 #include "harness/spec/json_checker.h"
 #include "harness/spec/json_parse.h"
 #include "harness/spec/service_defaults.h"
@@ -415,7 +416,7 @@ class Parser {
         // Compiled once here so that a bad pattern fails at load time, not
         // in the middle of a run.
         try {
-          std::regex check(readiness.pattern);
+          CompileUserRegex(readiness.pattern);
         } catch (const std::regex_error& e) {
           check_.Expected(
               key_pointer,
