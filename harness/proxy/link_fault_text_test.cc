@@ -75,6 +75,11 @@ TEST(LinkFaultText, RejectsBadInputWithOneLine) {
   EXPECT_THAT(ErrorOf("delay delay=5x"), HasSubstr("delay= needs a duration"));
   EXPECT_THAT(ErrorOf("partition for=soon"), HasSubstr("for= needs a duration"));
   EXPECT_THAT(ErrorOf("bandwidth rate=1.5"), HasSubstr("non-negative integer"));
+  // Out of range: beyond 64 bits, and beyond a hundred years.
+  EXPECT_THAT(ErrorOf("bandwidth rate=99999999999999999999999"),
+              HasSubstr("rate= needs a non-negative integer"));
+  EXPECT_THAT(ErrorOf("delay delay=99999999999999999999"), HasSubstr("delay= needs a duration"));
+  EXPECT_THAT(ErrorOf("partition for=40000d"), HasSubstr("for= needs a duration"));
   EXPECT_THAT(ErrorOf("partition 5"), HasSubstr("expected key=value"));
   EXPECT_THAT(ErrorOf("partition until=5"), HasSubstr("unknown key \"until\""));
   EXPECT_THAT(ErrorOf("blackhole direction=sideways"),

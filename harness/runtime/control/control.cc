@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/subprocess.h"  // OneLine
 
 namespace chancho {
 namespace {
@@ -110,6 +111,16 @@ void ControlServer::Serve(int connection) {
     request.append(buffer, static_cast<std::size_t>(n));
     if (request.size() > kMaxRequest) {
       SendAll(connection, "error: request longer than 4096 bytes\n");
+      // Closing with unread input would reset the connection, and the
+      // client would lose the answer: read the rest first (bounded).
+      ::shutdown(connection, SHUT_WR);
+      SetTimeouts(connection, std::chrono::seconds(1));
+      for (std::size_t drained = 0; drained < (std::size_t{1} << 20);) {
+        const ssize_t n = ::recv(connection, buffer, sizeof(buffer), 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        drained += static_cast<std::size_t>(n);
+      }
       return;
     }
   }
@@ -152,8 +163,8 @@ std::string ControlRequest(const std::string& name, const std::string& request,
     const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      throw Error("control socket @" + name + ": no answer to \"" + request +
-                  "\": " + std::strerror(errno));
+      throw Error("control socket @" + name + ": no answer to \"" +
+                  OneLine(request, 80) + "\": " + std::strerror(errno));
     }
     if (n == 0) break;
     response.append(buffer, static_cast<std::size_t>(n));
@@ -165,7 +176,7 @@ std::string ControlRequest(const std::string& name, const std::string& request,
     throw Error(message);
   }
   throw Error("control socket @" + name + ": malformed answer to \"" +
-              request + "\"");
+              OneLine(request, 80) + "\"");
 }
 
 std::string ControlName(const std::filesystem::path& run_dir) {

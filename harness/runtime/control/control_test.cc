@@ -32,6 +32,20 @@ TEST(Control, RequestReachesTheHandlerAndTheAnswerComesBack) {
   }
 }
 
+TEST(Control, AnOversizedRequestIsOneLineAndTheServerGoesOn) {
+  ControlServer server(UniqueName("big"), [](const std::string& request) {
+    return "got " + request.substr(0, 3);
+  });
+  try {
+    ControlRequest(server.name(), std::string(10000, 'x'), seconds(5));
+    FAIL() << "a 10000-byte request was served";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("request longer than 4096 bytes"));
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+  }
+  EXPECT_EQ(ControlRequest(server.name(), "ps", seconds(5)), "got ps");
+}
+
 TEST(Control, NameInUseAndNobodyListeningAreErrors) {
   ControlServer server(UniqueName("taken"), [](const std::string&) {
     return std::string();
