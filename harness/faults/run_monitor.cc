@@ -171,26 +171,24 @@ RunStatus RunMonitor::MakeStatus() const {
   return s;
 }
 
+template <typename T>
+std::vector<T> RunMonitor::SinceZero(const std::vector<Timed<T>>& seen) const {
+  std::vector<T> out;
+  for (const auto& timed : seen) {
+    out.push_back(timed.value);
+    out.back().at = Between(zero_, timed.at);
+  }
+  return out;
+}
+
 std::vector<StateChange> RunMonitor::changes() const {
   std::lock_guard lock(mutex_);
-  std::vector<StateChange> changes;
-  for (const auto& seen : seen_) {
-    StateChange c = seen.change;
-    c.at = Between(zero_, seen.at);
-    changes.push_back(c);
-  }
-  return changes;
+  return SinceZero(seen_);
 }
 
 std::vector<ClientProgress> RunMonitor::progress() const {
   std::lock_guard lock(mutex_);
-  std::vector<ClientProgress> samples;
-  for (const auto& seen : progress_) {
-    ClientProgress p = seen.progress;
-    p.at = Between(zero_, seen.at);
-    samples.push_back(p);
-  }
-  return samples;
+  return SinceZero(progress_);
 }
 
 RunStatus RunMonitor::Status() const {

@@ -94,20 +94,21 @@ class RunMonitor {
   Clock::time_point zero_;
   std::string phase_ = "up";
   int faults_applied_ = 0;
-  struct Seen {
+  // What was seen, and when; its `at` is set from the zero on the way out.
+  template <typename T>
+  struct Timed {
     Clock::time_point at;
-    StateChange change;
+    T value;
   };
-  std::vector<Seen> seen_;
+  template <typename T>
+  std::vector<T> SinceZero(const std::vector<Timed<T>>& seen) const;  // under mutex_
+
+  std::vector<Timed<StateChange>> seen_;
   std::map<std::string, StateChange> last_;
   std::vector<std::string> order_;  // replicas as Ps() lists them
   std::map<std::string, std::uintmax_t> log_offsets_;
   std::map<std::string, std::string> partial_lines_;
-  struct SeenProgress {
-    Clock::time_point at;
-    ClientProgress progress;
-  };
-  std::vector<SeenProgress> progress_;
+  std::vector<Timed<ClientProgress>> progress_;
   std::map<std::string, ClientProgress> last_progress_;
 
   std::atomic<bool> stop_{false};

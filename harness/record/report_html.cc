@@ -40,12 +40,6 @@ std::string Num(double v) {
   return text;
 }
 
-std::string Seconds(double ms) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f s", ms / 1000.0);
-  return text;
-}
-
 std::string Ms(double ms) {
   char text[32];
   std::snprintf(text, sizeof text, "%.0f ms", ms);

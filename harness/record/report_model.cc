@@ -53,12 +53,6 @@ std::vector<const Value*> Items(const Value& v, const char* key) {
   return items;
 }
 
-std::string Seconds(double ms) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f s", ms / 1000.0);
-  return text;
-}
-
 // "filter-spain-2000-2" -> "filter-spain-2000"; "server" stays.
 std::string ServiceOf(const std::string& replica) {
   const auto dash = replica.rfind('-');
@@ -159,6 +153,12 @@ void AddProgress(ReportLane& lane, const std::vector<const Value*>& samples) {
 }
 
 }  // namespace
+
+std::string Seconds(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f s", ms / 1000.0);
+  return text;
+}
 
 ReportStats Stats(std::vector<double> values) {
   ReportStats s;

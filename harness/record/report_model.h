@@ -120,6 +120,9 @@ struct ReportModel {
 ReportModel BuildReportModel(const std::string& record_json,
                              const std::string& source);
 
+// "1.250 s": how the report writes a time given in milliseconds.
+std::string Seconds(double ms);
+
 // Nearest-rank percentiles of `values` (any order).
 ReportStats Stats(std::vector<double> values);
 
