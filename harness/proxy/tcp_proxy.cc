@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <csignal>
@@ -13,6 +14,7 @@
 
 #include "common/error.h"
 #include "harness/proxy/tcp_proxy_link.h"
+#include "harness/proxy/tcp_proxy_toxics.h"
 
 namespace chancho {
 
@@ -26,6 +28,18 @@ std::string_view ToString(Direction direction) {
       return "both directions";
   }
   return "?";
+}
+
+std::string_view StreamName(Direction direction) {
+  switch (direction) {
+    case Direction::kClientToServer:
+      return "upstream";
+    case Direction::kServerToClient:
+      return "downstream";
+    case Direction::kBoth:
+      break;
+  }
+  return "both";
 }
 
 std::string_view ToString(LinkFaultKind kind) {
@@ -42,6 +56,14 @@ std::string_view ToString(LinkFaultKind kind) {
       return "reset";
     case LinkFaultKind::kPartition:
       return "partition";
+    case LinkFaultKind::kSlowClose:
+      return "slow_close";
+    case LinkFaultKind::kTimeout:
+      return "timeout";
+    case LinkFaultKind::kSlicer:
+      return "slicer";
+    case LinkFaultKind::kLimitData:
+      return "limit_data";
   }
   return "?";
 }
@@ -54,9 +76,8 @@ using tcp_proxy_internal::Connection;
 using tcp_proxy_internal::Counters;
 using tcp_proxy_internal::ProxyState;
 using tcp_proxy_internal::ResetSocket;
+using tcp_proxy_internal::ToxicTable;
 using tcp = asio::ip::tcp;
-
-constexpr int kGate = 2;  // the expiry slot of kReset/kPartition
 
 // The acceptor, the faults and the io thread.
 class Core {
@@ -68,14 +89,17 @@ class Core {
   LinkFaultOutcome Apply(Direction direction, const LinkFault& fault);
   LinkFaultOutcome HealAll();
   void Shutdown();
-  // Heals `slot` (a direction, or kGate) after `duration`; 0: never.
-  void ArmExpiry(int slot, std::chrono::milliseconds duration);
-  // The fault of direction `slot` changed: every connection re-decides.
+  // Lifts the kReset/kPartition after `duration`; 0: never.
+  void ArmGate(std::chrono::milliseconds duration);
+  // The toxics of direction `slot` changed: every connection takes them
+  // on, in accept order (so that toxicity draws follow the seed).
   void KickAll(int slot);
 
   // Runs `fn` on the io thread (inline when already there) and waits for
   // its result, at most control_timeout.
   LinkFaultOutcome OnIo(std::function<LinkFaultOutcome()> fn);
+  // OnIo() for a change of toxics, which fails while the proxy stops.
+  LinkFaultOutcome OnIoRunning(std::function<LinkFaultOutcome()> fn);
 
   const TcpProxyOptions options_;
   asio::io_context io_;
@@ -83,10 +107,11 @@ class Core {
   tcp::acceptor acceptor_;
   tcp::endpoint upstream_;
   asio::steady_timer accept_retry_;
-  std::array<asio::steady_timer, 3> expiry_;  // c2s, s2c, gate
-  std::array<std::uint64_t, 3> generation_{};
+  asio::steady_timer gate_expiry_;
+  std::uint64_t gate_generation_ = 0;
   LinkFaultKind gate_ = LinkFaultKind::kNone;  // kReset or kPartition
   ProxyState state_;
+  ToxicTable toxics_;
   std::uint16_t port_ = 0;
   std::thread thread_;
 };
@@ -96,9 +121,9 @@ Core::Core(TcpProxyOptions options)
       work_(io_.get_executor()),
       acceptor_(io_),
       accept_retry_(io_),
-      expiry_{asio::steady_timer(io_), asio::steady_timer(io_),
-              asio::steady_timer(io_)},
-      state_(io_, options_) {
+      gate_expiry_(io_),
+      state_(io_, options_),
+      toxics_(state_, [this](int slot) { KickAll(slot); }) {
   error_code ec;
   const auto upstream_ip =
       asio::ip::make_address_v4(options_.upstream_host, ec);
@@ -163,7 +188,8 @@ void Core::Shutdown() {
   error_code ignored;
   acceptor_.close(ignored);
   accept_retry_.cancel();
-  for (auto& timer : expiry_) timer.cancel();
+  gate_expiry_.cancel();
+  toxics_.Stop();
   for (auto& [raw, connection] : state_.connections) connection->Close();
   state_.connections.clear();
   state_.counters.active = 0;
@@ -197,19 +223,13 @@ void Core::Accept() {
   });
 }
 
-void Core::ArmExpiry(int slot, std::chrono::milliseconds duration) {
-  const std::uint64_t generation = ++generation_[slot];
-  expiry_[slot].cancel();
+void Core::ArmGate(std::chrono::milliseconds duration) {
+  const std::uint64_t generation = ++gate_generation_;
+  gate_expiry_.cancel();
   if (duration.count() <= 0) return;
-  expiry_[slot].expires_after(duration);
-  expiry_[slot].async_wait([this, slot, generation](const error_code& ec) {
-    if (ec || generation != generation_[slot]) return;
-    if (slot == kGate) {
-      gate_ = LinkFaultKind::kNone;
-      return;
-    }
-    state_.fault[slot] = LinkFault{};
-    KickAll(slot);
+  gate_expiry_.expires_after(duration);
+  gate_expiry_.async_wait([this, generation](const error_code& ec) {
+    if (!ec && generation == gate_generation_) gate_ = LinkFaultKind::kNone;
   });
 }
 
@@ -220,6 +240,9 @@ void Core::KickAll(int slot) {
   for (auto& [raw, connection] : state_.connections) {
     connections.push_back(connection);
   }
+  std::sort(
+      connections.begin(), connections.end(),
+      [](const auto& a, const auto& b) { return a->serial_ < b->serial_; });
   for (auto& connection : connections) connection->Kick(slot);
 }
 
@@ -233,7 +256,7 @@ LinkFaultOutcome Core::Apply(Direction direction, const LinkFault& fault) {
   if (fault.kind == LinkFaultKind::kReset ||
       fault.kind == LinkFaultKind::kPartition) {
     gate_ = fault.kind;
-    ArmExpiry(kGate, fault.duration);
+    ArmGate(fault.duration);
     for (auto& [raw, connection] : state_.connections) connection->Reset();
     outcome.connections_reset = static_cast<int>(state_.connections.size());
     state_.counters.reset.fetch_add(state_.connections.size());
@@ -248,19 +271,20 @@ LinkFaultOutcome Core::Apply(Direction direction, const LinkFault& fault) {
   }
   if (fault.kind == LinkFaultKind::kNone) {
     gate_ = LinkFaultKind::kNone;
-    ArmExpiry(kGate, {});
+    ArmGate({});
   }
   for (int slot = 0; slot < 2; ++slot) {
     if (direction != Direction::kBoth && static_cast<int>(direction) != slot) {
       continue;
     }
-    state_.fault[slot] = fault;
-    ArmExpiry(slot, fault.duration);
-    KickAll(slot);
+    toxics_.Set(slot, fault);
   }
   outcome.took_effect = true;
-  outcome.detail = std::string(ToString(fault.kind)) + " on " +
-                   std::string(ToString(direction)) + " of " +
+  std::string kinds(ToString(fault.kind));
+  for (const LinkFault& next : fault.stacked) {
+    kinds.append(" + ").append(ToString(next.kind));
+  }
+  outcome.detail = kinds + " on " + std::string(ToString(direction)) + " of " +
                    n(state_.connections.size()) +
                    " active connections and every new one";
   return outcome;
@@ -286,6 +310,15 @@ LinkFaultOutcome Core::OnIo(std::function<LinkFaultOutcome()> fn) {
   return future.get();
 }
 
+LinkFaultOutcome Core::OnIoRunning(std::function<LinkFaultOutcome()> fn) {
+  return OnIo([this, fn = std::move(fn)] {
+    if (acceptor_.is_open()) return fn();
+    LinkFaultOutcome outcome;
+    outcome.detail = "the proxy is stopping";
+    return outcome;
+  });
+}
+
 }  // namespace
 
 class TcpProxy::Impl : public Core {
@@ -306,15 +339,7 @@ const std::string& TcpProxy::listen_ip() const {
 
 LinkFaultOutcome TcpProxy::SetFault(Direction direction,
                                     const LinkFault& fault) {
-  using std::chrono::milliseconds;
-  const std::string what = "tcp proxy: " + std::string(ToString(fault.kind));
-  if (fault.delay < milliseconds(0) || fault.jitter < milliseconds(0) ||
-      fault.duration < milliseconds(0)) {
-    throw Error(what + ": delay, jitter and duration must not be negative");
-  }
-  if (fault.kind == LinkFaultKind::kBandwidth && fault.bytes_per_second == 0) {
-    throw Error(what + ": bytes_per_second must be positive");
-  }
+  tcp_proxy_internal::CheckFault(fault);
   Impl* impl = impl_.get();
   return impl->OnIo(
       [impl, direction, fault] { return impl->Apply(direction, fault); });
@@ -323,6 +348,29 @@ LinkFaultOutcome TcpProxy::SetFault(Direction direction,
 LinkFaultOutcome TcpProxy::Heal() {
   Impl* impl = impl_.get();
   return impl->OnIo([impl] { return impl->HealAll(); });
+}
+
+LinkFaultOutcome TcpProxy::AddToxic(const Toxic& toxic) {
+  tcp_proxy_internal::CheckToxic(toxic);
+  Impl* impl = impl_.get();
+  return impl->OnIoRunning([impl, toxic] { return impl->toxics_.Add(toxic); });
+}
+
+LinkFaultOutcome TcpProxy::UpdateToxic(const Toxic& toxic) {
+  tcp_proxy_internal::CheckToxic(toxic);
+  Impl* impl = impl_.get();
+  return impl->OnIoRunning(
+      [impl, toxic] { return impl->toxics_.Update(toxic); });
+}
+
+LinkFaultOutcome TcpProxy::RemoveToxic(std::string_view name) {
+  Impl* impl = impl_.get();
+  return impl->OnIoRunning(
+      [impl, name = std::string(name)] { return impl->toxics_.Remove(name); });
+}
+
+std::vector<Toxic> TcpProxy::Toxics() const {
+  return impl_->toxics_.Snapshot();
 }
 
 TcpProxyStats TcpProxy::Stats() const {
@@ -336,6 +384,7 @@ TcpProxyStats TcpProxy::Stats() const {
   stats.bytes_client_to_server = c.bytes[0].load();
   stats.bytes_server_to_client = c.bytes[1].load();
   stats.bytes_dropped = c.dropped.load();
+  stats.connections_closed_by_toxic = c.closed_by_toxic.load();
   return stats;
 }
 

@@ -8,7 +8,10 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <iterator>
 #include <new>
+
+#include "harness/proxy/tcp_proxy_stage.h"
 
 namespace chancho::tcp_proxy_internal {
 namespace {
@@ -56,6 +59,12 @@ Clock::time_point ProxyState::Due(const LinkFault& fault,
   return now + std::max(offset, microseconds(0));
 }
 
+bool ProxyState::Applies(double toxicity) {
+  if (toxicity >= 1) return true;
+  if (!(toxicity > 0)) return false;
+  return std::uniform_real_distribution<double>(0, 1)(random) < toxicity;
+}
+
 void ProxyState::Forget(Connection* connection) {
   connections.erase(connection);
   counters.active = connections.size();
@@ -69,6 +78,7 @@ Pipe::Pipe(Connection& connection, int index, tcp::socket& from,
       from_(from),
       to_(to),
       timer_(connection.state_.io) {
+  Restack();
   // Without a kernel pipe (out of descriptors) the copy path does it all.
   if (::pipe2(pipe_, O_NONBLOCK | O_CLOEXEC) != 0) {
     pipe_[0] = pipe_[1] = -1;
@@ -85,17 +95,85 @@ Pipe::~Pipe() {
   }
 }
 
-const LinkFault& Pipe::fault() const { return state_.fault[index_]; }
+std::size_t Pipe::Waiting() const {
+  std::size_t waiting = out_.size();
+  for (const auto& stage : stages_) waiting += stage->size();
+  return waiting;
+}
 
 bool Pipe::Splicing() const {
-  return pipe_[0] >= 0 && queue_.empty() &&
-         fault().kind == LinkFaultKind::kNone;
+  return pipe_[0] >= 0 && !active_ && !eof_queued_ && Waiting() == 0;
+}
+
+void Pipe::Restack() {
+  const std::vector<InstalledToxic>& toxics = state_.toxics[index_];
+  const Clock::time_point now = Clock::now();
+  std::vector<std::unique_ptr<Stage>> next(toxics.size());
+  // What removed stages held, newest last; it goes on into the next stage
+  // that stays. Stages that stay keep their order (toxics are appended,
+  // updated in place or removed).
+  std::deque<Piece> carry;
+  std::size_t after_kept = 0;
+  for (std::unique_ptr<Stage>& stage : stages_) {
+    const auto kept = std::find_if(
+        toxics.begin(), toxics.end(),
+        [&](const InstalledToxic& t) { return t.id == stage->id(); });
+    if (kept == toxics.end()) {
+      // Its pieces are older than those of the removed stages before it.
+      std::deque<Piece> held = stage->TakeAll();
+      std::move(carry.begin(), carry.end(), std::back_inserter(held));
+      carry = std::move(held);
+      continue;
+    }
+    stage->Update(*kept, now);
+    for (Piece& piece : carry) stage->Enter(std::move(piece), now);
+    carry.clear();
+    after_kept = static_cast<std::size_t>(kept - toxics.begin()) + 1;
+    next[after_kept - 1] = std::move(stage);
+  }
+  for (std::size_t i = 0; i < toxics.size(); ++i) {
+    if (!next[i]) next[i] = std::make_unique<Stage>(state_, toxics[i], now);
+  }
+  stages_ = std::move(next);
+  active_ = std::any_of(stages_.begin(), stages_.end(),
+                        [](const auto& stage) { return stage->applies(); });
+  for (Piece& piece : carry) Enter(after_kept, std::move(piece), now);
+}
+
+void Pipe::Enter(std::size_t stage, Piece piece, Clock::time_point now) {
+  if (stage < stages_.size()) {
+    stages_[stage]->Enter(std::move(piece), now);
+  } else {
+    out_.push_back(std::move(piece));
+  }
+}
+
+void Pipe::QueueEof() {
+  eof_queued_ = true;
+  Enter(0, {.mark = Piece::Mark::kEof}, Clock::now());
+}
+
+Clock::time_point Pipe::Advance() {
+  Clock::time_point wake = Clock::time_point::max();
+  if (stages_.empty()) return wake;
+  const Clock::time_point now = Clock::now();
+  for (std::size_t i = 0; i < stages_.size(); ++i) {
+    Stage& stage = *stages_[i];
+    if (stage.Expired(now)) {
+      connection_.Finish();
+      return wake;
+    }
+    Piece piece;
+    while (stage.Leave(now, piece, wake)) Enter(i + 1, std::move(piece), now);
+  }
+  return wake;
 }
 
 void Pipe::Pump() {
   // A bounded number of rounds per turn, so that one busy connection does
   // not starve the others; then the rest is posted behind them.
   constexpr int kRounds = 16;
+  Clock::time_point wake = Clock::time_point::max();
   for (int round = 0; !connection_.closed_; ++round) {
     if (round == kRounds) {
       if (!pump_posted_) {
@@ -107,14 +185,16 @@ void Pipe::Pump() {
       }
       return;
     }
-    const bool wrote = WriteSome();
+    wake = Advance();
+    const bool wrote = !connection_.closed_ && WriteSome();
     const bool read = !connection_.closed_ && ReadSome();
     if (!wrote && !read) break;
   }
-  if (connection_.closed_ || !eof_ || shut_ || in_pipe_ > 0 ||
-      !queue_.empty() || fault().kind == LinkFaultKind::kBlackhole) {
-    return;  // under a blackhole the EOF waits for the heal, like the data
-  }
+  if (connection_.closed_) return;
+  WaitUntil(wake);
+  // A close that went into the stages is passed on when it comes out of
+  // them (a blackhole holds it); one read while splicing, at once.
+  if (!eof_ || shut_ || in_pipe_ > 0 || (eof_queued_ && !eof_passed_)) return;
   shut_ = true;
   error_code ignored;
   to_.shutdown(tcp::socket::shutdown_send, ignored);
@@ -124,8 +204,9 @@ void Pipe::Pump() {
 bool Pipe::ReadSome() {
   if (eof_ || read_wait_) return false;
   const int fd = from_.native_handle();
+  const bool splicing = Splicing();
   ssize_t n = 0;
-  if (Splicing()) {
+  if (splicing) {
     if (in_pipe_ >= pipe_capacity_) return false;
     n = ::splice(fd, nullptr, pipe_[1], nullptr, pipe_capacity_ - in_pipe_,
                  SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -135,7 +216,7 @@ bool Pipe::ReadSome() {
     // writer's next progress tries again.
     if (n < 0 && errno == EAGAIN && in_pipe_ > 0) return false;
   } else {
-    if (queue_.size() >= state_.options.max_queued_chunks) return false;
+    if (Waiting() >= state_.options.max_queued_chunks) return false;
     Bytes buffer;
     if (free_.empty()) {
       buffer = AllocateBytes(state_.options.buffer_size);
@@ -145,13 +226,20 @@ bool Pipe::ReadSome() {
     }
     n = ::recv(fd, buffer.get(), state_.options.buffer_size, MSG_DONTWAIT);
     if (n > 0) {
-      Enqueue(std::move(buffer), static_cast<std::size_t>(n));
+      Enter(0,
+            {.block = std::make_shared<Block>(Block{std::move(buffer)}),
+             .size = static_cast<std::size_t>(n)},
+            Clock::now());
     } else {
       Recycle(std::move(buffer));
     }
   }
   if (n > 0) return true;
-  if (n == 0) return eof_ = true;
+  if (n == 0) {
+    eof_ = true;
+    if (!splicing) QueueEof();
+    return true;
+  }
   if (errno == EINTR) return true;
   if (errno == EAGAIN || errno == EWOULDBLOCK) {
     Await(from_, tcp::socket::wait_read, read_wait_);
@@ -161,22 +249,8 @@ bool Pipe::ReadSome() {
   return false;
 }
 
-void Pipe::Enqueue(Bytes data, std::size_t size) {
-  const LinkFault& fault = this->fault();
-  if (fault.kind == LinkFaultKind::kBlackhole) {
-    state_.counters.dropped.fetch_add(size, std::memory_order_relaxed);
-    return Recycle(std::move(data));
-  }
-  // Chunks leave in the order they came whatever their due times: a chunk
-  // due before the one ahead of it goes right after it.
-  queue_.push_back({std::move(data), size, 0,
-                    fault.kind == LinkFaultKind::kDelay
-                        ? state_.Due(fault, Clock::now())
-                        : Clock::time_point::min()});
-}
-
 bool Pipe::WriteSome() {
-  if (write_wait_ || timer_wait_) return false;
+  if (write_wait_) return false;
   if (in_pipe_ == 0) return WriteChunk();
   const ssize_t n = ::splice(pipe_[0], nullptr, to_.native_handle(), nullptr,
                              in_pipe_, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -187,49 +261,26 @@ bool Pipe::WriteSome() {
 }
 
 bool Pipe::WriteChunk() {
-  if (queue_.empty()) return false;
-  const LinkFault& fault = this->fault();
-  if (fault.kind == LinkFaultKind::kBlackhole) {
-    // The link is down: what waits is lost.
-    for (Chunk& chunk : queue_) {
-      state_.counters.dropped.fetch_add(chunk.size - chunk.sent,
-                                        std::memory_order_relaxed);
-      Recycle(std::move(chunk.data));
-    }
-    queue_.clear();
+  if (out_.empty()) return false;
+  Piece& piece = out_.front();
+  if (piece.mark == Piece::Mark::kEof) {
+    eof_passed_ = true;
+    out_.pop_front();
     return true;
   }
-  Chunk& chunk = queue_.front();
-  std::size_t size = chunk.size - chunk.sent;
-  const Clock::time_point now = Clock::now();
-  if (fault.kind == LinkFaultKind::kDelay && chunk.due > now) {
-    WaitUntil(chunk.due);
+  if (piece.mark == Piece::Mark::kClose) {
+    connection_.Finish();
     return false;
   }
-  // GCRA: each byte moves the theoretical arrival time by 1/rate, and a
-  // piece may go once that time is at most one burst ahead of now.
-  const std::uint64_t rate = fault.bytes_per_second;
-  const auto cost = [rate](std::uint64_t bytes) {
-    return std::chrono::nanoseconds(bytes * 1'000'000'000ull / rate);
-  };
-  if (fault.kind == LinkFaultKind::kBandwidth) {
-    const std::uint64_t burst =
-        std::clamp<std::uint64_t>(rate / 50, 1, state_.options.buffer_size);
-    tat_ = std::max(tat_, now);
-    if (tat_ - cost(burst) > now) {
-      WaitUntil(tat_ - cost(burst));
-      return false;
-    }
-    size = std::min<std::size_t>(size, burst);
-  }
-  const ssize_t n = ::send(to_.native_handle(), chunk.data.get() + chunk.sent,
-                           size, MSG_DONTWAIT | MSG_NOSIGNAL);
+  const ssize_t n = ::send(to_.native_handle(), piece.data(), piece.size,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n <= 0) return SinkError();
   state_.counters.bytes[index_].fetch_add(n, std::memory_order_relaxed);
-  if (fault.kind == LinkFaultKind::kBandwidth) tat_ += cost(n);
-  if ((chunk.sent += static_cast<std::size_t>(n)) == chunk.size) {
-    Recycle(std::move(chunk.data));
-    queue_.pop_front();
+  piece.offset += static_cast<std::size_t>(n);
+  if ((piece.size -= static_cast<std::size_t>(n)) == 0) {
+    // The last piece of its buffer gives the buffer back.
+    if (piece.block.use_count() == 1) Recycle(std::move(piece.block->data));
+    out_.pop_front();
   }
   return true;
 }
@@ -251,14 +302,21 @@ void Pipe::Spill() {
                              std::min(in_pipe_, state_.options.buffer_size));
     if (n <= 0) return;  // cannot happen: the bytes are in the pipe
     in_pipe_ -= static_cast<std::size_t>(n);
-    Enqueue(std::move(buffer), static_cast<std::size_t>(n));
+    Enter(0,
+          {.block = std::make_shared<Block>(Block{std::move(buffer)}),
+           .size = static_cast<std::size_t>(n)},
+          Clock::now());
   }
 }
 
 void Pipe::Kick() {
-  if (connection_.closed_) return;
-  if (fault().kind != LinkFaultKind::kNone) Spill();
-  timer_.cancel();  // a delay or a throttle waits no more: decide again
+  Restack();
+  if (!connection_.started_ || connection_.closed_) return;
+  if (active_) {
+    Spill();
+    // A close read while splicing follows the spilled bytes.
+    if (eof_ && !eof_queued_ && !shut_) QueueEof();
+  }
   Pump();
 }
 
@@ -273,17 +331,20 @@ void Pipe::Await(tcp::socket& socket, tcp::socket::wait_type type, bool& flag) {
 }
 
 void Pipe::WaitUntil(Clock::time_point until) {
-  timer_wait_ = true;
-  timer_.expires_at(until);
+  if (until >= timer_due_) return;
+  timer_due_ = until;
+  timer_.expires_at(until);  // a wait for later completes as aborted
   timer_.async_wait(
-      [this, self = connection_.shared_from_this()](const error_code&) {
-        timer_wait_ = false;
+      [this, self = connection_.shared_from_this()](const error_code& ec) {
+        if (ec) return;
+        timer_due_ = Clock::time_point::max();
         Pump();
       });
 }
 
 Connection::Connection(ProxyState& state, tcp::socket client)
     : state_(state),
+      serial_(++state.next_serial),
       client_(std::move(client)),
       server_(state.io),
       connect_timer_(state.io),
@@ -317,7 +378,7 @@ void Connection::Start(const tcp::endpoint& upstream) {
 }
 
 void Connection::Kick(int direction) {
-  if (started_ && !closed_) pipes_[direction].Kick();
+  if (!closed_) pipes_[direction].Kick();
 }
 
 void Connection::Reset() {
@@ -340,6 +401,27 @@ void Connection::Close() {
 void Connection::Abort() {
   if (closed_) return;
   Reset();
+  state_.Forget(this);
+}
+
+void Connection::Finish() {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  for (Pipe& pipe : pipes_) pipe.Cancel();
+  for (tcp::socket* socket : {&server_, &client_}) {
+    error_code ignored;
+    socket->shutdown(tcp::socket::shutdown_send, ignored);
+    char sink[16 * 1024];
+    for (int i = 0; i < 64; ++i) {
+      if (::recv(socket->native_handle(), sink, sizeof(sink), MSG_DONTWAIT) <=
+          0) {
+        break;
+      }
+    }
+    socket->close(ignored);
+  }
+  state_.counters.closed_by_toxic.fetch_add(1);
   state_.Forget(this);
 }
 
