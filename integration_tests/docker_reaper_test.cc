@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <thread>
 
 #include "fixtures/docker_support.h"
+#include "harness/runtime/run_dir.h"
 #include "integration_tests/cli_support.h"
+#include "test_support/chancho_tree.h"
 
 namespace chancho::testing {
 namespace {
@@ -62,6 +65,58 @@ TEST_F(DockerReaperTest, AKilledSupervisorsContainersAndNetworkAreGoneWithin10s)
            std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
   EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
   EXPECT_EQ(networks, "") << "the run's network outlived its supervisor by 10 s";
+}
+
+// A compose file of the user's declares its own network, which carries
+// compose's labels but none of Chancho's: the reaper removes it by the
+// run's compose project, whose name is made from the run id.
+TEST_F(DockerReaperTest, TheNetworkOfAUsersComposeFileGoesToo) {
+  std::filesystem::create_directories(dir_ / "repo/server");
+  std::filesystem::copy_file(SourceDir() / "system/tp0/server/config.ini",
+                             dir_ / "repo/server/config.ini");
+  std::ofstream(dir_ / "repo/docker-compose.yaml")
+      << "version: \"3.9\"\n"
+         "services:\n"
+         "  server:\n"
+         "    image: chancho/tp0-server:latest\n"
+         "    volumes:\n"
+         "      - ./server/config.ini:/config.ini\n"
+         "    networks:\n"
+         "      - own_net\n"
+         "networks:\n"
+         "  own_net:\n"
+         "    internal: true\n";
+  const auto up = RunChancho("up -f repo/docker-compose.yaml --detach", dir_, 300);
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  const auto at = up.out.find("| supervisor: ");
+  ASSERT_NE(at, std::string::npos) << up.out;
+  const int supervisor = std::stoi(up.out.substr(at + 14));
+  const auto run_at = up.out.find("| run: ", at);
+  std::string run_dir = up.out.substr(run_at + 7);
+  run_dir = run_dir.substr(0, run_dir.find('\n'));
+  // compose-command is "docker-compose ... -p PROJECT ...".
+  const std::string command = ReadFile(std::filesystem::path(run_dir) / "compose-command");
+  const auto p = command.find(" -p ");
+  ASSERT_NE(p, std::string::npos) << command;
+  std::string project = command.substr(p + 4);
+  project = project.substr(0, project.find(' '));
+  const std::string own = "label=com.docker.compose.project=" + project;
+  const std::string ours = "label=com.chancho.run=" + std::filesystem::path(run_dir).filename().string();
+  ASSERT_NE(Docker("network ls -q --filter " + own, dir_), "") << "the file's network was not made";
+  ASSERT_EQ(Docker("network ls -q --filter " + ours, dir_), "")
+      << "the file's network carries Chancho's label: this test would prove nothing";
+
+  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
+  const auto killed = std::chrono::steady_clock::now();
+  std::string containers, networks;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    containers = Docker("ps -aq --filter " + ours, dir_);
+    networks = Docker("network ls -q --filter " + own, dir_);
+  } while ((!containers.empty() || !networks.empty()) &&
+           std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
+  EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
+  EXPECT_EQ(networks, "") << "the compose file's network outlived the supervisor by 10 s";
 }
 
 }  // namespace

@@ -83,7 +83,11 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
   compose_file_ = run_dir_ / (adopted() ? "compose.override.yaml"
                                         : "docker-compose.yaml");
   labels_ = OwnerLabels(run_id_);
-  reaper_ = MakeDockerReaper(options_.docker.docker, run_id_);
+  // A user's compose file declares networks without Chancho's labels; the
+  // project name, made from the run id, is this run's alone.
+  reaper_ = MakeDockerReaper(
+      options_.docker.docker, run_id_,
+      adopted() && options_.docker.compose_project.empty() ? project_ : "");
 
   for (const ReplicaPlan& plan : deployment_.replicas) {
     Replica r;

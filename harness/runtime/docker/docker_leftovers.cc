@@ -124,23 +124,27 @@ NetworkRemoval RemoveNetworks(const std::string& docker,
 }
 
 std::unique_ptr<RunReaper> MakeDockerReaper(const std::string& docker,
-                                            const std::string& run_id) {
+                                            const std::string& run_id,
+                                            const std::string& compose_project) {
   const auto docker_path = FindProgram(docker);
   const auto sh = FindProgram("sh");
   if (!docker_path || !sh) return nullptr;
-  // $1: the docker CLI, $2: the run label's value.
-  static constexpr char kScript[] = R"(
+  // $1: the docker CLI, $2: the run label's value, $3: the compose project
+  // whose networks go too (empty: none).
+  static constexpr char kScript[] = R"sh(
 for attempt in 1 2 3; do
   ids=$("$1" ps -aq --filter "label=com.chancho.run=$2")
   [ -n "$ids" ] && "$1" rm -f -v $ids
   nets=$("$1" network ls -q --filter "label=com.chancho.run=$2")
+  [ -n "$3" ] && nets="$nets $("$1" network ls -q --filter "label=com.docker.compose.project=$3")"
+  nets=$(echo $nets)
   [ -n "$nets" ] && "$1" network rm $nets
   [ -z "$ids$nets" ] && exit 0
   sleep 1
-done)";
+done)sh";
   return std::make_unique<RunReaper>(
       "", std::vector<std::string>{*sh, "-c", kScript, "chancho-docker-reaper",
-                                   *docker_path, run_id});
+                                   *docker_path, run_id, compose_project});
 }
 
 std::string HostName() {

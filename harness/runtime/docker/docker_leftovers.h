@@ -27,9 +27,13 @@ std::map<std::string, std::string> OwnerLabels(const std::string& run_id);
 // A reaper (run_reaper.h) that, when the harness goes without the run
 // being removed, removes the containers and networks labelled with
 // `run_id`, trying three times a second apart (a compose up in flight may
-// still be creating). Null when `docker` or sh cannot be found.
-std::unique_ptr<RunReaper> MakeDockerReaper(const std::string& docker,
-                                            const std::string& run_id);
+// still be creating), and, when `compose_project` is not empty, the networks
+// that compose labelled with that project: those that a compose file of the
+// user's declares carry none of Chancho's labels. Pass only a project name
+// that is this run's alone. Null when `docker` or sh cannot be found.
+std::unique_ptr<RunReaper> MakeDockerReaper(
+    const std::string& docker, const std::string& run_id,
+    const std::string& compose_project = "");
 
 // This machine's host name.
 std::string HostName();

@@ -214,8 +214,11 @@ std::filesystem::path ProcessDriver::HostsFile(
 std::vector<std::string> ProcessDriver::BuildEnvironment(
     const ReplicaPlan& plan, const std::string& address) const {
   std::map<std::string, std::string> env;
+  // The sanitizers' options reach a replica built with them, so that its
+  // reports go where the harness's own go.
   for (const char* inherited :
-       {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"}) {
+       {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "ASAN_OPTIONS",
+        "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
     if (const char* value = std::getenv(inherited)) env[inherited] = value;
   }
   for (const auto& [key, value] : options_.environment) env[key] = value;
