@@ -82,7 +82,13 @@ int Run(const RunArgs& args) {
                         : ScenarioRun::FromRecord(args.replay, options);
   const RunRecord record = run.Run();
   display.Finish();
-  if (args.json) std::cout << RunJson(record);
+  if (args.json) {
+    std::cout << RunJson(record);
+  } else if (record.exit_code != 0 && !record.faults.empty() && !record.run_dir.empty()) {
+    std::cout << "to find the faults that matter: chancho shrink "
+              << (std::filesystem::path(record.run_dir) / "record.json").string()
+              << std::endl;
+  }
   return record.exit_code;
 }
 

@@ -20,6 +20,7 @@ void AddRunCommand(CLI::App& app, int& exit_code);
 void AddChaosCommand(CLI::App& app, int& exit_code);
 void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddReportCommand(CLI::App& app, int& exit_code);
+void AddShrinkCommand(CLI::App& app, int& exit_code);
 // kill, stop, restart, start, pause and unpause (cmd_verbs.cc).
 void AddVerbCommands(CLI::App& app, int& exit_code);
 void AddPruneCommand(CLI::App& app, int& exit_code);

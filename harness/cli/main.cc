@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   chancho::cli::AddChaosCommand(app, exit_code);
   chancho::cli::AddCollectCommand(app, exit_code);
   chancho::cli::AddReportCommand(app, exit_code);
+  chancho::cli::AddShrinkCommand(app, exit_code);
   chancho::cli::AddVerbCommands(app, exit_code);
   chancho::cli::AddPruneCommand(app, exit_code);
   chancho::cli::AddCompletionCommand(app, exit_code);

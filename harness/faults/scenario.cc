@@ -72,6 +72,17 @@ std::optional<LinkFaultKind> NetworkAction(std::string_view action) {
   return std::nullopt;
 }
 
+}  // namespace
+
+std::string_view NetworkActionName(LinkFaultKind kind) {
+  for (const auto& [name, k] : kNetworkActions) {
+    if (k == kind) return name;
+  }
+  return "heal";
+}
+
+namespace {
+
 ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
                          const std::string& pointer) {
   check.ExpectObject(v, pointer);

@@ -194,7 +194,9 @@ void ScenarioRun::Prepare(const std::vector<FaultEvent>* recorded) {
     RunSetup(step, scenario_, options_.bin_dirs, log, progress);
   }
   spec_ = ScenarioSpec(scenario_);
-  if (!options_.no_faults) {
+  if (options_.plan) {
+    record_.plan = *options_.plan;
+  } else if (!options_.no_faults) {
     record_.plan = recorded ? *recorded
                             : BuildPlan(scenario_, PlannedReplicas(spec_), record_.seed,
                                         ScenarioExclusions(scenario_, Plan(spec_)));

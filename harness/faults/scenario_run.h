@@ -39,6 +39,9 @@ struct ScenarioRunOptions {
   // A service-defaults file for the spec, instead of the scenario's.
   std::filesystem::path defaults;
   bool no_faults = false;             // a fault-free baseline
+  // Replaces the plan, the scenario's or the replayed record's: the
+  // schedules that `chancho shrink` tries.
+  std::optional<std::vector<FaultEvent>> plan;
   std::filesystem::path runs_root = ".chancho/runs";
   // Between SIGTERM and SIGKILL when the system goes down.
   std::chrono::milliseconds grace{5000};

@@ -38,6 +38,13 @@ NodeOptions NodeOptionsFromEnv(const common::EnvLookup& env) {
         common::ParseInteger(*v, "MESSAGES_PER_COMMIT", 1, 100000));
   }
   options.storage_dir = env("STORAGE_DIR").value_or("");
+  if (auto bug = env("MOVIES_PLANTED_BUG"); bug && !bug->empty()) {
+    if (*bug != "ack-before-save") {
+      throw std::invalid_argument("MOVIES_PLANTED_BUG is \"" + *bug +
+                                  "\": the only planted bug is ack-before-save");
+    }
+    options.planted_ack_before_save = true;
+  }
   return options;
 }
 
@@ -77,6 +84,10 @@ class Node::Impl : public Emitter {
                  {{"replica", me_},
                   {"messages_per_commit",
                    std::to_string(options_.messages_per_commit)}});
+    if (options_.planted_ack_before_save && store_) {
+      logger_.Info("planted_bug", "success",
+                   {{"replica", me_}, {"bug", "ack-before-save"}});
+    }
     while (!stop) {
       auto delivery = conn_->Next(options_.idle_commit);
       if (!delivery) {
@@ -87,6 +98,7 @@ class Node::Impl : public Emitter {
       if (uncommitted_ >= options_.messages_per_commit) Commit();
     }
     Commit();
+    SaveHeldState();
     conn_->Close();
   }
 
@@ -185,6 +197,7 @@ class Node::Impl : public Emitter {
                 std::to_string(expected * options_.identity.replicas));
       return;
     }
+    save_held_ = true;  // the planted bug saves what an EOF ends
     if (!eofs_.Add(in.client_id, p.stream, in.producer, expected)) return;
     role_.OnStreamEnd(p.stream, in.client_id, *this);
     RetryDeferred(in.client_id);
@@ -245,6 +258,7 @@ class Node::Impl : public Emitter {
     processed_.ForgetClient(client);
     eofs_.Forget(client);
     finished_.insert(client);
+    save_held_ = true;
   }
 
   // The delivery is handled; it is acked at the next commit.
@@ -256,11 +270,21 @@ class Node::Impl : public Emitter {
   void Commit() {
     if (acks_.empty()) return;
     conn_->WaitForConfirms(kConfirmTimeout);
-    if (store_) store_->Save(Snapshot());
+    if (store_ && options_.planted_ack_before_save) {
+      // The planted bug (NodeOptions): the save waits for an EOF.
+      if (save_held_) SaveHeldState();
+    } else if (store_) {
+      store_->Save(Snapshot());
+    }
     for (std::uint64_t tag : acks_) conn_->Ack(tag);
     acks_.clear();
     uncommitted_ = 0;
     ++stats_.commits;
+  }
+
+  void SaveHeldState() {
+    if (store_ && options_.planted_ack_before_save) store_->Save(Snapshot());
+    save_held_ = false;
   }
 
   mq::Snapshot Snapshot() const {
@@ -308,6 +332,7 @@ class Node::Impl : public Emitter {
   std::deque<Pending> deferred_;
   std::vector<std::uint64_t> acks_;
   int uncommitted_ = 0;
+  bool save_held_ = false;  // the planted bug: an EOF came since the save
 };
 
 Node::Node(NodeOptions options, Role& role, common::Logger& logger)

@@ -96,9 +96,17 @@ struct NodeOptions {
   int prefetch = 0;  // 0: 2 x messages_per_commit, at least 64
   std::chrono::milliseconds idle_commit{50};
   std::string storage_dir;  // required by stateful roles
+  // A bug planted on purpose, for showing what `chancho shrink` finds; off
+  // unless MOVIES_PLANTED_BUG names it. "ack-before-save": a stateful node
+  // acknowledges each batch of data at once but saves the state that holds
+  // it only with the next end of a stream (EOF) or when it stops cleanly, so
+  // a crash in between loses every batch since the last save (and the EOFs
+  // are never lost: the run ends, with wrong results, rather than hangs).
+  bool planted_ack_before_save = false;
 };
 
-// Reads MESSAGES_PER_COMMIT, STORAGE_DIR, the identity and the broker.
+// Reads MESSAGES_PER_COMMIT, STORAGE_DIR, MOVIES_PLANTED_BUG, the identity
+// and the broker. Throws std::invalid_argument on a bad value.
 NodeOptions NodeOptionsFromEnv(const common::EnvLookup& env);
 
 // Counters, for logs and tests.
