@@ -13,3 +13,5 @@ bench/compare_bench.sh build-bench
 bench/pipeline_bench.sh build-bench
 bench/chaos_bench.sh build-bench
 bench/report_bench.sh build-bench
+# chancho shrink on the planted bug against one run (several minutes).
+bench/shrink_bench.sh build-bench

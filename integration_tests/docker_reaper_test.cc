@@ -41,28 +41,53 @@ class DockerReaperTest : public CliTest {
   }
 };
 
+// A detached run's supervisor and run directory, from `chancho up`'s line.
+struct DetachedRun {
+  int supervisor = 0;
+  std::filesystem::path dir;
+  std::string label;  // label=com.chancho.run=ID, a docker filter
+};
+
+DetachedRun ParseUp(const std::string& out) {
+  DetachedRun run;
+  const auto at = out.find("| supervisor: ");
+  const auto run_at = out.find("| run: ", at);
+  if (at == std::string::npos || run_at == std::string::npos) return run;
+  run.supervisor = std::stoi(out.substr(at + 14));
+  std::string dir = out.substr(run_at + 7);
+  run.dir = dir.substr(0, dir.find('\n'));
+  run.label = "label=com.chancho.run=" + run.dir.filename().string();
+  return run;
+}
+
+// Kills the supervisor with SIGKILL, then polls for 10 s at most until no
+// container matches `containers` and no network `networks` (docker
+// filters); returns what is left of each.
+std::pair<std::string, std::string> KillAndWaitForNothingLeft(
+    int supervisor, const std::string& containers, const std::string& networks,
+    const std::filesystem::path& dir) {
+  std::pair<std::string, std::string> left;
+  if (::kill(supervisor, SIGKILL) != 0) return {"kill failed", "kill failed"};
+  const auto killed = std::chrono::steady_clock::now();
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    left = {Docker("ps -aq --filter " + containers, dir),
+            Docker("network ls -q --filter " + networks, dir)};
+  } while ((!left.first.empty() || !left.second.empty()) &&
+           std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
+  return left;
+}
+
 TEST_F(DockerReaperTest, AKilledSupervisorsContainersAndNetworkAreGoneWithin10s) {
   const auto up = RunChancho("up tp0 --clients 2 --runtime docker --detach", dir_, 300);
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  const auto at = up.out.find("| supervisor: ");
-  ASSERT_NE(at, std::string::npos) << up.out;
-  const int supervisor = std::stoi(up.out.substr(at + 14));
-  const auto run_at = up.out.find("| run: ", at);
-  std::string run_dir = up.out.substr(run_at + 7);
-  run_dir = run_dir.substr(0, run_dir.find('\n'));
-  const std::string label = "label=com.chancho.run=" + std::filesystem::path(run_dir).filename().string();
-  ASSERT_NE(Docker("ps -aq --filter " + label, dir_), "") << "the run has no container";
-  ASSERT_NE(Docker("network ls -q --filter " + label, dir_), "") << "the run has no network";
+  const DetachedRun run = ParseUp(up.out);
+  ASSERT_GT(run.supervisor, 0) << up.out;
+  ASSERT_NE(Docker("ps -aq --filter " + run.label, dir_), "") << "the run has no container";
+  ASSERT_NE(Docker("network ls -q --filter " + run.label, dir_), "") << "the run has no network";
 
-  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
-  const auto killed = std::chrono::steady_clock::now();
-  std::string containers, networks;
-  do {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    containers = Docker("ps -aq --filter " + label, dir_);
-    networks = Docker("network ls -q --filter " + label, dir_);
-  } while ((!containers.empty() || !networks.empty()) &&
-           std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
+  const auto [containers, networks] =
+      KillAndWaitForNothingLeft(run.supervisor, run.label, run.label, dir_);
   EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
   EXPECT_EQ(networks, "") << "the run's network outlived its supervisor by 10 s";
 }
@@ -88,33 +113,21 @@ TEST_F(DockerReaperTest, TheNetworkOfAUsersComposeFileGoesToo) {
          "    internal: true\n";
   const auto up = RunChancho("up -f repo/docker-compose.yaml --detach", dir_, 300);
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  const auto at = up.out.find("| supervisor: ");
-  ASSERT_NE(at, std::string::npos) << up.out;
-  const int supervisor = std::stoi(up.out.substr(at + 14));
-  const auto run_at = up.out.find("| run: ", at);
-  std::string run_dir = up.out.substr(run_at + 7);
-  run_dir = run_dir.substr(0, run_dir.find('\n'));
+  const DetachedRun run = ParseUp(up.out);
+  ASSERT_GT(run.supervisor, 0) << up.out;
   // compose-command is "docker-compose ... -p PROJECT ...".
-  const std::string command = ReadFile(std::filesystem::path(run_dir) / "compose-command");
+  const std::string command = ReadFile(run.dir / "compose-command");
   const auto p = command.find(" -p ");
   ASSERT_NE(p, std::string::npos) << command;
   std::string project = command.substr(p + 4);
   project = project.substr(0, project.find(' '));
   const std::string own = "label=com.docker.compose.project=" + project;
-  const std::string ours = "label=com.chancho.run=" + std::filesystem::path(run_dir).filename().string();
   ASSERT_NE(Docker("network ls -q --filter " + own, dir_), "") << "the file's network was not made";
-  ASSERT_EQ(Docker("network ls -q --filter " + ours, dir_), "")
+  ASSERT_EQ(Docker("network ls -q --filter " + run.label, dir_), "")
       << "the file's network carries Chancho's label: this test would prove nothing";
 
-  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
-  const auto killed = std::chrono::steady_clock::now();
-  std::string containers, networks;
-  do {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    containers = Docker("ps -aq --filter " + ours, dir_);
-    networks = Docker("network ls -q --filter " + own, dir_);
-  } while ((!containers.empty() || !networks.empty()) &&
-           std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
+  const auto [containers, networks] =
+      KillAndWaitForNothingLeft(run.supervisor, run.label, own, dir_);
   EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
   EXPECT_EQ(networks, "") << "the compose file's network outlived the supervisor by 10 s";
 }

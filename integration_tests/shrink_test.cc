@@ -6,7 +6,8 @@
 // movies-planted-bug.json). The run fails; shrinking its twenty-odd kills
 // must end at one or two that still fail every replay and that name the
 // buggy service, while kills of every other service are shown not to
-// matter.
+// matter. (Moving the survivors in time is left out here, --no-time, to
+// keep the test to about twenty runs; shrink_unit_test covers it.)
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -51,7 +52,8 @@ TEST_F(ShrinkTest, FindsTheKillThatLosesDataInThePlantedBug) {
 
   const fs::path out = dir_ / "shrunk";
   const auto shrink = RunChancho(
-      "shrink '" + record_path + "' -o '" + out.string() + "' --max-runs 80", dir_, 3000);
+      "shrink '" + record_path + "' -o '" + out.string() + "' --max-runs 80 --no-time", dir_,
+      3000);
   ASSERT_EQ(shrink.exit_code, 0) << shrink.out << shrink.err;
   EXPECT_THAT(shrink.out, HasSubstr("action: shrink | result: success"));
 
@@ -95,6 +97,7 @@ TEST_F(ShrinkTest, FindsTheKillThatLosesDataInThePlantedBug) {
 TEST_F(ShrinkTest, APassingRunHasNothingToShrink) {
   const fs::path record = dir_ / "record.json";
   RunRecord passed;
+  passed.runtime = "process";
   passed.verdict = "match";
   passed.exit_code = 0;
   std::ofstream(record) << RecordToJson(passed);

@@ -83,7 +83,8 @@ void AddCompletionCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("shell", *shell, "the shell (bash)")
       ->required()
       ->check(CLI::IsMember({"bash"}));
-  cmd->callback([&app, &exit_code] {
+  // The callback holds `shell`: the option writes into it while parsing.
+  cmd->callback([&app, &exit_code, shell] {
     std::cout << BashCompletion(app);
     exit_code = 0;
   });

@@ -74,11 +74,11 @@ std::optional<LinkFaultKind> NetworkAction(std::string_view action) {
 
 }  // namespace
 
-std::string_view NetworkActionName(LinkFaultKind kind) {
+std::optional<std::string_view> NetworkActionName(LinkFaultKind kind) {
   for (const auto& [name, k] : kNetworkActions) {
     if (k == kind) return name;
   }
-  return "heal";
+  return std::nullopt;
 }
 
 namespace {

@@ -131,14 +131,15 @@ Scenario LoadScenario(const std::filesystem::path& file,
                       const std::filesystem::path& cache_dir = {});
 
 // The scenario's name for a network action ("partition", "link-reset",
-// "heal" for kNone, ...).
-std::string_view NetworkActionName(LinkFaultKind kind);
+// "heal" for kNone, ...); none for a kind that scenarios do not offer.
+std::optional<std::string_view> NetworkActionName(LinkFaultKind kind);
 
 // The scenario's JSON with its "faults" replaced by `events` as explicit
 // events (clock offsets, or triggers with "after") and `seed`, and its
 // paths made absolute ({scenario_dir} too), so that the file works from
 // any directory: `chancho shrink`'s minimal scenario. An event's `until`
-// has no place in a scenario event and is left out.
+// has no place in a scenario event and is left out. Throws chancho::Error
+// for a link fault that scenarios cannot express (a stacked toxic).
 std::string ScenarioWithEvents(const Scenario& scenario,
                                const std::vector<FaultEvent>& events,
                                std::uint64_t seed);

@@ -42,9 +42,15 @@ Value EventJson(const FaultEvent& e, const std::string& target, Document::Alloca
   } else {
     out.AddMember("at", Seconds(e.at), a);
   }
-  const std::string action = e.kind == FaultKind::kLink
-                                 ? std::string(NetworkActionName(e.link.fault.kind))
-                                 : std::string(ToString(e.kind));
+  std::string action(ToString(e.kind));
+  if (e.kind == FaultKind::kLink) {
+    const auto name = NetworkActionName(e.link.fault.kind);
+    if (!name || !e.link.fault.stacked.empty()) {
+      throw Error("event " + e.id + ": the link fault \"" + FormatLinkFault(e.link) +
+                  "\" has no scenario form");
+    }
+    action = std::string(*name);
+  }
   out.AddMember("action", Text(action, a), a);
   out.AddMember("target", Text(target, a), a);
   if (e.kind == FaultKind::kKill && e.signal != SIGKILL) {

@@ -1,5 +1,6 @@
 #include "harness/faults/shrink.h"
 
+#include "common/error.h"
 #include "harness/faults/scenario.h"
 
 #include <gmock/gmock.h>
@@ -233,6 +234,19 @@ TEST(ScenarioWithEventsTest, TheMinimalScenarioReadsBackAsItsEvents) {
   EXPECT_EQ(back.events[3].on, late.trigger);
   EXPECT_EQ(back.events[3].at, milliseconds(500));
   EXPECT_EQ(back.events[3].target, ParseSelector("h"));
+}
+
+TEST(ScenarioWithEventsTest, AToxicThatScenariosCannotSayIsAnError) {
+  const Scenario s = ParseScenario(R"({"spec": "spec.json"})", "/tmp/x.json");
+  FaultEvent sliced = Kill("f-1", 1000);
+  sliced.kind = FaultKind::kLink;
+  sliced.link = ParseLinkFault("slicer size=64 delay=1ms");
+  try {
+    ScenarioWithEvents(s, {sliced}, 1);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("has no scenario form"));
+  }
 }
 
 }  // namespace

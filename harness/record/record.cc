@@ -283,6 +283,41 @@ RunRecord ParseRecord(const std::string& text, const std::string& source) {
     }
     r.plan.push_back(std::move(f));
   }
+  // What the run did with it, as far as the record says (older records
+  // may lack any of it): the faults applied, the verdict, the exit code.
+  const auto str = [](const rapidjson::Value& o, const char* key) {
+    return o.HasMember(key) && o[key].IsString() ? std::string(o[key].GetString())
+                                                 : std::string();
+  };
+  const auto ms = [](const rapidjson::Value& o, const char* key) {
+    return std::chrono::milliseconds(
+        o.HasMember(key) && o[key].IsInt64() ? o[key].GetInt64() : 0);
+  };
+  if (doc.HasMember("faults") && doc["faults"].IsArray()) {
+    for (const auto& o : doc["faults"].GetArray()) {
+      if (!o.IsObject()) throw bad("a fault entry is not an object");
+      FaultOutcome f;
+      f.target = str(o, "target");
+      const auto kind = ParseFaultKind(str(o, "kind"));
+      if (!kind) throw bad("unknown fault kind \"" + str(o, "kind") + "\"");
+      f.kind = *kind;
+      f.origin = str(o, "origin");
+      f.event = str(o, "event");
+      f.trigger = str(o, "trigger");
+      f.detail = str(o, "detail");
+      f.triggered = ms(o, "triggered_ms");
+      f.planned = ms(o, "planned_ms");
+      f.actual = ms(o, "actual_ms");
+      f.took_effect = o.HasMember("took_effect") && o["took_effect"].IsBool() &&
+                      o["took_effect"].GetBool();
+      r.faults.push_back(std::move(f));
+    }
+  }
+  r.verdict = str(doc, "verdict");
+  if (doc.HasMember("exit_code") && doc["exit_code"].IsInt()) {
+    r.exit_code = doc["exit_code"].GetInt();
+  }
+  r.run_dir = str(doc, "run_dir");
   return r;
 }
 

@@ -84,8 +84,11 @@ struct RunRecord {
 };
 
 std::string RecordToJson(const RunRecord& record);
-// Reads what RecordToJson wrote (the plan, scenario file and seed are what
-// a replay needs). Throws chancho::Error naming the file on a bad record.
+// Reads what RecordToJson wrote: the plan, scenario file and seed (what a
+// replay needs), and the faults applied, the verdict, the exit code and
+// the run directory (what `chancho shrink` needs; left at their defaults
+// when an older record lacks them). Throws chancho::Error naming the file
+// on a bad record.
 RunRecord LoadRecord(const std::filesystem::path& path);
 // The same from the record's text; `source` names it in errors.
 RunRecord ParseRecord(const std::string& text, const std::string& source);

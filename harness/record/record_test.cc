@@ -50,6 +50,48 @@ TEST_F(RecordFileTest, WhatAReplayNeedsComesBack) {
   EXPECT_EQ(loaded.plan[0].signal, 9);
 }
 
+TEST_F(RecordFileTest, WhatShrinkingNeedsComesBack) {
+  RunRecord record;
+  record.scenario_file = "/s/movies-planted-bug.json";
+  record.runtime = "process";
+  record.run_dir = "/r/20261206T000000Z-abc";
+  record.verdict = "mismatch";
+  record.exit_code = 1;
+  FaultOutcome applied;
+  applied.target = "join-movie-ratings";
+  applied.kind = FaultKind::kKill;
+  applied.origin = "auto";
+  applied.event = "auto/8";
+  applied.trigger = "clock";
+  applied.planned = std::chrono::milliseconds(8000);
+  applied.actual = std::chrono::milliseconds(8046);
+  applied.took_effect = true;
+  FaultOutcome missed = applied;
+  missed.kind = FaultKind::kStop;
+  missed.took_effect = false;
+  missed.detail = "already exited";
+  record.faults = {applied, missed};
+  Write(RecordToJson(record));
+
+  const RunRecord loaded = LoadRecord(path_);
+  EXPECT_EQ(loaded.verdict, "mismatch");
+  EXPECT_EQ(loaded.exit_code, 1);
+  EXPECT_EQ(loaded.run_dir, record.run_dir);
+  ASSERT_EQ(loaded.faults.size(), 2u);
+  EXPECT_EQ(loaded.faults[0].target, "join-movie-ratings");
+  EXPECT_EQ(loaded.faults[0].event, "auto/8");
+  EXPECT_EQ(loaded.faults[0].actual, std::chrono::milliseconds(8046));
+  EXPECT_TRUE(loaded.faults[0].took_effect);
+  EXPECT_EQ(loaded.faults[1].kind, FaultKind::kStop);
+  EXPECT_FALSE(loaded.faults[1].took_effect);
+  EXPECT_EQ(loaded.faults[1].detail, "already exited");
+
+  record.exit_code = 0;
+  record.verdict = "match";
+  Write(RecordToJson(record));
+  EXPECT_EQ(LoadRecord(path_).exit_code, 0);
+}
+
 TEST_F(RecordFileTest, TriggersAndWhatTheyDidAreRecordedAndReplayed) {
   RunRecord record;
   record.scenario_file = "/s/movies-kill-handler.json";
