@@ -112,6 +112,24 @@ std::filesystem::path ExecutableDir() {
   return ec ? std::filesystem::current_path() : self.parent_path();
 }
 
+ScenarioRunOptions CliScenarioOptions(const std::string& defaults,
+                                      std::chrono::milliseconds grace) {
+  ScenarioRunOptions options;
+  options.grace = grace;
+  options.bin_dirs = {ExecutableDir()};
+  options.chancho_cli = ExecutableDir() / "chancho";
+  if (!defaults.empty()) options.defaults = std::filesystem::absolute(defaults);
+  return options;
+}
+
+CLI::Option* AddScenarioDefaultsOption(CLI::App* command, std::string& defaults) {
+  return command
+      ->add_option("--defaults", defaults,
+                   "a service-defaults file for the scenario's spec, instead "
+                   "of the scenario's (or the spec's) \"defaults\"")
+      ->check(CLI::ExistingFile);
+}
+
 CLI::Option* AddRunOption(CLI::App* command, std::string& run) {
   return command->add_option("--run", run,
                       "run directory (default: $CHANCHO_RUN_DIR, else the "

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "harness/faults/scenario_run.h"
 #include "harness/spec/spec.h"
 
 namespace chancho::cli {
@@ -38,6 +39,16 @@ Spec LoadSpecArgument(const SpecArgs& args);
 // The directory of the running chancho executable (where the system
 // binaries are built too).
 std::filesystem::path ExecutableDir();
+
+// The options of a scenario run that `run` and `shrink` share: the system's
+// programs and the chancho CLI beside this executable, `grace`, and the
+// service-defaults file `defaults` (empty: the scenario's), made absolute.
+ScenarioRunOptions CliScenarioOptions(const std::string& defaults,
+                                      std::chrono::milliseconds grace);
+
+// Adds "--defaults FILE" (an existing service-defaults file for a
+// scenario's spec) to `command`.
+CLI::Option* AddScenarioDefaultsOption(CLI::App* command, std::string& defaults);
 
 // Adds "--run DIR" to a command that acts on a run.
 CLI::Option* AddRunOption(CLI::App* command, std::string& run);

@@ -60,17 +60,11 @@ std::string RunJson(const RunRecord& r) {
 }
 
 int Run(const RunArgs& args) {
-  ScenarioRunOptions options;
+  ScenarioRunOptions options = CliScenarioOptions(args.defaults, args.grace);
   options.runtime = args.runtime;
   options.seed = args.seed;
   options.no_faults = args.no_faults;
   options.runs_root = args.runs_root;
-  options.grace = args.grace;
-  if (!args.defaults.empty()) {
-    options.defaults = std::filesystem::absolute(args.defaults);
-  }
-  options.bin_dirs = {ExecutableDir()};
-  options.chancho_cli = ExecutableDir() / "chancho";
   // With --json nothing but the JSON goes to stdout.
   StatusDisplay display(
       std::cout, ChooseOutputMode(args.plain, args.quiet || args.json, STDOUT_FILENO),
@@ -114,10 +108,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"process", "docker"}));
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
       ->capture_default_str();
-  cmd->add_option("--defaults", args->defaults,
-                  "a service-defaults file for the scenario's spec, instead "
-                  "of the scenario's (or the spec's) \"defaults\"")
-      ->check(CLI::ExistingFile);
+  AddScenarioDefaultsOption(cmd, args->defaults);
   AddDurationOption(cmd, "--grace", args->grace,
                     "between SIGTERM and SIGKILL when bringing it down",
                     std::chrono::milliseconds(1));

@@ -81,12 +81,8 @@ int Shrink(const ShrinkArgs& args) {
             << " | faults: " << applied.size() << " | repeats: " << args.repeats
             << " | max_runs: " << args.max_runs << " | out: " << out.string() << std::endl;
 
-  ScenarioRunOptions options;
+  ScenarioRunOptions options = CliScenarioOptions(args.defaults, args.grace);
   options.runs_root = runs;
-  options.grace = args.grace;
-  options.bin_dirs = {ExecutableDir()};
-  options.chancho_cli = ExecutableDir() / "chancho";
-  if (!args.defaults.empty()) options.defaults = fs::absolute(args.defaults);
 
   // The run directory of each schedule's last failing run, kept until the
   // search ends; passing runs go at once.
@@ -209,9 +205,7 @@ void AddShrinkCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-time", args->no_time,
                 "do not try to move the surviving faults earlier or later");
   cmd->add_flag("--keep-runs", args->keep_runs, "keep every candidate's run directory");
-  cmd->add_option("--defaults", args->defaults,
-                  "a service-defaults file for the scenario's spec")
-      ->check(CLI::ExistingFile);
+  AddScenarioDefaultsOption(cmd, args->defaults);
   cmd->callback([args, &exit_code] { exit_code = Shrink(*args); });
 }
 
