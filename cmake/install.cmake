@@ -11,6 +11,7 @@ set(CHANCHO_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/chancho)
 set(chancho_exported
   chancho_options=options chancho_common=common chancho_spec=spec
   chancho_deploy=deploy chancho_compose=compose chancho_tcp_proxy=proxy
+  chancho_toxiproxy=toxiproxy
   chancho_runtime=runtime chancho_faults=faults chancho_record=record
   chancho_report=report
   chancho_compare=compare chancho_probes=probes

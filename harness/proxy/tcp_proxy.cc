@@ -369,6 +369,24 @@ LinkFaultOutcome TcpProxy::RemoveToxic(std::string_view name) {
       [impl, name = std::string(name)] { return impl->toxics_.Remove(name); });
 }
 
+LinkFaultOutcome TcpProxy::SetEnabled(bool enabled) {
+  Impl* impl = impl_.get();
+  if (!enabled) {
+    LinkFault partition;
+    partition.kind = LinkFaultKind::kPartition;
+    return impl->OnIo(
+        [impl, partition] { return impl->Apply(Direction::kBoth, partition); });
+  }
+  return impl->OnIoRunning([impl] {
+    impl->gate_ = LinkFaultKind::kNone;
+    impl->ArmGate({});
+    LinkFaultOutcome outcome;
+    outcome.took_effect = true;
+    outcome.detail = "enabled: new connections are forwarded";
+    return outcome;
+  });
+}
+
 std::vector<Toxic> TcpProxy::Toxics() const {
   return impl_->toxics_.Snapshot();
 }

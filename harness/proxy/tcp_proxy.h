@@ -254,6 +254,11 @@ class TcpProxy {
   LinkFaultOutcome UpdateToxic(const Toxic& toxic);
   // took_effect is false when there is no such toxic, or as for SetFault().
   LinkFaultOutcome RemoveToxic(std::string_view name);
+  // Toxiproxy's enabled flag: false resets every active connection and
+  // refuses new ones, as a kPartition without end does; true lifts a
+  // kReset/kPartition. Neither touches the toxics.
+  LinkFaultOutcome SetEnabled(bool enabled);
+
   // The toxics installed, upstream first, each direction in order, with
   // their names (those of SetFault() too) and durations as set.
   std::vector<Toxic> Toxics() const;

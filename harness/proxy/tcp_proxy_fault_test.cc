@@ -180,5 +180,33 @@ TEST_F(TcpProxyTest, RejectsNonsense) {
   EXPECT_THROW(TcpProxy{options}, Error);
 }
 
+// Disabling is a partition that keeps the toxics; enabling lifts it and the
+// toxics act on the new connection.
+TEST_F(TcpProxyTest, DisableRefusesAndEnableForwardsWithTheToxicsKept) {
+  Fd before = Echoing();
+  ASSERT_TRUE(proxy_
+                  .AddToxic({.name = "slow",
+                             .stream = Direction::kClientToServer,
+                             .fault = {.kind = LinkFaultKind::kDelay,
+                                       .delay = milliseconds(200)}})
+                  .took_effect);
+  const LinkFaultOutcome off = proxy_.SetEnabled(false);
+  EXPECT_TRUE(off.took_effect) << off.detail;
+  EXPECT_EQ(off.connections_reset, 1);
+  EXPECT_TRUE(SeesResetOrEof(before.get()));
+  Fd refused = Connect(proxy_.port());
+  EXPECT_TRUE(SeesResetOrEof(refused.get()));
+  EXPECT_TRUE(WaitFor([&] { return proxy_.Stats().connections_refused >= 1; },
+                      milliseconds(5000)));
+  ASSERT_EQ(proxy_.Toxics().size(), 1u);
+
+  EXPECT_TRUE(proxy_.SetEnabled(true).took_effect);
+  Fd after = Echoing();
+  const auto start = Clock::now();
+  ASSERT_TRUE(WriteAll(after.get(), "ping"));
+  EXPECT_EQ(ReadFor(after.get(), 4, milliseconds(5000)).data, "ping");
+  EXPECT_GE(Clock::now() - start, milliseconds(200)) << "the delay stayed";
+}
+
 }  // namespace
 }  // namespace chancho
