@@ -15,6 +15,22 @@ packages=(
   shellcheck stress-ng clang libfuzzer-14-dev
 )
 
+# The official Toxiproxy Node client, which the API's test drives
+# (integration_tests/toxiproxy, pinned by its package-lock.json): from the
+# npm registry, once.
+install_node_client() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/integration_tests/toxiproxy"
+  [ -e "$dir/node_modules/toxiproxy-node-client/package.json" ] && return 0
+  if ! command -v npm >/dev/null; then
+    echo "install-deps: npm is missing (Node 18 or later with npm is needed for the Toxiproxy client test)" >&2
+    return 1
+  fi
+  echo "install-deps: installing toxiproxy-node-client with npm" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+install_node_client
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -25,6 +25,8 @@
 #include "harness/faults/targeting.h"
 #include "harness/runtime/process/process_runtime.h"
 #include "harness/runtime/run_dir.h"
+#include "harness/toxiproxy/http_api_server.h"
+#include "harness/toxiproxy/toxiproxy_api.h"
 
 namespace chancho::cli {
 namespace {
@@ -40,9 +42,59 @@ struct UpArgs {
   std::vector<std::string> links;  // SELECTOR=UPSTREAM:PORT
   std::string compose_file;        // -f: a compose file of the user's
   std::vector<std::string> profiles;
+  std::string api;  // ADDRESS:PORT of the Toxiproxy-compatible API
+  bool api_any_address = false;
   bool plain = false;
   bool quiet = false;
 };
+
+// --api ADDRESS:PORT -> the address and port; off loopback only with
+// --api-any-address.
+std::pair<std::string, std::uint16_t> ParseApiAddress(const UpArgs& args) {
+  const auto colon = args.api.rfind(':');
+  unsigned port = 0;
+  const char* begin = args.api.data() + (colon == std::string::npos ? 0 : colon + 1);
+  const char* end = args.api.data() + args.api.size();
+  const auto [ptr, ec] = std::from_chars(begin, end, port);
+  if (colon == std::string::npos || ec != std::errc() || ptr != end ||
+      port > 65535) {
+    throw Error("--api " + args.api + ": expected ADDRESS:PORT, e.g. 127.0.0.1:8474");
+  }
+  std::string ip = args.api.substr(0, colon);
+  if (ip.empty() || ip == "localhost") ip = "127.0.0.1";
+  if (!args.api_any_address && !ip.starts_with("127.")) {
+    throw Error("--api " + args.api + ": the API gives control of the run's "
+                "network to whoever reaches it; it listens on loopback "
+                "(127.0.0.0/8) unless you add --api-any-address");
+  }
+  return {ip, static_cast<std::uint16_t>(port)};
+}
+
+// The Toxiproxy-compatible API of a run that is up, over its links.
+struct RunApi {
+  std::unique_ptr<ToxiproxyApi> api;
+  std::unique_ptr<HttpApiServer> server;
+  std::string url;
+};
+
+RunApi StartApi(const UpArgs& args, Runtime& runtime) {
+  RunApi run;
+  if (args.api.empty()) return run;
+  const auto [ip, port] = ParseApiAddress(args);
+  std::vector<ServedProxy> served;
+  for (const auto& link : runtime.LinkProxies()) {
+    served.push_back({link.name, link.upstream, link.proxy});
+  }
+  ToxiproxyApiOptions options;
+  options.allow_any_listen = args.api_any_address;
+  run.api = std::make_unique<ToxiproxyApi>(std::move(served), options);
+  ToxiproxyApi* api = run.api.get();
+  run.server = std::make_unique<HttpApiServer>(
+      ip, port, [api](const ApiRequest& request) { return api->Handle(request); });
+  run.url = "http://" + ip + ":" + std::to_string(run.server->port());
+  WriteFileAtomically(runtime.run_dir() / "api", run.url + "\n");
+  return run;
+}
 
 // What `up` still prints with --quiet: whether the system came up, and
 // that it went down.
@@ -198,9 +250,22 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
   }
   monitor.Stop();
   if (args.runtime == "docker") WriteDockerHostsFile(runtime);
+  RunApi api;
+  try {
+    api = StartApi(args, runtime);
+  } catch (const Error& e) {
+    display.Line(std::string("action: up | result: fail | error: ") + e.what());
+    runtime.Down(args.grace);
+    std::filesystem::remove(runtime.run_dir() / "control");
+    return 1;
+  }
   WriteFileAtomically(runtime.run_dir() / "up", std::to_string(::getpid()) + "\n");
   Print(display, FormatStatusTable(runtime.Ps()));
   display.Line("action: up | result: success | run: " + runtime.run_dir().string());
+  if (api.server) {
+    display.Line("Toxiproxy API: " + api.url + " (" +
+                 std::to_string(runtime.LinkProxies().size()) + " links)");
+  }
   if (!args.supervised) display.Line("Ctrl-C brings the system down gracefully.");
   int received = 0;
   while (!down_requested) {
@@ -209,6 +274,10 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
     if (received > 0) break;
   }
   std::filesystem::remove(runtime.run_dir() / "up");
+  // The API's proxies go before the runtime's links do.
+  api.server.reset();
+  api.api.reset();
+  std::filesystem::remove(runtime.run_dir() / "api");
   if (!down_requested) {
     display.Line(std::string("action: down | result: in_progress | signal: ") +
                  SignalName(received));
@@ -250,6 +319,8 @@ int Detach(const UpArgs& args) {
   for (const std::string& link : args.links) {
     argv.insert(argv.end(), {"--link", link});
   }
+  if (!args.api.empty()) argv.insert(argv.end(), {"--api", args.api});
+  if (args.api_any_address) argv.push_back("--api-any-address");
   // In a session of its own, so that the terminal's signals do not reach
   // it; it outlives this command once released.
   BackgroundCommand supervisor(argv, log, /*own_session=*/true);
@@ -291,6 +362,11 @@ int Detach(const UpArgs& args) {
   Print(display, FormatStatusTable(StatusesFromJson(Request(run_dir, "ps"))));
   display.Line("action: up | result: success | supervisor: " + std::to_string(pid) +
                " | run: " + run_dir.string());
+  if (std::filesystem::exists(run_dir / "api")) {
+    std::string url = ReadFile(run_dir / "api");
+    while (!url.empty() && url.back() == '\n') url.pop_back();
+    display.Line("Toxiproxy API: " + url);
+  }
   display.Line("Next: chancho ps | logs | ctl | down  (--run " + run_dir.string() + ")");
   return 0;
 }
@@ -329,6 +405,13 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                   "connections to UPSTREAM through a TCP fault proxy, for "
                   "network faults (chancho chaos: partition, delay, ...); "
                   "repeatable, e.g. --link prefix:filter-=rabbitmq:5672");
+  cmd->add_option("--api", args->api,
+                  "ADDRESS:PORT: serve a Toxiproxy-compatible HTTP API for "
+                  "the run's links and proxies made through it, e.g. "
+                  "127.0.0.1:8474 (off by default; loopback only)");
+  cmd->add_flag("--api-any-address", args->api_any_address,
+                "let --api listen off loopback, and the API make proxies on "
+                "any address");
   AddOutputOptions(cmd, args->plain, args->quiet);
   cmd->add_option("--run-dir", args->run_dir)->group("");
   cmd->add_flag("--supervised", args->supervised)->group("");
@@ -337,6 +420,7 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
         cmd->count("--runtime") == 0) {
       args->runtime = "docker";  // a compose file means containers
     }
+    if (!args->api.empty()) ParseApiAddress(*args);  // before anything starts
     const UpSystem system = LoadSystem(*args);
     exit_code = args->detach ? Detach(*args) : RunInForeground(*args, system);
   });

@@ -63,6 +63,7 @@ ProxiedLinks::ProxiedLinks(
     Link link;
     link.spec = spec;
     link.upstream_replica = upstreams[i];
+    link.upstream_ip = placement.upstream_ip;
     try {
       link.proxy = std::make_unique<TcpProxy>(options);
     } catch (const std::exception& e) {
@@ -98,6 +99,24 @@ std::vector<LinkStatus> ProxiedLinks::Status() const {
     s.fault = link.fault;
     s.stats = link.proxy->Stats();
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<ProxiedLinks::NamedProxy> ProxiedLinks::Proxies() const {
+  std::vector<NamedProxy> out;
+  for (const Link& link : links_) {
+    std::string name = link.spec.replica + ":" + link.upstream_replica;
+    for (const Link& other : links_) {
+      if (&other != &link && other.spec.replica == link.spec.replica &&
+          other.upstream_replica == link.upstream_replica) {
+        name += ":" + std::to_string(link.spec.port);
+        break;
+      }
+    }
+    out.push_back({std::move(name),
+                   link.upstream_ip + ":" + std::to_string(link.spec.port),
+                   link.proxy.get()});
   }
   return out;
 }

@@ -66,6 +66,16 @@ class ProxiedLinks {
   std::map<std::string, std::string> Overrides(std::string_view replica) const;
 
   std::vector<LinkStatus> Status() const;
+
+  // A link's proxy by a name of its own, for the Toxiproxy-compatible API:
+  // "<replica>:<upstream>", with ":<port>" added when the replica has
+  // another link to the same upstream. The pointers live as long as this.
+  struct NamedProxy {
+    std::string name;
+    std::string upstream;  // the address the proxy forwards to, "ip:port"
+    TcpProxy* proxy = nullptr;
+  };
+  std::vector<NamedProxy> Proxies() const;
   // Throws chancho::Error when `replica` has no proxied link.
   LinkFaultOutcome Set(std::string_view replica, const DirectedLinkFault& fault);
 
@@ -73,6 +83,7 @@ class ProxiedLinks {
   struct Link {
     ProxiedLink spec;
     std::string upstream_replica;
+    std::string upstream_ip;
     std::unique_ptr<TcpProxy> proxy;
     std::string fault = "none";
   };

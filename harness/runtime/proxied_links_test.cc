@@ -95,6 +95,26 @@ TEST_F(ProxiedLinksTest, TheLinkedReplicaNamesItsUpstreamByTheProxysAddress) {
   EXPECT_EQ(links[0].fault, "none");
 }
 
+// The Toxiproxy-compatible API serves each link's proxy by a name of its
+// own; a replica's two links to one upstream get their ports in the name.
+TEST_F(ProxiedLinksTest, EachLinksProxyHasAName) {
+  auto runtime = Make({Shell("a", "echo ready; exec sleep 30"),
+                       Shell("b", "echo ready; exec sleep 30"),
+                       Shell("up", "echo ready; exec sleep 30")},
+                      {{"a", "up", kPort}, {"b", "up", kPort}, {"b", "up", kPort + 1}});
+  runtime->Up();
+  const auto proxies = runtime->LinkProxies();
+  ASSERT_EQ(proxies.size(), 3u);
+  EXPECT_EQ(proxies[0].name, "a:up");
+  EXPECT_EQ(proxies[1].name, "b:up:" + std::to_string(kPort));
+  EXPECT_EQ(proxies[2].name, "b:up:" + std::to_string(kPort + 1));
+  EXPECT_EQ(proxies[0].upstream,
+            runtime->Status("up").address + ":" + std::to_string(kPort));
+  const auto links = runtime->Links();
+  EXPECT_EQ(proxies[2].proxy->listen_ip() + ":" + std::to_string(proxies[2].proxy->port()),
+            links[2].proxy_address);
+}
+
 TEST_F(ProxiedLinksTest, APartitionCutsTheLinkUntilItHeals) {
   auto runtime = Make({Shell("a", "echo ready; exec sleep 30"),
                        Shell("up", "echo ready; exec sleep 30")},

@@ -331,6 +331,11 @@ std::vector<LinkStatus> Runtime::Links() {
   return links ? links->Status() : std::vector<LinkStatus>{};
 }
 
+std::vector<ProxiedLinks::NamedProxy> Runtime::LinkProxies() {
+  ProxiedLinks* links = driver_->links();
+  return links ? links->Proxies() : std::vector<ProxiedLinks::NamedProxy>{};
+}
+
 LinkFaultOutcome Runtime::SetLinkFault(std::string_view replica,
                                        const DirectedLinkFault& fault) {
   Get(replica);  // an unknown name is an error of its own

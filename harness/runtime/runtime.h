@@ -14,6 +14,7 @@
 #include "harness/deploy/deployment.h"
 #include "harness/proxy/link_fault_text.h"
 #include "harness/runtime/driver.h"
+#include "harness/runtime/proxied_links.h"
 #include "harness/runtime/readiness/readiness_check.h"
 #include "harness/runtime/replica_status.h"
 #include "harness/runtime/runtime_options.h"
@@ -106,6 +107,9 @@ class Runtime {
   // Throws chancho::Error when the replica has no proxied link.
   LinkFaultOutcome SetLinkFault(std::string_view replica,
                                 const DirectedLinkFault& fault);
+  // The proxies of the links by name (ProxiedLinks::Proxies); on the Docker
+  // runtime, empty until the system is up. Valid until Down().
+  std::vector<ProxiedLinks::NamedProxy> LinkProxies();
 
   // What the runtime did and saw, in order (see RuntimeEvent).
   std::vector<RuntimeEvent> History() const;
