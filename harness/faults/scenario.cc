@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "common/error.h"
@@ -63,7 +64,10 @@ When ParseWhen(JsonChecker& check, const Value& v, const std::string& pointer) {
 constexpr std::pair<std::string_view, LinkFaultKind> kNetworkActions[] = {
     {"partition", LinkFaultKind::kPartition}, {"delay", LinkFaultKind::kDelay},
     {"bandwidth", LinkFaultKind::kBandwidth}, {"blackhole", LinkFaultKind::kBlackhole},
-    {"link-reset", LinkFaultKind::kReset},    {"heal", LinkFaultKind::kNone}};
+    {"link-reset", LinkFaultKind::kReset},    {"heal", LinkFaultKind::kNone},
+    {"slow_close", LinkFaultKind::kSlowClose}, {"timeout", LinkFaultKind::kTimeout},
+    {"slicer", LinkFaultKind::kSlicer},       {"limit_data", LinkFaultKind::kLimitData},
+    {"latency", LinkFaultKind::kDelay}};
 
 std::optional<LinkFaultKind> NetworkAction(std::string_view action) {
   for (const auto& [name, kind] : kNetworkActions) {
@@ -92,9 +96,16 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
   }
   check.Require(v, pointer, "target");
   ScenarioEvent e;
+  bool link_action = false;
+  std::optional<std::string> link_text;  // "fault", for the action "link"
+  std::string field_given;  // a network field, which "link" does not take
   for (const auto& m : v.GetObject()) {
     const std::string key = JsonString(m.name);
     const std::string p = JsonPointerChild(pointer, key);
+    static const std::set<std::string_view> kLinkFields = {
+        "duration", "delay_ms", "jitter_ms", "rate", "timeout_ms", "size",
+        "variation", "delay_us", "bytes", "toxicity", "direction"};
+    if (kLinkFields.contains(key)) field_given = key;
     if (key == "at") {
       e.at = Seconds(check, m.value, p);
     } else if (key == "on") {
@@ -105,7 +116,10 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
       const std::string action = check.String(m.value, p);
       const auto kind = ParseFaultKind(action);
       const auto network = NetworkAction(action);
-      if (network) {
+      if (action == "link") {
+        e.kind = FaultKind::kLink;
+        link_action = true;
+      } else if (network) {
         e.kind = FaultKind::kLink;
         e.link.fault.kind = *network;
       } else if (kind && *kind != FaultKind::kLink) {
@@ -113,7 +127,8 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
       } else {
         check.Expected(p,
                        "kill, stop, pause, resume, start, restart, partition, "
-                       "delay, bandwidth, blackhole, link-reset or heal",
+                       "delay, latency, bandwidth, blackhole, link-reset, heal, "
+                       "slow_close, timeout, slicer, limit_data or link",
                        m.value);
       }
     } else if (key == "target") {
@@ -144,9 +159,54 @@ ScenarioEvent ParseEvent(JsonChecker& check, const Value& v,
       } catch (const Error& error) {
         check.Fail(p, error.what());
       }
+    } else if (key == "timeout_ms") {
+      e.link.fault.timeout = milliseconds(check.NonNegativeInt(m.value, p));
+    } else if (key == "delay_us") {
+      e.link.fault.slice_delay =
+          std::chrono::microseconds(check.NonNegativeInt(m.value, p));
+    } else if (key == "size" || key == "variation" || key == "bytes") {
+      const auto n = static_cast<std::uint64_t>(check.NonNegativeInt(m.value, p));
+      (key == "size" ? e.link.fault.average_size
+                     : key == "variation" ? e.link.fault.size_variation
+                                          : e.link.fault.bytes) = n;
+    } else if (key == "toxicity") {
+      if (!m.value.IsNumber() || m.value.GetDouble() < 0 || m.value.GetDouble() > 1) {
+        check.Expected(p, "a number from 0 to 1", m.value);
+      }
+      e.link.fault.toxicity = m.value.GetDouble();
+    } else if (key == "upstream") {
+      e.link.upstream = check.NonEmptyString(m.value, p);
+    } else if (key == "fault") {
+      link_text = check.NonEmptyString(m.value, p);
     } else {
       check.Warn(p, key);
     }
+  }
+  if (link_text && !link_action) {
+    check.Fail(JsonPointerChild(pointer, "fault"),
+               "\"fault\" goes with the action \"link\"");
+  }
+  if (link_action && !link_text) {
+    check.Fail(pointer, "the action \"link\" needs \"fault\": a fault in "
+                        "the text form, e.g. \"delay delay=100 + slicer size=64\"");
+  }
+  if (link_text) {
+    if (!field_given.empty()) {
+      check.Fail(JsonPointerChild(pointer, field_given),
+                 "the action \"link\" takes its fields in \"fault\"");
+    }
+    const std::string upstream = e.link.upstream;
+    try {
+      e.link = ParseLinkFault(*link_text);
+    } catch (const Error& error) {
+      check.Fail(JsonPointerChild(pointer, "fault"), error.what());
+    }
+    if (!upstream.empty() && !e.link.upstream.empty() &&
+        upstream != e.link.upstream) {
+      check.Fail(JsonPointerChild(pointer, "upstream"),
+                 "differs from the fault's upstream=" + e.link.upstream);
+    }
+    if (e.link.upstream.empty()) e.link.upstream = upstream;
   }
   if (e.kind == FaultKind::kLink) {
     // The same checks as the text form: a bandwidth needs its rate.
@@ -298,14 +358,30 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
     } else if (key == "faults") {
       ParseFaults(check, v, p, s);
     } else if (key == "network") {
-      check.ExpectObject(v, p);
-      check.Require(v, p, "upstream");
-      check.Require(v, p, "port");
-      ScenarioNetwork n;
-      n.upstream = check.NonEmptyString(v["upstream"], JsonPointerChild(p, "upstream"));
-      n.port = check.PositiveInt(v["port"], JsonPointerChild(p, "port"));
-      if (n.port > 65535) check.Fail(JsonPointerChild(p, "port"), "port above 65535");
-      s.network = n;
+      const auto parse_one = [&check, &s](const Value& n, const std::string& np) {
+        check.ExpectObject(n, np);
+        check.Require(n, np, "upstream");
+        check.Require(n, np, "port");
+        ScenarioNetwork one;
+        one.upstream = check.NonEmptyString(n["upstream"], JsonPointerChild(np, "upstream"));
+        one.port = check.PositiveInt(n["port"], JsonPointerChild(np, "port"));
+        if (one.port > 65535) check.Fail(JsonPointerChild(np, "port"), "port above 65535");
+        for (const ScenarioNetwork& other : s.networks) {
+          if (other.upstream == one.upstream && other.port == one.port) {
+            check.Fail(np, "lists " + one.upstream + ":" + std::to_string(one.port) +
+                               " twice");
+          }
+        }
+        s.networks.push_back(one);
+      };
+      if (v.IsArray()) {
+        for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+          parse_one(v[i], JsonPointerChild(p, i));
+        }
+        if (s.networks.empty()) check.Fail(p, "lists no upstream");
+      } else {
+        parse_one(v, p);
+      }
     } else if (key == "timeouts") {
       check.ExpectObject(v, p);
       for (const auto& t : v.GetObject()) {
@@ -345,10 +421,19 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
   const bool network_faults = std::any_of(
       s.events.begin(), s.events.end(),
       [](const ScenarioEvent& e) { return e.kind == FaultKind::kLink; });
-  if (network_faults && !s.network) {
+  if (network_faults && s.networks.empty()) {
     check.Fail("/network",
                "network actions need \"network\": {\"upstream\": NAME, "
                "\"port\": PORT}");
+  }
+  for (std::size_t i = 0; i < s.events.size(); ++i) {
+    const std::string& upstream = s.events[i].link.upstream;
+    if (upstream.empty()) continue;
+    if (std::none_of(s.networks.begin(), s.networks.end(),
+                     [&](const ScenarioNetwork& n) { return n.upstream == upstream; })) {
+      check.Fail("/faults/events/" + std::to_string(i) + "/upstream",
+                 "\"" + upstream + "\" is not an upstream of \"network\"");
+    }
   }
   return s;
 }
@@ -481,16 +566,25 @@ std::vector<ProxiedLink> PlanLinks(const Scenario& s,
   std::vector<ProxiedLink> links;
   for (const FaultEvent& e : plan) {
     if (e.kind != FaultKind::kLink) continue;
-    if (!s.network) {
+    if (s.networks.empty()) {
       throw Error(s.file.string() +
                   ": the plan has network faults and the scenario no "
                   "\"network\" upstream");
     }
-    for (const std::string& target : e.targets) {
-      const ProxiedLink link{target, s.network->upstream, s.network->port};
-      if (std::find(links.begin(), links.end(), link) == links.end()) {
-        links.push_back(link);
+    bool named = e.link.upstream.empty();
+    for (const ScenarioNetwork& network : s.networks) {
+      if (!e.link.upstream.empty() && network.upstream != e.link.upstream) continue;
+      named = true;
+      for (const std::string& target : e.targets) {
+        const ProxiedLink link{target, network.upstream, network.port};
+        if (std::find(links.begin(), links.end(), link) == links.end()) {
+          links.push_back(link);
+        }
       }
+    }
+    if (!named) {
+      throw Error(s.file.string() + ": event " + e.id + " names the upstream \"" +
+                  e.link.upstream + "\", which \"network\" does not list");
     }
   }
   return links;

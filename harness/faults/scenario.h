@@ -24,7 +24,7 @@
 //     "auto": {"every": 2, "kill": 3, "from": 1, "until": 60},
 //     "bomb": [5.0, {"log": "action: upload", "replica": "client-1"}]
 //   },
-//   "network": {"upstream": "rabbitmq", "port": 5672},
+//   "network": {"upstream": "rabbitmq", "port": 5672},  // or a list of them
 //   "timeouts": {"clients": 300}
 // }
 //
@@ -36,11 +36,18 @@
 // then the clients' timeout). Events are named "events/N" in the plan, in
 // file order; the auto loop's ticks "auto/N" and the bombs "bomb/N".
 //
-// Network actions (partition, delay, bandwidth, blackhole, link-reset, heal)
-// act on the target's link to the "network" upstream, which the runtime
-// forwards through a TCP fault proxy for every replica that such an event
-// targets (PlanLinks). Their fields: "duration" (s; absent: until healed),
-// "delay_ms", "jitter_ms", "rate" (bytes/s), "direction" (both, up, down).
+// Network actions (partition, delay or latency, bandwidth, blackhole,
+// link-reset, heal, and the toxics slow_close, timeout, slicer and
+// limit_data) act on the target's links to the "network" upstreams, which
+// the runtime forwards through a TCP fault proxy for every replica that such
+// an event targets (PlanLinks). "network" is one {"upstream", "port"} or a
+// list of them; an event's "upstream" picks one (default: every one).
+// Their fields: "duration" (s; absent: until healed), "delay_ms" (delay,
+// slow_close), "jitter_ms", "rate" (bytes/s), "timeout_ms", "size",
+// "variation" and "delay_us" (slicer), "bytes" (limit_data), "toxicity"
+// (0 to 1), "direction" (both, up, down). The action "link" takes any
+// fault in the text form (link_fault_text.h), stacks included:
+// {"action": "link", "fault": "delay delay=100 + slicer size=64", ...}.
 //
 // An "environment" variable that one of the service's config_files carries
 // (e.g. the clients' DATA_DIR) sets that file's host path instead, so one
@@ -117,7 +124,7 @@ struct Scenario {
     bool operator==(const Bomb&) const = default;
   };
   std::vector<Bomb> bombs;
-  std::optional<ScenarioNetwork> network;
+  std::vector<ScenarioNetwork> networks;  // "network"
   std::chrono::milliseconds clients_timeout{600000};
 };
 
@@ -138,8 +145,8 @@ std::optional<std::string_view> NetworkActionName(LinkFaultKind kind);
 // events (clock offsets, or triggers with "after") and `seed`, and its
 // paths made absolute ({scenario_dir} too), so that the file works from
 // any directory: `chancho shrink`'s minimal scenario. An event's `until`
-// has no place in a scenario event and is left out. Throws chancho::Error
-// for a link fault that scenarios cannot express (a stacked toxic).
+// has no place in a scenario event and is left out. A stack of toxics is
+// written as the action "link" with its text form.
 std::string ScenarioWithEvents(const Scenario& scenario,
                                const std::vector<FaultEvent>& events,
                                std::uint64_t seed);
@@ -175,8 +182,10 @@ Exclusions ScenarioExclusions(const Scenario& scenario,
                               const Deployment& deployment);
 
 // The links the runtime must proxy for `plan`: one from every replica that a
-// network fault targets to the scenario's upstream. Throws chancho::Error
-// when the plan has network faults and the scenario no "network".
+// network fault targets to each of the scenario's upstreams (or the one the
+// fault names). Throws chancho::Error when the plan has network faults and
+// the scenario no "network", or a fault names an upstream that "network"
+// does not list.
 std::vector<ProxiedLink> PlanLinks(const Scenario& scenario,
                                    const std::vector<FaultEvent>& plan);
 

@@ -277,8 +277,66 @@ TEST(ScenarioTest, NetworkActionsNeedTheirUpstreamAndSaneFields) {
                  "direction": "sideways", "target": "filter-1"}]}})"),
               HasSubstr("unknown direction"));
   EXPECT_THAT(ErrorOf(R"({"spec": "s", "faults": {"events": [
-                 {"at": 1, "action": "link", "target": "filter-1"}]}})"),
-              HasSubstr("partition, delay, bandwidth, blackhole, link-reset or heal"));
+                 {"at": 1, "action": "jam", "target": "filter-1"}]}})"),
+              HasSubstr("slow_close, timeout, slicer, limit_data or link"));
+  const std::string net = R"({"spec": "s", "network": {"upstream": "b", "port": 1},
+                 "faults": {"events": [)";
+  EXPECT_THAT(ErrorOf(net + R"({"at": 1, "action": "link", "target": "f-1"}]}})"),
+              HasSubstr("the action \"link\" needs \"fault\""));
+  EXPECT_THAT(ErrorOf(net + R"({"at": 1, "action": "kill", "target": "f-1",
+                 "fault": "partition"}]}})"),
+              HasSubstr("/faults/events/0/fault: \"fault\" goes with the action"));
+  EXPECT_THAT(ErrorOf(net + R"({"at": 1, "action": "link", "target": "f-1",
+                 "fault": "delay delay=5", "jitter_ms": 3}]}})"),
+              HasSubstr("/faults/events/0/jitter_ms: the action \"link\" takes"));
+  EXPECT_THAT(ErrorOf(net + R"({"at": 1, "action": "link", "target": "f-1",
+                 "fault": "delay"}]}})"),
+              HasSubstr("/faults/events/0/fault: link fault: delay needs delay="));
+  EXPECT_THAT(ErrorOf(net + R"({"at": 1, "action": "partition", "target": "f-1",
+                 "upstream": "elsewhere"}]}})"),
+              HasSubstr("/faults/events/0/upstream: \"elsewhere\" is not an upstream"));
+  EXPECT_THAT(ErrorOf(net + R"({"at": 1, "action": "slicer", "target": "f-1",
+                 "toxicity": 1.5, "size": 4}]}})"),
+              HasSubstr("a number from 0 to 1"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "network": []})"), HasSubstr("lists no upstream"));
+  EXPECT_THAT(ErrorOf(R"({"spec": "s", "network": [{"upstream": "b", "port": 1},
+                 {"upstream": "b", "port": 1}]})"),
+              HasSubstr("/network/1: lists b:1 twice"));
+}
+
+// Toxics by name and fields, stacks by "link", and several upstreams, each
+// event on the links it names.
+TEST(ScenarioTest, ToxicsAndSeveralUpstreams) {
+  const Scenario s = ParseScenario(R"({
+    "spec": "spec.json",
+    "network": [{"upstream": "rabbitmq", "port": 5672}, {"upstream": "db", "port": 5432}],
+    "faults": {"events": [
+      {"at": 1, "action": "slicer", "target": "filter-1", "size": 64,
+       "variation": 8, "delay_us": 300, "toxicity": 0.5, "upstream": "db"},
+      {"at": 2, "action": "slow_close", "target": "join-1", "delay_ms": 250},
+      {"at": 3, "action": "timeout", "target": "join-1", "timeout_ms": 100,
+       "direction": "down", "upstream": "rabbitmq"},
+      {"at": 4, "action": "limit_data", "target": "join-1", "bytes": 10},
+      {"at": 5, "action": "latency", "target": "join-1", "delay_ms": 7},
+      {"at": 6, "action": "link", "target": "filter-1", "upstream": "db",
+       "fault": "delay delay=100 + limit_data bytes=4096 direction=up"}]}})",
+                                   "/s/x.json");
+  ASSERT_EQ(s.events.size(), 6u);
+  EXPECT_EQ(FormatLinkFault(s.events[0].link),
+            "slicer size=64 variation=8 delay=300us toxicity=0.5 upstream=db");
+  EXPECT_EQ(FormatLinkFault(s.events[1].link), "slow_close delay=250");
+  EXPECT_EQ(FormatLinkFault(s.events[2].link),
+            "timeout timeout=100 direction=down upstream=rabbitmq");
+  EXPECT_EQ(FormatLinkFault(s.events[3].link), "limit_data bytes=10");
+  EXPECT_EQ(FormatLinkFault(s.events[4].link), "delay delay=7");
+  EXPECT_EQ(FormatLinkFault(s.events[5].link),
+            "delay delay=100 direction=up upstream=db + limit_data bytes=4096");
+  const auto plan = BuildPlan(s, Replicas(), 1, fake::MoviesExclusions());
+  // filter-1's faults name db alone; join-1's name no upstream or rabbitmq.
+  EXPECT_EQ(PlanLinks(s, plan),
+            (std::vector<ProxiedLink>{{"filter-1", "db", 5432},
+                                      {"join-1", "rabbitmq", 5672},
+                                      {"join-1", "db", 5432}}));
 }
 
 TEST(ScenarioTest, AnOverrideOfAMountedVariableMovesTheMount) {

@@ -43,16 +43,19 @@ Value EventJson(const FaultEvent& e, const std::string& target, Document::Alloca
     out.AddMember("at", Seconds(e.at), a);
   }
   std::string action(ToString(e.kind));
+  // A stack of toxics has no fields of its own: the text form carries it.
+  const bool as_text = e.kind == FaultKind::kLink &&
+                       (!e.link.fault.stacked.empty() ||
+                        !NetworkActionName(e.link.fault.kind));
   if (e.kind == FaultKind::kLink) {
-    const auto name = NetworkActionName(e.link.fault.kind);
-    if (!name || !e.link.fault.stacked.empty()) {
-      throw Error("event " + e.id + ": the link fault \"" + FormatLinkFault(e.link) +
-                  "\" has no scenario form");
-    }
-    action = std::string(*name);
+    action = as_text ? "link" : std::string(*NetworkActionName(e.link.fault.kind));
   }
   out.AddMember("action", Text(action, a), a);
   out.AddMember("target", Text(target, a), a);
+  if (as_text) {
+    out.AddMember("fault", Text(FormatLinkFault(e.link), a), a);
+    return out;
+  }
   if (e.kind == FaultKind::kKill && e.signal != SIGKILL) {
     out.AddMember("signal", Text(SignalName(e.signal), a), a);
   }
@@ -68,6 +71,21 @@ Value EventJson(const FaultEvent& e, const std::string& target, Document::Alloca
     }
     if (f.kind == LinkFaultKind::kBandwidth) {
       out.AddMember("rate", static_cast<std::uint64_t>(f.bytes_per_second), a);
+    }
+    const auto count = [&](const char* key, std::uint64_t n) {
+      out.AddMember(rapidjson::StringRef(key), n, a);
+    };
+    if (f.kind == LinkFaultKind::kSlowClose) count("delay_ms", f.delay.count());
+    if (f.kind == LinkFaultKind::kTimeout) count("timeout_ms", f.timeout.count());
+    if (f.kind == LinkFaultKind::kSlicer) {
+      count("size", f.average_size);
+      count("variation", f.size_variation);
+      count("delay_us", f.slice_delay.count());
+    }
+    if (f.kind == LinkFaultKind::kLimitData) count("bytes", f.bytes);
+    if (f.toxicity != 1.0) out.AddMember("toxicity", f.toxicity, a);
+    if (!e.link.upstream.empty()) {
+      out.AddMember("upstream", Text(e.link.upstream, a), a);
     }
     out.AddMember("direction", Text(std::string(DirectionWord(e.link.direction)), a), a);
   }

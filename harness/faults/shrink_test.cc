@@ -236,17 +236,33 @@ TEST(ScenarioWithEventsTest, TheMinimalScenarioReadsBackAsItsEvents) {
   EXPECT_EQ(back.events[3].target, ParseSelector("h"));
 }
 
-TEST(ScenarioWithEventsTest, AToxicThatScenariosCannotSayIsAnError) {
-  const Scenario s = ParseScenario(R"({"spec": "spec.json"})", "/tmp/x.json");
-  FaultEvent sliced = Kill("f-1", 1000);
-  sliced.kind = FaultKind::kLink;
-  sliced.link = ParseLinkFault("slicer size=64 delay=1ms");
-  try {
-    ScenarioWithEvents(s, {sliced}, 1);
-    ADD_FAILURE() << "no error";
-  } catch (const Error& e) {
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("has no scenario form"));
+// Every link fault has a scenario form: toxics by their own actions and
+// fields, stacks by the action "link" and the text form, an upstream kept.
+TEST(ScenarioWithEventsTest, EveryLinkFaultGoesRoundTrip) {
+  const Scenario s = ParseScenario(
+      R"({"spec": "spec.json", "network": [{"upstream": "mq", "port": 5672},
+          {"upstream": "db", "port": 5432}]})",
+      "/tmp/x.json");
+  std::vector<FaultEvent> events;
+  for (const char* text :
+       {"slicer size=64 variation=8 delay=300us toxicity=0.5 direction=down",
+        "slow_close delay=250 for=2000", "timeout timeout=100 upstream=db",
+        "limit_data bytes=4096 direction=up",
+        "delay delay=100 upstream=mq + slicer size=4 + limit_data bytes=9",
+        "partition upstream=db for=5000", "bandwidth rate=1000 direction=up"}) {
+    FaultEvent e = Kill("f-1", 1000 + 100 * static_cast<int>(events.size()));
+    e.kind = FaultKind::kLink;
+    e.link = ParseLinkFault(text);
+    events.push_back(e);
   }
+  const Scenario back = ParseScenario(ScenarioWithEvents(s, events, 1), "/tmp/y.json");
+  ASSERT_EQ(back.events.size(), events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(FormatLinkFault(back.events[i].link), FormatLinkFault(events[i].link));
+    EXPECT_EQ(back.events[i].link, events[i].link);
+  }
+  ASSERT_EQ(back.networks.size(), 2u);
+  EXPECT_EQ(back.networks[1].upstream, "db");
 }
 
 }  // namespace

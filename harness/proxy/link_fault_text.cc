@@ -1,5 +1,7 @@
 #include "harness/proxy/link_fault_text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <sstream>
@@ -73,10 +75,24 @@ milliseconds ParseMillis(std::string_view key, std::string_view value) {
                                                   microseconds(500));
 }
 
-// One fault of the line, without `+`; sets `direction` if the words name
-// one (and it differs from none named before).
-LinkFault ParseOne(const std::vector<std::string>& words,
-                   std::optional<Direction>& direction) {
+// What applies to a whole line, given in any of its faults.
+struct LineKeys {
+  std::optional<Direction> direction;
+  std::optional<std::string> upstream;
+};
+
+// A word made of letters, digits, '.', '_' and '-': a replica or service.
+bool IsName(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+         });
+}
+
+// One fault of the line, without `+`; sets the line's keys if the words
+// name them (and they differ from none named before).
+LinkFault ParseOne(const std::vector<std::string>& words, LineKeys& line) {
+  std::optional<Direction>& direction = line.direction;
   LinkFault out;
   out.kind = ParseLinkFaultKind(words[0]);
   bool has_delay = false, has_rate = false, has_size = false;
@@ -122,12 +138,22 @@ LinkFault ParseOne(const std::vector<std::string>& words,
                     " (one direction for the whole line)");
       }
       direction = d;
+    } else if (key == "upstream") {
+      if (!IsName(value)) {
+        throw Error("link fault: upstream=\"" + value +
+                    "\" is no replica or service name");
+      }
+      if (line.upstream && *line.upstream != value) {
+        throw Error("link fault: upstream=" + value + " differs from upstream=" +
+                    *line.upstream + " (one upstream for the whole line)");
+      }
+      line.upstream = value;
     } else if (key == "for") {
       out.duration = ParseMillis(key, value);
     } else {
       throw Error("link fault: unknown key \"" + key +
                   "\" (known: delay, jitter, rate, timeout, size, variation, "
-                  "bytes, toxicity, direction, for)");
+                  "bytes, toxicity, direction, upstream, for)");
     }
   }
   const LinkFaultKind kind = out.kind;
@@ -264,6 +290,7 @@ LinkFaultKind ParseLinkFaultKind(std::string_view text) {
 
 std::string FormatLinkFault(const DirectedLinkFault& f) {
   std::string out = FormatOne(f.fault, f.direction);
+  if (!f.upstream.empty()) out.append(" upstream=").append(f.upstream);
   for (const LinkFault& next : f.fault.stacked) {
     out.append(" + ").append(FormatOne(next, Direction::kBoth));
   }
@@ -289,9 +316,9 @@ DirectedLinkFault ParseLinkFault(std::string_view text) {
     throw Error("link fault: \"+\" needs a fault after it");
   }
   DirectedLinkFault out;
-  std::optional<Direction> direction;
+  LineKeys line;
   for (const std::vector<std::string>& words : faults) {
-    LinkFault fault = ParseOne(words, direction);
+    LinkFault fault = ParseOne(words, line);
     if (faults.size() > 1 && !IsToxic(fault.kind)) {
       throw Error("link fault: \"" + words[0] +
                   "\" cannot be stacked with \"+\" (only toxics stack)");
@@ -302,7 +329,8 @@ DirectedLinkFault ParseLinkFault(std::string_view text) {
       out.fault.stacked.push_back(std::move(fault));
     }
   }
-  out.direction = direction.value_or(Direction::kBoth);
+  out.direction = line.direction.value_or(Direction::kBoth);
+  out.upstream = line.upstream.value_or("");
   if (out.fault.kind == LinkFaultKind::kReset ||
       out.fault.kind == LinkFaultKind::kPartition) {
     out.direction = Direction::kBoth;

@@ -6,7 +6,7 @@
 //   FAULT [+ FAULT]...
 //   FAULT: KIND [delay=T] [jitter=T] [rate=BYTES_PER_S] [timeout=T]
 //          [size=BYTES] [variation=BYTES] [bytes=N] [toxicity=P]
-//          [direction=DIR] [for=T]
+//          [direction=DIR] [upstream=NAME] [for=T]
 //
 // T is a duration (250ms, 1.5s, 1m, 100us) or a bare number of
 // milliseconds (of microseconds for slicer's delay=, Toxiproxy's unit); the
@@ -27,6 +27,11 @@
 // + limit_data bytes=4096". Only toxics stack (not none, reset or
 // partition); each has its own for= and toxicity=, and direction= is the
 // whole line's, given in any of them (the same wherever it is given).
+//
+// upstream=NAME, also the whole line's, narrows the fault to the target's
+// link to that upstream (a replica, or the service of one) when the target
+// has links to several; without it the fault acts on every link of the
+// target.
 
 #include <string>
 #include <string_view>
@@ -39,13 +44,14 @@ namespace chancho {
 struct DirectedLinkFault {
   Direction direction = Direction::kBoth;
   LinkFault fault;
+  std::string upstream;  // empty: every link of the target
 
   bool operator==(const DirectedLinkFault&) const = default;
 };
 
 // The canonical text: the kind, then only the fields that matter for it,
-// toxicity= if below 1, direction= (in the first fault of a stack) and
-// for=; the stack after " + ". ParseLinkFault(FormatLinkFault(f)) == f for
+// toxicity= if below 1, direction= and for= (upstream= after the first
+// fault of a stack); the stack after " + ". ParseLinkFault(FormatLinkFault(f)) == f for
 // every valid f.
 std::string FormatLinkFault(const DirectedLinkFault& fault);
 

@@ -230,7 +230,8 @@ TEST(LinkFaultText, RandomLinesParseOrFailCleanly) {
       "bytes=7", "rate=3", "timeout=1s", "toxicity=0.3", "toxicity=1",
       "toxicity=inf", "direction=up", "direction=down", "for=2",
       "for=99999999999999d", "jitter=1", "=", "x=", "size=18446744073709551615",
-      "variation=18446744073709551614", "latency"};
+      "variation=18446744073709551614", "latency", "upstream=rabbitmq",
+      "upstream=server", "upstream=a/b"};
   std::mt19937_64 random(9);
   int parsed = 0;
   for (int i = 0; i < 20000; ++i) {
@@ -249,6 +250,22 @@ TEST(LinkFaultText, RandomLinesParseOrFailCleanly) {
     }
   }
   EXPECT_GT(parsed, 100);
+}
+
+TEST(LinkFaultText, UpstreamNarrowsTheLineToOneLink) {
+  const DirectedLinkFault f =
+      ParseLinkFault("delay delay=5 + slicer size=4 upstream=rabbitmq direction=up");
+  EXPECT_EQ(f.upstream, "rabbitmq");
+  EXPECT_EQ(f.direction, Direction::kClientToServer);
+  EXPECT_EQ(FormatLinkFault(f),
+            "delay delay=5 direction=up upstream=rabbitmq + slicer size=4");
+  EXPECT_EQ(ParseLinkFault(FormatLinkFault(f)), f);
+  EXPECT_EQ(ParseLinkFault("partition upstream=server-1").upstream, "server-1");
+  EXPECT_EQ(ParseLinkFault("partition").upstream, "");
+  EXPECT_THAT(ErrorOf("partition upstream="), HasSubstr("no replica or service name"));
+  EXPECT_THAT(ErrorOf("partition upstream=a/b"), HasSubstr("no replica or service name"));
+  EXPECT_THAT(ErrorOf("delay delay=1 upstream=a + slicer size=1 upstream=b"),
+              HasSubstr("one upstream for the whole line"));
 }
 
 }  // namespace

@@ -126,8 +126,18 @@ LinkFaultOutcome ProxiedLinks::Set(std::string_view replica,
   LinkFaultOutcome out;
   bool found = false;
   out.took_effect = true;
+  // upstream= names a replica or the service of one, as ProxiedLink does.
+  const auto leads_to_upstream = [&fault](const Link& link) {
+    return fault.upstream.empty() || link.spec.upstream == fault.upstream ||
+           link.upstream_replica == fault.upstream;
+  };
+  bool other_upstreams = false;
   for (Link& link : links_) {
     if (link.spec.replica != replica) continue;
+    if (!leads_to_upstream(link)) {
+      other_upstreams = true;
+      continue;
+    }
     found = true;
     const LinkFaultOutcome one =
         link.proxy->SetFault(fault.direction, fault.fault);
@@ -137,6 +147,10 @@ LinkFaultOutcome ProxiedLinks::Set(std::string_view replica,
                   ":" + std::to_string(link.spec.port) + ": " + one.detail;
     std::lock_guard lock(mu_);
     link.fault = FormatLinkFault(fault);
+  }
+  if (!found && other_upstreams) {
+    throw Error("replica " + std::string(replica) + " has no proxied link to " +
+                fault.upstream);
   }
   if (!found) {
     throw Error("replica " + std::string(replica) +

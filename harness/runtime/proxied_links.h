@@ -76,7 +76,9 @@ class ProxiedLinks {
     TcpProxy* proxy = nullptr;
   };
   std::vector<NamedProxy> Proxies() const;
-  // Throws chancho::Error when `replica` has no proxied link.
+  // Acts on every link of `replica`, or on those to fault.upstream when it
+  // is set. Throws chancho::Error when `replica` has no proxied link (to
+  // that upstream).
   LinkFaultOutcome Set(std::string_view replica, const DirectedLinkFault& fault);
 
  private:

@@ -149,6 +149,34 @@ TEST_F(ProxiedLinksTest, APartitionCutsTheLinkUntilItHeals) {
   EXPECT_EQ(ReadFor(healed.get(), 1, milliseconds(5000)).data, "y");
 }
 
+// A replica with links to two upstreams: upstream= narrows a fault to one.
+TEST_F(ProxiedLinksTest, AFaultNamingAnUpstreamActsOnThatLinkAlone) {
+  auto runtime = Make({Shell("a", "echo ready; exec sleep 30"),
+                       Shell("up", "echo ready; exec sleep 30"),
+                       Shell("db", "echo ready; exec sleep 30")},
+                      {{"a", "up", kPort}, {"a", "db", kPort + 1}});
+  runtime->Up();
+  const DirectedLinkFault to_db = ParseLinkFault("blackhole upstream=db");
+  const LinkFaultOutcome outcome = runtime->SetLinkFault("a", to_db);
+  EXPECT_TRUE(outcome.took_effect) << outcome.detail;
+  const auto links = runtime->Links();
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0].fault, "none");
+  EXPECT_EQ(links[1].fault, "blackhole upstream=db");
+  EXPECT_EQ(runtime->LinkProxies()[0].proxy->Toxics().size(), 0u);
+  EXPECT_EQ(runtime->LinkProxies()[1].proxy->Toxics().size(), 2u) << "both ways";
+
+  EXPECT_TRUE(runtime->SetLinkFault("a", ParseLinkFault("delay delay=5")).took_effect);
+  EXPECT_EQ(runtime->Links()[0].fault, "delay delay=5");
+  EXPECT_EQ(runtime->Links()[1].fault, "delay delay=5") << "no upstream: every link";
+  try {
+    runtime->SetLinkFault("a", ParseLinkFault("partition upstream=nowhere"));
+    ADD_FAILURE() << "a link to nowhere took a fault";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("has no proxied link to nowhere"));
+  }
+}
+
 TEST_F(ProxiedLinksTest, OnlyProxiedReplicasTakeLinkFaults) {
   auto runtime = Make({Shell("a", "echo ready; exec sleep 30"),
                        Shell("up", "echo ready; exec sleep 30")},
