@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(spec scenario record csv python_literal frames control docker)
+[ ${#targets[@]} -gt 0 ] || targets=(spec scenario record csv python_literal frames control docker toxiproxy)
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
   command -v clang++ >/dev/null || { echo "fuzz: clang is not installed (ci/install-deps.sh)" >&2; exit 1; }
   echo "fuzz: building the targets (preset fuzz, build-fuzz/)"
@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
 done
 
 declare -A dicts=([spec]=json [scenario]=json [record]=json [python_literal]=python_literal
-                  [control]=control [docker]=json)
+                  [control]=control [docker]=json [toxiproxy]=json)
 report=${FUZZ_REPORT:-build-fuzz/fuzz-report.md}
 if [ "${FUZZ_APPEND:-0}" != 1 ] || [ ! -s "$report" ]; then
   {
