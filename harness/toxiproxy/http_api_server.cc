@@ -75,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ApiResponse response;
     try {
       response = shared_.handler(api);
-    } catch (const std::exception& e) {
+    } catch (const std::exception&) {
       response = {500, "application/json",
                   std::string("{\"error\":\"internal error\",\"status\":500}")};
     }

@@ -53,7 +53,7 @@ std::vector<std::string> SplitPath(std::string_view target) {
     const char c = target[i];
     if (c == '/') {
       flush();
-    } else if (c == '%' && i + 2 < target.size() + 0 &&
+    } else if (c == '%' && i + 2 < target.size() &&
                HexDigit(target[i + 1]) >= 0 && HexDigit(target[i + 2]) >= 0) {
       segment.push_back(
           static_cast<char>(HexDigit(target[i + 1]) * 16 + HexDigit(target[i + 2])));
