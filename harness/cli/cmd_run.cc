@@ -105,7 +105,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--runtime", args->runtime,
                   "run on this runtime instead of the scenario's (a replay "
                   "keeps the recorded one)")
-      ->check(CLI::IsMember({"process", "docker"}));
+      ->check(CLI::IsMember({"process", "docker", "swarm"}));
   cmd->add_option("--runs-root", args->runs_root, "where run directories go")
       ->capture_default_str();
   AddScenarioDefaultsOption(cmd, args->defaults);

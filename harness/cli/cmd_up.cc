@@ -396,9 +396,10 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                     "between SIGTERM and SIGKILL when bringing it down",
                     std::chrono::milliseconds(1));
   cmd->add_option("--runtime", args->runtime,
-                  "process (local processes) or docker (containers; needs "
-                  "a Docker engine and ci/build-images.sh)")
-      ->check(CLI::IsMember({"process", "docker"}))
+                  "process (local processes), docker (containers; needs a "
+                  "Docker engine and ci/build-images.sh) or swarm (a Swarm "
+                  "stack; needs a Swarm manager, ci/swarm.sh init)")
+      ->check(CLI::IsMember({"process", "docker", "swarm"}))
       ->capture_default_str();
   cmd->add_option("--link", args->links,
                   "SELECTOR=UPSTREAM:PORT: forward the selected replicas' "

@@ -42,6 +42,16 @@ struct ComposeOptions {
   // Replica -> {host name -> address}: lines of its /etc/hosts
   // (`extra_hosts`), which win over the names the network resolves.
   std::map<std::string, std::map<std::string, std::string>> extra_hosts;
+  // When set, the file is for `docker stack deploy` as this stack (Swarm):
+  // `version: "3.8"`; each service gets `deploy` with 0 replicas (the
+  // runtime scales each to 1 when it starts it), restart_policy `none` (a
+  // crash stays visible; reviving is the health-checkers' job) and the
+  // labels again (service labels); the network is an attachable overlay.
+  // No container_name, depends_on or ipv4_address, which Swarm ignores or
+  // refuses, and the health-checkers' REVIVE_COMMAND is `docker service
+  // update --force` of the stack's service (a task's container cannot be
+  // started again).
+  std::string swarm_stack;
 };
 
 // The docker-compose file of `deployment`, byte-for-byte the same for the

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "harness/compose/compose_import.h"
 #include "harness/deploy/deployment.h"
+#include "harness/runtime/runtime_options.h"
 #include "harness/faults/trigger_watch.h"
 #include "harness/runtime/control/control_commands.h"
 #include "harness/spec/json_checker.h"
@@ -313,8 +314,8 @@ Scenario ParseScenario(const std::string& text, const fs::path& file,
       s.defaults = dir / check.NonEmptyString(v, p);
     } else if (key == "runtime") {
       s.runtime = check.String(v, p);
-      if (s.runtime != "process" && s.runtime != "docker") {
-        check.Expected(p, "\"process\" or \"docker\"", v);
+      if (!ParseRuntimeKind(s.runtime)) {
+        check.Expected(p, "\"process\", \"docker\" or \"swarm\"", v);
       }
     } else if (key == "replicas") {
       s.replicas = check.PositiveInt(v, p);

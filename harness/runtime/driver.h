@@ -102,6 +102,11 @@ class Driver {
                                   const std::vector<std::string>& command,
                                   Duration timeout, std::string* output) = 0;
 
+  // Whether this host can connect to DriverStatus::address. When it
+  // cannot (a Swarm overlay), checks connect from inside the replica's
+  // network namespace (its pid's).
+  virtual bool host_reaches_addresses() const { return true; }
+
   // The proxies of RuntimeOptions::links, once placed (nullptr before).
   virtual ProxiedLinks* links() = 0;
 

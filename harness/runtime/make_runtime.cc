@@ -16,6 +16,8 @@ std::string_view ToString(RuntimeKind kind) {
       return "process";
     case RuntimeKind::kDocker:
       return "docker";
+    case RuntimeKind::kSwarm:
+      return "swarm";
   }
   return "unknown";
 }
@@ -23,12 +25,16 @@ std::string_view ToString(RuntimeKind kind) {
 std::optional<RuntimeKind> ParseRuntimeKind(std::string_view text) {
   if (text == "process") return RuntimeKind::kProcess;
   if (text == "docker") return RuntimeKind::kDocker;
+  if (text == "swarm") return RuntimeKind::kSwarm;
   return std::nullopt;
 }
 
 std::unique_ptr<Runtime> MakeRuntime(RuntimeKind kind, Deployment deployment,
                                      RuntimeOptions options) {
   switch (kind) {
+    case RuntimeKind::kSwarm:
+      options.docker.swarm = true;
+      [[fallthrough]];
     case RuntimeKind::kDocker:
       return std::make_unique<DockerRuntime>(std::move(deployment),
                                              std::move(options));

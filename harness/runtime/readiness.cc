@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,8 +12,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <exception>
 #include <functional>
+#include <thread>
 
+#include "common/error.h"
 #include "common/user_regex.h"
 
 namespace chancho {
@@ -42,6 +46,32 @@ int PollMs(std::chrono::milliseconds timeout) {
 }
 
 }  // namespace
+
+bool InNetworkNamespace(int pid, const std::function<bool()>& work) {
+  bool result = false;
+  std::exception_ptr failure;
+  // A thread of its own: setns moves only the calling thread, and this one
+  // is gone when the work is done.
+  std::thread worker([&] {
+    try {
+      const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+        const int error = errno;
+        if (fd >= 0) ::close(fd);
+        throw Error("cannot enter the network namespace of pid " +
+                    std::to_string(pid) + ": " + std::strerror(error));
+      }
+      ::close(fd);
+      result = work();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  worker.join();
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
 
 bool TcpAccepts(const std::string& ip, int port,
                 std::chrono::milliseconds timeout) {

@@ -28,6 +28,14 @@ std::optional<int> HttpGetStatus(const std::string& ip, int port,
 bool HeartbeatAnswers(const std::string& ip, int port,
                       std::chrono::milliseconds timeout);
 
+// Runs `work` on a thread of its own that first joins the network
+// namespace of process `pid` (/proc/PID/ns/net): the sockets it opens are
+// there, so it reaches addresses that only that process's network has (a
+// Swarm overlay's, from the host). Needs CAP_SYS_ADMIN. Throws
+// chancho::Error, naming the pid and the cause, when the namespace cannot
+// be joined; passes on what `work` throws.
+bool InNetworkNamespace(int pid, const std::function<bool()>& work);
+
 // Finds the first line matching a regex in a file that keeps growing. Each
 // call reads only what was appended since the previous call.
 class LogLineScanner {

@@ -233,7 +233,18 @@ bool Runtime::WaitReady(std::string_view replica, Duration timeout) {
                                    d.starts, r.plan->heartbeat_port,
                                    driver_.get()};
       std::lock_guard check(*r.check_mu);
-      ready = r.check->Try(target, kCheckTimeout, r.last_seen);
+      const auto attempt = [&] {
+        return r.check->Try(target, kCheckTimeout, r.last_seen);
+      };
+      if (driver_->host_reaches_addresses()) {
+        ready = attempt();
+      } else {
+        try {
+          ready = d.pid > 0 && InNetworkNamespace(d.pid, attempt);
+        } catch (const std::exception& e) {
+          r.last_seen = e.what();
+        }
+      }
     }
     if (ready) {
       // Ready counts for the run that was checked, if it is still the one.

@@ -18,10 +18,11 @@ namespace chancho {
 enum class RuntimeKind {
   kProcess,  // local processes: no Docker, no root
   kDocker,   // containers, through compose and the docker CLI
+  kSwarm,    // tasks of a Docker Swarm stack (docker stack deploy)
 };
 
 std::string_view ToString(RuntimeKind kind);
-// "process" or "docker"; nullopt for anything else.
+// "process", "docker" or "swarm"; nullopt for anything else.
 std::optional<RuntimeKind> ParseRuntimeKind(std::string_view text);
 
 // What only the Docker driver reads.
@@ -54,6 +55,10 @@ struct DockerOptions {
   // Containers started at once (each `docker start` in flight is one
   // request to the engine).
   int start_concurrency = 16;
+  // Deploy the run as a Swarm stack (`docker stack deploy`) instead of a
+  // compose project: RuntimeKind::kSwarm. Needs this engine to be a Swarm
+  // manager (`docker swarm init`; ci/swarm.sh).
+  bool swarm = false;
 };
 
 // One set of options for every runtime.

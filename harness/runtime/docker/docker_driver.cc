@@ -39,9 +39,25 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
       random_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
+  if (swarm() && adopted()) {
+    throw Error(deployment_.compose_file.string() +
+                ": the Swarm runtime deploys the file it writes from a spec; "
+                "run a compose file of your own with --runtime docker");
+  }
+  if (swarm() && !options_.links.empty()) {
+    throw Error(deployment_.project + ": links (network faults through "
+                "proxies) are not supported on the Swarm runtime yet; run "
+                "them with --runtime docker or process");
+  }
   if (adopted()) CheckAdoptedLinks();
   // Three independent checks, at once: each is a docker command or two.
-  auto compose = std::async(std::launch::async, [this] { FindCompose(); });
+  auto compose = std::async(std::launch::async, [this] {
+    if (swarm()) {
+      CheckSwarm();
+    } else {
+      FindCompose();
+    }
+  });
   // Before anything is made: no run directory for a run that cannot be.
   auto images = std::async(std::launch::async, [this] { CheckImages(); });
   // A subnet that a leftover being reaped still holds is only passed over.
@@ -92,7 +108,9 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
   for (const ReplicaPlan& plan : deployment_.replicas) {
     Replica r;
     r.plan = &plan;
-    if (!plan.container_name.empty()) {
+    if (swarm()) {
+      // Known once its first task exists.
+    } else if (!plan.container_name.empty()) {
       r.container = plan.container_name;
     } else if (adopted()) {
       r.container = ComposeContainerName(compose_, project_, plan.service, plan.index);
@@ -117,11 +135,16 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
   WriteFileAtomically(run_dir_ / "deployment.json",
                       DeploymentToJson(deployment_));
   // The compose file's own comment names the plan's project; this run's is
-  // unique: `$(cat compose-command) ps` reaches it.
-  WriteFileAtomically(
-      run_dir_ / "compose-command",
-      CommandLine(ComposeArgs(compose_, project_, ComposeFiles(), {})) +
-          "\n");
+  // unique: `$(cat compose-command) ps` reaches it (a Swarm run's stack:
+  // `docker stack ps $(cat stack)`).
+  if (swarm()) {
+    WriteFileAtomically(run_dir_ / "stack", project_ + "\n");
+  } else {
+    WriteFileAtomically(
+        run_dir_ / "compose-command",
+        CommandLine(ComposeArgs(compose_, project_, ComposeFiles(), {})) +
+            "\n");
+  }
   try {
     events_ = std::make_unique<DockerEvents>(
         options_.docker.docker, std::string(kRunLabel) + "=" + run_id_,
@@ -184,7 +207,16 @@ const DockerDriver::Replica& DockerDriver::Get(std::string_view name) const {
 }
 
 std::string DockerDriver::container(std::string_view replica) const {
-  return Get(replica).container;
+  return Container(Get(replica));
+}
+
+std::string DockerDriver::Container(const Replica& r) const {
+  std::lock_guard lock(mu_);
+  if (r.container.empty()) {
+    throw Error("replica " + r.plan->name + " has no task yet: it has not "
+                "been started");
+  }
+  return r.container;
 }
 
 bool DockerDriver::created() const {
@@ -242,10 +274,15 @@ void DockerDriver::Start(const std::vector<std::string>& replicas) {
         const bool linked = std::any_of(
             options_.links.begin(), options_.links.end(),
             [&](const ProxiedLink& l) { return l.replica == r->plan->name; });
+        if (swarm()) {
+          AwaitCreated(*r, true);
+          StartTask(*r);
+          continue;
+        }
         AwaitCreated(*r, linked);
         ConnectLinkEnd(*r);
         ContainerAction(*r, "start", "",
-                        {options_.docker.docker, "start", r->container},
+                        {"start"},
                         options_.docker.command_timeout + kStartTimeout);
       } catch (const std::exception& e) {
         std::lock_guard lock(mu);
@@ -271,18 +308,20 @@ void DockerDriver::ContainerAction(const Replica& r, const std::string& action,
                                    const std::string& query,
                                    std::vector<std::string> cli,
                                    Duration timeout) {
+  const std::string container = Container(r);
+  cli.push_back(container);
   if (!engine_socket_.empty()) {
     const auto reply = EngineRequest(
         engine_socket_, "POST",
-        "/containers/" + r.container + "/" + action + query, timeout);
+        "/containers/" + container + "/" + action + query, timeout);
     if (reply) {
       // 304: already in the state asked for (a start of a started one).
       if (reply->status == 204 || reply->status == 304) return;
-      throw Error("replica " + r.plan->name + ": " + CommandLine(cli) +
+      throw Error("replica " + r.plan->name + ": docker " + CommandLine(cli) +
                   ": " + OneLine(EngineMessage(*reply), 300));
     }
   }
-  Docker(std::vector<std::string>(cli.begin() + 1, cli.end()), timeout);
+  Docker(std::move(cli), timeout);
 }
 
 // A signal straight to the container's first process, from the host, when
@@ -322,8 +361,7 @@ void DockerDriver::Signal(std::string_view replica, int signal) {
     return;
   }
   ContainerAction(r, "kill", "?signal=" + std::to_string(signal),
-                  {options_.docker.docker, "kill", "-s",
-                   std::to_string(signal), r.container},
+                  {"kill", "-s", std::to_string(signal)},
                   options_.docker.command_timeout);
   std::lock_guard lock(mu_);
   r.refreshed = {};
@@ -340,13 +378,13 @@ void DockerDriver::Terminate(std::string_view replica) {
   // A frozen container handles the signal once it is thawed; the engine
   // may have thawed it already, so a refusal is no error.
   if (paused) {
-    RunCommand({options_.docker.docker, "unpause", r.container}, Options());
+    RunCommand({options_.docker.docker, "unpause", Container(r)}, Options());
   }
 }
 
 void DockerDriver::Pause(std::string_view replica) {
   Replica& r = Get(replica);
-  ContainerAction(r, "pause", "", {options_.docker.docker, "pause", r.container},
+  ContainerAction(r, "pause", "", {"pause"},
                   options_.docker.command_timeout);
   Refresh({&r});
   std::lock_guard lock(mu_);
@@ -360,14 +398,15 @@ void DockerDriver::Pause(std::string_view replica) {
 void DockerDriver::Resume(std::string_view replica) {
   Replica& r = Get(replica);
   ContainerAction(r, "unpause", "",
-                  {options_.docker.docker, "unpause", r.container},
+                  {"unpause"},
                   options_.docker.command_timeout);
   Refresh({&r});
 }
 
 std::string DockerDriver::Logs(std::string_view replica) {
   const Replica& r = Get(replica);
-  if (created()) {
+  // A Swarm replica's file has every task's lines; docker has one task's.
+  if (created() && !swarm()) {
     const CommandResult logs =
         RunCommand({options_.docker.docker, "logs", r.container},
                    Options(milliseconds(0), true));
@@ -385,7 +424,7 @@ std::optional<int> DockerDriver::Exec(std::string_view replica,
                                       Duration timeout, std::string* output) {
   const Replica& r = Get(replica);
   std::vector<std::string> argv = {options_.docker.docker, "exec",
-                                   r.container};
+                                   Container(r)};
   argv.insert(argv.end(), command.begin(), command.end());
   return RunForExitCode(argv, timeout, output);
 }

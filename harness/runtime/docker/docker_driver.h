@@ -59,6 +59,20 @@ class DockerEvents;
 //   (run_reaper.h) removes the run's containers and networks by label
 //   within seconds of the harness's death (SIGKILL included), unless the
 //   run was removed cleanly.
+// With options.docker.swarm (RuntimeKind::kSwarm) the run is a Swarm stack
+// instead (docker_swarm.cc): the file is deployed with `docker stack
+// deploy` as stack <compose project>, one service per replica with 0
+// replicas and restart_policy none, on an attachable overlay network. Start
+// is `docker service update --replicas 1 --force`, which makes a new task
+// and so a new container each time (a task's container cannot be started
+// again); the driver follows each replica's current task container
+// (labelled com.docker.swarm.service.name), also one that a health-checker
+// made by updating the service itself. Signals, pauses, exec and logs act
+// on that container. The host cannot reach an overlay's addresses:
+// host_reaches_addresses() is false, and readiness checks connect from the
+// replica's network namespace. Links are not supported there yet, nor a
+// compose file of the user's. Remove is `docker stack rm` and a removal by
+// label, services included.
 // Where containers differ from processes: the command is the container's
 // PID 1, so a signal it has no handler for (other than SIGKILL and SIGSTOP)
 // is ignored; an exit code of 129..192 reads as a signal.
@@ -99,6 +113,8 @@ class DockerDriver final : public Driver {
   // stderr; any other leftover makes Remove throw.
   void Remove() override;
 
+  bool host_reaches_addresses() const override { return !swarm(); }
+
   const std::string& compose_project() const { return project_; }
   const std::string& network() const { return network_; }
   std::string container(std::string_view replica) const;
@@ -132,7 +148,32 @@ class DockerDriver final : public Driver {
     // When the last inspect that `last` holds was asked (system clock, to
     // compare with the engine's event times): an older answer is stale.
     std::chrono::system_clock::time_point asked;
+    // Swarm: every task container of the replica seen so far; `container`
+    // is the newest (empty before the first start).
+    std::set<std::string> tasks;
   };
+
+  bool swarm() const { return options_.docker.swarm; }
+  // Swarm: the stack's service of a replica, "<stack>_<replica>".
+  std::string Service(const Replica& r) const;
+  // The replica's container now (a Swarm replica's changes with each run).
+  std::string Container(const Replica& r) const;
+  // Swarm: throws unless this engine is a Swarm manager.
+  void CheckSwarm() const;
+  // Swarm: `docker stack deploy` of the file.
+  void DeployStack();
+  // Swarm: a new task of the replica's service, and waits until its
+  // container has started (or already exited).
+  void StartTask(Replica& r);
+  // Swarm: makes `container` the replica's current one, if it is new (mu_
+  // held); false when it was seen before.
+  bool AdoptTask(Replica& r, const std::string& container);
+  // Swarm: the replica whose service made `container` (its name is
+  // "<service>.<slot>.<task id>"), or null.
+  Replica* TaskOwner(const std::string& container);
+  // Swarm: removes the run's services, by label; what failed goes to
+  // `errors`.
+  void RemoveServices(std::string& errors);
 
   CommandOptions Options(Duration timeout = Duration(0),
                          bool merge = false) const;
@@ -142,6 +183,8 @@ class DockerDriver final : public Driver {
                       Duration timeout) const;
   Replica& Get(std::string_view name);
   const Replica& Get(std::string_view name) const;
+  // `action` on the replica's container through the Engine API, or else
+  // `docker CLI... CONTAINER`.
   void ContainerAction(const Replica& r, const std::string& action,
                        const std::string& query, std::vector<std::string> cli,
                        Duration timeout);

@@ -219,6 +219,7 @@ void DockerDriver::WriteComposeFile() {
             : std::filesystem::path("/var/run/docker.sock");
   }
   compose.results_dir = run_dir_ / "results";
+  if (swarm()) compose.swarm_stack = project_;
   if (!options_.links.empty()) {
     link_layout_ = PlanDockerLinks(options_.links, link_upstreams_, subnet_);
     compose.ip_range = link_layout_.ip_range;
@@ -230,6 +231,10 @@ void DockerDriver::WriteComposeFile() {
 
 
 void DockerDriver::CreateLocked() {
+  if (swarm()) {
+    DeployStack();
+    return;
+  }
   for (int attempt = 1;; ++attempt) {
     {
       std::lock_guard lock(mu_);
@@ -330,8 +335,12 @@ void DockerDriver::Remove() {
   // whatever it left, so its failure counts only if that fails too.
   std::string compose_error;
   try {
-    Compose({"down", "--volumes", "--remove-orphans", "-t", "0"},
-            options_.docker.command_timeout);
+    if (swarm()) {
+      Docker({"stack", "rm", project_});
+    } else {
+      Compose({"down", "--volumes", "--remove-orphans", "-t", "0"},
+              options_.docker.command_timeout);
+    }
   } catch (const std::exception& e) {
     compose_error = e.what();
   }
@@ -369,6 +378,8 @@ void DockerDriver::SaveLogs() {
       std::lock_guard lock(mu_);
       r.log->StopFollowing(kDrain);
     }
+    // A Swarm replica's file already has every task's lines, as written.
+    if (swarm()) continue;
     const CommandResult logs = RunCommand(
         {options_.docker.docker, "logs", r.container}, Options(milliseconds(0), true));
     if (!logs.timed_out && logs.exit_code == 0) r.log->Replace(logs.out);
@@ -384,7 +395,9 @@ void DockerDriver::SaveLogs() {
 // whose endpoint count it lost (docker_leftovers.h): only a restart of the
 // engine frees it, so it is left, labelled, with a warning.
 void DockerDriver::RemoveAll() {
-  constexpr int kAttempts = 5;
+  // A Swarm removes a service's tasks, and then its network, seconds after
+  // the service.
+  const int kAttempts = swarm() ? 20 : 5;
   for (int attempt = 1;; ++attempt) {
     std::vector<std::string> held;
     try {
@@ -409,6 +422,12 @@ void DockerDriver::RemoveAll() {
 std::vector<std::string> DockerDriver::RemoveAllOnce() {
   const std::string filter = std::string("label=") + kRunLabel + "=" + run_id_;
   std::string errors;
+  // A Swarm run's services first: their tasks' containers and the network
+  // go with them, or with the next attempt.
+  if (swarm()) RemoveServices(errors);
+  if (!errors.empty()) {
+    throw Error(project_ + ": cannot remove the run's services: " + errors);
+  }
   const auto list = [&](std::vector<std::string> argv) {
     std::vector<std::string> ids;
     const CommandResult result = RunCommand(argv, Options());
@@ -443,6 +462,13 @@ std::vector<std::string> DockerDriver::RemoveAllOnce() {
         options_.docker.command_timeout);
   }
   for (const std::string& failure : networks.failures) errors += failure + "; ";
+  // A Swarm removes a stack's network in the background: the run is gone
+  // once the network is.
+  if (swarm() && errors.empty() && networks.held.empty() &&
+      !list({options_.docker.docker, "network", "ls", "-q", "--filter", filter})
+           .empty()) {
+    errors += "the Swarm is still removing the network " + network_ + "; ";
+  }
   if (!errors.empty()) {
     throw Error(project_ + ": cannot remove the run's containers: " +
                 errors.substr(0, errors.size() - 2));

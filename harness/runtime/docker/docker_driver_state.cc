@@ -42,7 +42,17 @@ void DockerDriver::Refresh(const std::vector<Replica*>& replicas) {
   const auto asked = SystemClock::now();
   std::vector<std::string> args = {options_.docker.docker, "inspect", "--type",
                                    "container"};
-  for (const Replica* r : replicas) args.push_back(r->container);
+  std::vector<std::pair<Replica*, std::string>> asking;
+  {
+    std::lock_guard lock(mu_);
+    for (Replica* r : replicas) {
+      // A Swarm replica has no container before its first task.
+      if (r->container.empty()) continue;
+      asking.emplace_back(r, r->container);
+      args.push_back(r->container);
+    }
+  }
+  if (asking.empty()) return;
   const CommandResult result = RunCommand(args, Options());
   if (result.timed_out || (result.exit_code != 0 &&
                            result.err.find("No such") == std::string::npos)) {
@@ -54,8 +64,10 @@ void DockerDriver::Refresh(const std::vector<Replica*>& replicas) {
     infos.emplace(info.name, std::move(info));
   }
   std::lock_guard lock(mu_);
-  for (Replica* r : replicas) {
-    const auto it = infos.find(r->container);
+  for (const auto& [r, container] : asking) {
+    // Another task took over while this one was inspected.
+    if (r->container != container) continue;
+    const auto it = infos.find(container);
     r->refreshed = Clock::now();
     if (it != infos.end()) {
       Observe(*r, it->second, asked);
@@ -115,8 +127,24 @@ void DockerDriver::OnEvent(const std::string& container,
                            SystemClock::time_point time,
                            std::optional<int> exit_code) {
   Replica* r = nullptr;
-  for (Replica& candidate : replicas_) {
-    if (candidate.container == container) r = &candidate;
+  {
+    std::lock_guard lock(mu_);
+    for (Replica& candidate : replicas_) {
+      if (candidate.container == container) r = &candidate;
+    }
+  }
+  if (r == nullptr && swarm()) {
+    // A new task (made by Start, or by a health-checker's service update),
+    // or an old one's last words.
+    r = TaskOwner(container);
+    if (r == nullptr) return;
+    {
+      std::lock_guard lock(mu_);
+      if ((action != "create" && action != "start") || !AdoptTask(*r, container)) {
+        return;
+      }
+    }
+    if (action == "create") return;
   }
   if (r == nullptr) return;
   if (action == "create") {

@@ -132,14 +132,16 @@ std::unique_ptr<RunReaper> MakeDockerReaper(const std::string& docker,
   // $1: the docker CLI, $2: the run label's value, $3: the compose project
   // whose networks go too (empty: none).
   static constexpr char kScript[] = R"sh(
-for attempt in 1 2 3; do
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  svcs=$("$1" service ls -q --filter "label=com.chancho.run=$2" 2>/dev/null)
+  [ -n "$svcs" ] && "$1" service rm $svcs
   ids=$("$1" ps -aq --filter "label=com.chancho.run=$2")
   [ -n "$ids" ] && "$1" rm -f -v $ids
   nets=$("$1" network ls -q --filter "label=com.chancho.run=$2")
   [ -n "$3" ] && nets="$nets $("$1" network ls -q --filter "label=com.docker.compose.project=$3")"
   nets=$(echo $nets)
   [ -n "$nets" ] && "$1" network rm $nets
-  [ -z "$ids$nets" ] && exit 0
+  [ -z "$svcs$ids$nets" ] && exit 0
   sleep 1
 done)sh";
   return std::make_unique<RunReaper>(
@@ -194,11 +196,44 @@ std::vector<std::string> SelectLeftovers(
   return out;
 }
 
+std::vector<LabelledObject> ParseLabelLines(const std::string& text) {
+  std::vector<LabelledObject> out;
+  for (const std::string& line : Lines(text)) {
+    std::istringstream words(line);
+    LabelledObject object;
+    if (!(words >> object.id)) continue;
+    for (std::string word; words >> word;) {
+      const auto equals = word.find('=');
+      if (equals == std::string::npos) continue;
+      object.labels[word.substr(0, equals)] = word.substr(equals + 1);
+    }
+    out.push_back(std::move(object));
+  }
+  return out;
+}
+
 ReapResult ReapDockerLeftovers(const std::string& docker) {
   const CommandOptions options{kCommandTimeout};
   const std::string filter = std::string("label=") + kOwnerPidLabel;
   const std::string host = HostName();
   ReapResult reaped;
+
+  // A Swarm run's services first: their tasks' containers and their
+  // networks go with them. Only a Swarm manager lists services; any other
+  // engine has none of ours.
+  const CommandResult services = RunCommand(
+      {docker, "service", "ls", "-q", "--filter", filter}, options);
+  if (!services.timed_out && services.exit_code == 0 &&
+      !Lines(services.out).empty()) {
+    std::vector<std::string> inspect = {
+        docker, "service", "inspect", "--format",
+        "{{.ID}}{{range $k, $v := .Spec.Labels}} {{$k}}={{$v}}{{end}}"};
+    for (const std::string& id : Lines(services.out)) inspect.push_back(id);
+    const CommandResult result = RunCommand(inspect, options);
+    Remove({docker, "service", "rm"},
+           SelectLeftovers(ParseLabelLines(result.out), host, ProcessAlive),
+           options, reaped);
+  }
 
   const auto containers = Lines(RunChecked(
       {docker, "ps", "-aq", "--no-trunc", "--filter", filter}, options));

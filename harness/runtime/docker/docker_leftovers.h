@@ -25,9 +25,10 @@ inline constexpr char kOwnerStartLabel[] = "com.chancho.owner-start";
 std::map<std::string, std::string> OwnerLabels(const std::string& run_id);
 
 // A reaper (run_reaper.h) that, when the harness goes without the run
-// being removed, removes the containers and networks labelled with
-// `run_id`, trying three times a second apart (a compose up in flight may
-// still be creating), and, when `compose_project` is not empty, the networks
+// being removed, removes the Swarm services, containers and networks
+// labelled with `run_id`, trying up to ten times a second apart (a compose
+// up in flight may still be creating; a Swarm removes a service's network
+// seconds after the service), and, when `compose_project` is not empty, the networks
 // that compose labelled with that project: those that a compose file of the
 // user's declares carry none of Chancho's labels. Pass only a project name
 // that is this run's alone. Null when `docker` or sh cannot be found.
@@ -91,7 +92,13 @@ NetworkRemoval RemoveNetworks(const std::string& docker,
 // One line on a network of NetworkRemoval::held, for a warning.
 std::string HeldNetworkMessage(const std::string& network);
 
-// Removes, through the `docker` CLI, the containers (with their anonymous
+// Objects from lines "ID KEY=VALUE KEY=VALUE ..." (a `docker service
+// inspect --format` of the labels); a word without "=" is skipped. Label
+// values with spaces are not ours. Pure.
+std::vector<LabelledObject> ParseLabelLines(const std::string& text);
+
+// Removes, through the `docker` CLI, the Swarm services (on a manager), the
+// containers (with their anonymous
 // volumes) and then the networks whose owner on this host is gone, each on
 // its own so that one stuck object does not keep the others. Throws
 // chancho::Error only when the engine cannot be asked what there is.

@@ -29,6 +29,10 @@ class DockerLog {
   std::uintmax_t FollowNewRun(const std::string& since,
                               std::chrono::milliseconds drain);
 
+  // The container whose next run FollowNewRun follows: a Swarm task's
+  // container is new with each run of the replica.
+  void SetContainer(std::string container) { container_ = std::move(container); }
+
   // Waits at most `timeout` for the follower to end (its run ended), then
   // kills it.
   void StopFollowing(std::chrono::milliseconds timeout);

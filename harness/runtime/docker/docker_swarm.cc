@@ -1,0 +1,174 @@
+#include "harness/runtime/docker/docker_driver.h"
+
+// DockerDriver on a Swarm (options.docker.swarm): the stack, its services
+// and the task containers that stand for the replicas.
+
+#include <sstream>
+#include <thread>
+
+#include "common/subprocess.h"
+#include "harness/runtime/docker/docker_leftovers.h"
+
+namespace chancho {
+
+namespace {
+
+constexpr char kServiceLabel[] = "com.docker.swarm.service.name";
+
+std::vector<std::string> NonEmptyLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DockerDriver::Service(const Replica& r) const {
+  return project_ + "_" + r.plan->name;
+}
+
+void DockerDriver::CheckSwarm() const {
+  const std::vector<std::string> args = {
+      options_.docker.docker, "info", "--format",
+      "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"};
+  const CommandResult result = RunCommand(args, Options());
+  if (result.timed_out || result.exit_code != 0) {
+    throw Error(DescribeFailure(args, result, Options()));
+  }
+  std::istringstream words(result.out);
+  std::string state, manager;
+  words >> state >> manager;
+  if (state != "active" || manager != "true") {
+    throw Error("the Swarm runtime needs this Docker engine to be a Swarm "
+                "manager, and it is not (swarm state: " +
+                (state.empty() ? std::string("unknown") : state) +
+                "); make it one with `docker swarm init --advertise-addr "
+                "127.0.0.1` (ci/swarm.sh init)");
+  }
+}
+
+void DockerDriver::DeployStack() {
+  for (int attempt = 1;; ++attempt) {
+    const std::vector<std::string> args = {
+        options_.docker.docker, "stack",       "deploy",
+        // Images are this machine's: no registry is asked.
+        "--resolve-image",      "never",       "--compose-file",
+        compose_file_.string(), project_};
+    const CommandResult result = RunCommand(args, Options(kUpTimeout));
+    if (!result.timed_out && result.exit_code == 0) return;
+    // Another run took the subnet between the choice and now.
+    const bool overlap = result.err.find("overlap") != std::string::npos;
+    if (!overlap || !options_.docker.subnet.empty() || attempt == 3) {
+      throw Error(DescribeFailure(args, result, Options(kUpTimeout)));
+    }
+    RemoveAll();
+    subnet_ = FreeSubnet();
+    WriteComposeFile();
+  }
+}
+
+bool DockerDriver::AdoptTask(Replica& r, const std::string& container) {
+  if (!r.tasks.insert(container).second) return false;
+  r.container = container;
+  r.id.clear();
+  // The new container's lines are all the new run's.
+  r.started_at.clear();
+  r.log->SetContainer(container);
+  r.last.state = ReplicaState::kCreated;
+  r.last.pid = 0;
+  r.last.uptime = Duration(0);
+  r.last.exit_code.reset();
+  r.last.term_signal.reset();
+  return true;
+}
+
+DockerDriver::Replica* DockerDriver::TaskOwner(const std::string& container) {
+  for (Replica& r : replicas_) {
+    if (container.starts_with(Service(r) + ".")) return &r;
+  }
+  return nullptr;
+}
+
+void DockerDriver::StartTask(Replica& r) {
+  const std::string service = Service(r);
+  int starts_before;
+  std::set<std::string> tasks_before;
+  {
+    std::lock_guard lock(mu_);
+    starts_before = r.starts;
+    tasks_before = r.tasks;
+  }
+  // A new task each time: one whose container exited cannot be restarted.
+  Docker({"service", "update", "--detach", "--quiet", "--replicas", "1",
+          "--force", service});
+  const Duration bound = options_.docker.command_timeout + kStartTimeout;
+  const auto deadline = Clock::now() + bound;
+  const std::vector<std::string> list = {
+      "ps", "-a", "--filter", std::string("label=") + kServiceLabel + "=" + service,
+      "--format", "{{.Names}}"};
+  for (int round = 0;; ++round) {
+    bool fresh = false;
+    {
+      const std::vector<std::string> names = NonEmptyLines(Docker(list));
+      std::lock_guard lock(mu_);
+      for (const std::string& name : names) {
+        if (tasks_before.contains(name)) continue;
+        AdoptTask(r, name);  // unless the event stream did already
+        fresh = fresh || r.container == name;
+      }
+    }
+    if (fresh) {
+      Refresh({&r});
+      std::lock_guard lock(mu_);
+      if (r.starts > starts_before || r.last.state == ReplicaState::kExited) {
+        return;
+      }
+    }
+    // The scheduler's word on a task it could not give a container (every
+    // second).
+    if (!fresh && round % 10 == 9) {
+      // The current task is listed first, its history after it.
+      std::istringstream tasks(Docker(
+          {"service", "ps", "--no-trunc", "--format", "{{.Error}}", service}));
+      std::string error;
+      std::getline(tasks, error);
+      if (!error.empty()) {
+        throw Error("replica " + r.plan->name + ": swarm service " + service +
+                    ": " + OneLine(error, 300));
+      }
+    }
+    if (Clock::now() >= deadline) {
+      throw Error("replica " + r.plan->name + ": swarm service " + service +
+                  " did not start a task within " +
+                  std::to_string(bound.count() / 1000) + " s (docker service "
+                  "ps " + service + ")");
+    }
+    std::this_thread::sleep_for(Duration(100));
+  }
+}
+
+void DockerDriver::RemoveServices(std::string& errors) {
+  const std::vector<std::string> list = {
+      options_.docker.docker, "service", "ls", "-q", "--filter",
+      std::string("label=") + kRunLabel + "=" + run_id_};
+  const CommandResult listed = RunCommand(list, Options());
+  if (listed.timed_out || listed.exit_code != 0) {
+    errors += DescribeFailure(list, listed, Options()) + "; ";
+    return;
+  }
+  std::vector<std::string> rm = {options_.docker.docker, "service", "rm"};
+  for (const std::string& id : NonEmptyLines(listed.out)) rm.push_back(id);
+  if (rm.size() == 3) return;
+  const CommandResult removed = RunCommand(rm, Options());
+  // A service that went in between is no error.
+  if (removed.timed_out ||
+      (removed.exit_code != 0 &&
+       removed.err.find("not found") == std::string::npos)) {
+    errors += DescribeFailure(rm, removed, Options()) + "; ";
+  }
+}
+
+}  // namespace chancho
