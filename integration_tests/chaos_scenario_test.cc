@@ -61,7 +61,9 @@ class RemoveScenarioDir : public ::testing::Environment {
     ::testing::AddGlobalTestEnvironment(new RemoveScenarioDir);
 
 RuntimeKind Kind(const std::string& runtime) {
-  return runtime == "docker" ? RuntimeKind::kDocker : RuntimeKind::kProcess;
+  const auto kind = ParseRuntimeKind(runtime);
+  if (!kind) throw Error("no runtime " + runtime);
+  return *kind;
 }
 
 class ScenarioFixture : public SystemTest {
@@ -318,7 +320,7 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, NeverFiredTest, ::testing::Values("process"),
                          [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, KillHandlerTest,
-                         ::testing::Values("process", "docker"),
+                         ::testing::Values("process", "docker", "swarm"),
                          [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, ChaosScenarioTest,

@@ -44,12 +44,15 @@ constexpr char kReceived[] = "action: receive_message \\| result: success";
 class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    if (GetParam() == Kind::kDocker && DockerUnavailable()) {
+    std::optional<std::string> missing;
+    if (GetParam() == Kind::kDocker) missing = DockerUnavailable();
+    if (GetParam() == Kind::kSwarm) missing = SwarmUnavailable();
+    if (missing) {
       if (IsCi()) {
-        FAIL() << "CI=true, and the Docker runtime cannot run: "
-               << *DockerUnavailable();
+        FAIL() << "CI=true, and the " << ToString(GetParam())
+               << " runtime cannot run: " << *missing;
       }
-      GTEST_SKIP() << *DockerUnavailable();
+      GTEST_SKIP() << *missing;
     }
   }
 
@@ -123,9 +126,20 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
   }
 
   // The echo probe against the server: from the host to its address, and
-  // under Docker also from inside the network, which must agree.
+  // under Docker also from inside the network, which must agree. The host
+  // cannot reach a Swarm overlay: there, only from inside.
   ::testing::AssertionResult ProbeServer(const std::string& message,
                                          milliseconds timeout = seconds(5)) {
+    if (GetParam() == Kind::kSwarm) {
+      const NetworkProbeResult inside =
+          static_cast<DockerRuntime&>(rt()).EchoProbe("server", kPort, message,
+                                                      timeout);
+      if (!inside.success) return ::testing::AssertionFailure() << inside.error;
+      if (inside.reply != message) {
+        return ::testing::AssertionFailure() << "reply " << inside.reply;
+      }
+      return ::testing::AssertionSuccess();
+    }
     const ProbeResult host =
         EchoProbe(rt().Status("server").address, kPort, message, timeout);
     if (GetParam() == Kind::kDocker) {
@@ -191,13 +205,19 @@ TEST_P(RuntimeConformanceTest, UpPsLogsAndCleanExit) {
   }
   EXPECT_THAT(rt().Logs("server"),
               HasSubstr("action: shutdown | result: success"));
-  if (GetParam() == Kind::kDocker) {
+  if (GetParam() != Kind::kProcess) {
     auto& docker = static_cast<DockerRuntime&>(rt());
-    const std::string left = RunChecked(
-        {"docker", "ps", "-aq", "--filter",
-         "label=com.chancho.run=" + rt().run_dir().filename().string()},
-        {seconds(20)});
+    const std::string label =
+        "label=com.chancho.run=" + rt().run_dir().filename().string();
+    const std::string left =
+        RunChecked({"docker", "ps", "-aq", "--filter", label}, {seconds(20)});
     EXPECT_EQ(left, "") << "containers left after Down";
+    if (GetParam() == Kind::kSwarm) {
+      EXPECT_EQ(RunChecked({"docker", "service", "ls", "-q", "--filter", label},
+                           {seconds(20)}),
+                "")
+          << "services left after Down";
+    }
     const CommandResult network = RunCommand(
         {"docker", "network", "inspect", docker.network()}, {seconds(20)});
     EXPECT_NE(network.exit_code, 0) << docker.network() << " left after Down";
@@ -459,10 +479,10 @@ TEST_F(DockerRuntimeTest, ReapsWhatADeadOwnerLeft) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimeConformanceTest,
-                         ::testing::Values(Kind::kProcess, Kind::kDocker),
+                         ::testing::Values(Kind::kProcess, Kind::kDocker,
+                                           Kind::kSwarm),
                          [](const ::testing::TestParamInfo<Kind>& info) {
-                           return info.param == Kind::kProcess ? "Process"
-                                                               : "Docker";
+                           return RuntimeName(info.param);
                          });
 
 }  // namespace

@@ -68,13 +68,17 @@ TEST_P(MoviesReplicasTest, ThreeClientsGetTheirKnownGoodResults) {
   EXPECT_TRUE(ClientsMatchKnownGood(results_dir()));
 }
 
+const auto kReplicasName = [](const auto& info) {
+  return RuntimeName(std::get<0>(info.param)) + "_" +
+         std::to_string(std::get<1>(info.param)) + "_replicas";
+};
 INSTANTIATE_TEST_SUITE_P(
     Replicas, MoviesReplicasTest,
-    ::testing::Combine(AllRuntimes(), ::testing::Values(1, 3)),
-    [](const auto& info) {
-      return RuntimeName(std::get<0>(info.param)) + "_" +
-             std::to_string(std::get<1>(info.param)) + "_replicas";
-    });
+    ::testing::Combine(AllRuntimes(), ::testing::Values(1, 3)), kReplicasName);
+// One Swarm run, with a replica of each stage: each is a service of its own.
+INSTANTIATE_TEST_SUITE_P(
+    Swarm, MoviesReplicasTest,
+    ::testing::Values(std::make_tuple(RuntimeKind::kSwarm, 1)), kReplicasName);
 
 class MoviesCrashTest : public MoviesPipelineTest,
                         public ::testing::WithParamInterface<const char*> {};

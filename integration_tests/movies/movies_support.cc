@@ -55,7 +55,7 @@ Spec MoviesSpec(int replicas, const std::filesystem::path& data_root,
 void ReadFromDataRoot(Spec& spec, const std::filesystem::path& data_root,
                       RuntimeKind runtime) {
   for (auto& service : spec.services) {
-    if (service.role == "client" && runtime == RuntimeKind::kDocker) {
+    if (service.role == "client" && runtime != RuntimeKind::kProcess) {
       for (auto& file : service.config_files) {
         if (file.env == "DATA_DIR") file.source = data_root.string();
       }

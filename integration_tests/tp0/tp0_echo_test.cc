@@ -54,17 +54,24 @@ TEST_P(Tp0EchoTest, EveryClientGetsEveryEcho) {
   EXPECT_EQ(runtime().Status("server").state, ReplicaState::kRunning);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Loads, Tp0EchoTest,
-    ::testing::Combine(::testing::Values(Load{1, 1}, Load{1, 3}, Load{2, 1},
-                                         Load{5, 1}, Load{5, 5}),
-                       AllRuntimes()),
+const auto kLoadName =
     [](const ::testing::TestParamInfo<std::tuple<Load, RuntimeKind>>& info) {
       const Load& load = std::get<0>(info.param);
       return std::to_string(load.clients) + "x" +
              std::to_string(load.messages) + "_" +
              RuntimeName(std::get<1>(info.param));
-    });
+    };
+INSTANTIATE_TEST_SUITE_P(
+    Loads, Tp0EchoTest,
+    ::testing::Combine(::testing::Values(Load{1, 1}, Load{1, 3}, Load{2, 1},
+                                         Load{5, 1}, Load{5, 5}),
+                       AllRuntimes()),
+    kLoadName);
+// One load on a Swarm: each client a service of its own.
+INSTANTIATE_TEST_SUITE_P(
+    Swarm, Tp0EchoTest,
+    ::testing::Values(std::make_tuple(Load{5, 5}, RuntimeKind::kSwarm)),
+    kLoadName);
 
 }  // namespace
 }  // namespace chancho::testing
