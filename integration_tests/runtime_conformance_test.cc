@@ -478,6 +478,36 @@ TEST_F(DockerRuntimeTest, ReapsWhatADeadOwnerLeft) {
             "");
 }
 
+// A Swarm run's services outlive its containers: the reaping of a dead
+// owner's leftovers removes them too.
+TEST(SwarmRuntimeTest, ReapsTheServicesOfADeadOwner) {
+  if (const auto missing = SwarmUnavailable()) {
+    if (IsCi()) FAIL() << "CI=true: " << *missing;
+    GTEST_SKIP() << *missing;
+  }
+  const CommandResult child = RunCommand({"sh", "-c", "echo $$"}, {});
+  const std::string pid = child.out.substr(0, child.out.find('\n'));
+  const std::string run = "reap-swarm-test-" + pid;
+  std::vector<std::string> create = {"docker", "service", "create",
+                                     "--detach", "--replicas", "0",
+                                     "--name", run};
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"com.chancho.run", run},
+           {"com.chancho.owner-host", HostName()},
+           {"com.chancho.owner-pid", pid}}) {
+    create.insert(create.end(), {"--label", key + "=" + value});
+  }
+  create.push_back("chancho/probe:latest");
+  RunChecked(create, {seconds(30)});
+
+  const ReapResult reaped = DockerRuntime::ReapLeftovers();
+  EXPECT_GE(reaped.removed, 1);
+  EXPECT_EQ(RunChecked({"docker", "service", "ls", "-q", "--filter",
+                        "label=com.chancho.run=" + run},
+                       {seconds(20)}),
+            "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimeConformanceTest,
                          ::testing::Values(Kind::kProcess, Kind::kDocker,
                                            Kind::kSwarm),

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "test_support/tp0_spec.h"
 
 namespace chancho {
@@ -215,6 +217,49 @@ TEST(RenderComposeTest, FixedAddressesAndExtraHosts) {
               ::testing::Not(HasSubstr("ip_range")));
 }
 
+// What the Swarm runtime deploys: a stack file whose services start with
+// no task, are not restarted by the Swarm, resolve to their task's address
+// and carry the labels as service labels too; an attachable overlay; and
+// nothing that `docker stack deploy` ignores or refuses.
+TEST(RenderComposeTest, ASwarmStackFile) {
+  ComposeOptions options = LinkOptions();
+  options.swarm_stack = "st-r1";
+  options.docker_socket = "/var/run/docker.sock";
+  options.labels = {{"com.chancho.run", "r1"}};
+  const std::string text = RenderCompose(ThreeRoles(), options);
+  const YAML::Node yaml = YAML::Load(text);
+  EXPECT_EQ(yaml["version"].as<std::string>(), "3.8");
+  EXPECT_THAT(text, HasSubstr("version: \"3.8\"\n"));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("container_name")));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("depends_on")));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("ipv4_address")));
+  for (const char* name : {"health-checker", "client", "worker"}) {
+    SCOPED_TRACE(name);
+    const YAML::Node service = yaml["services"][name];
+    ASSERT_TRUE(service.IsMap());
+    const YAML::Node deploy = service["deploy"];
+    EXPECT_EQ(deploy["replicas"].as<int>(), 0);
+    EXPECT_EQ(deploy["endpoint_mode"].as<std::string>(), "dnsrr");
+    EXPECT_EQ(deploy["restart_policy"]["condition"].as<std::string>(), "none");
+    EXPECT_EQ(deploy["labels"]["com.chancho.run"].as<std::string>(), "r1");
+    EXPECT_EQ(service["labels"]["com.chancho.run"].as<std::string>(), "r1");
+    EXPECT_EQ(service["networks"][0].as<std::string>(), "testing_net");
+  }
+  const YAML::Node network = yaml["networks"]["testing_net"];
+  EXPECT_EQ(network["driver"].as<std::string>(), "overlay");
+  EXPECT_TRUE(network["attachable"].as<bool>());
+  // A task's container cannot be started again: the health-checker makes
+  // a new task.
+  EXPECT_THAT(text, HasSubstr("      - REVIVE_COMMAND=docker service update "
+                              "--detach --quiet --force st-r1_{name}\n"));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("CONTAINER_PREFIX")));
+  // A compose file for compose has none of it.
+  const std::string compose = RenderCompose(ThreeRoles(), LinkOptions());
+  EXPECT_THAT(compose, ::testing::Not(HasSubstr("version")));
+  EXPECT_THAT(compose, ::testing::Not(HasSubstr("deploy")));
+  EXPECT_THAT(compose, ::testing::Not(HasSubstr("overlay")));
+}
+
 class TempDir : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -278,6 +323,13 @@ TEST_F(DockerComposeConfigTest, AcceptsGeneratedFiles) {
   links.deployment = ThreeRoles();
   links.options = LinkOptions();
   cases.push_back(std::move(links));
+  // A stack file is a compose file of version 3.8 too.
+  Case stack;
+  stack.golden = "stack.yaml";
+  stack.deployment = ThreeRoles();
+  stack.options.swarm_stack = "p-r1";
+  stack.options.docker_socket = "/var/run/docker.sock";
+  cases.push_back(std::move(stack));
   for (const auto& c : cases) {
     SCOPED_TRACE(c.golden);
     const fs::path file = dir_ / c.golden;

@@ -62,6 +62,25 @@ TEST(OwnerLabelsTest, ThisProcessIsAlive) {
   EXPECT_THAT(SelectLeftovers(mine, HostName(), ProcessAlive), IsEmpty());
 }
 
+TEST(ParseLabelLinesTest, AnIdAndItsLabelsPerLine) {
+  const auto objects = ParseLabelLines(
+      "s1 com.chancho.run=r1 com.chancho.owner-pid=42\n"
+      "\n"
+      "s2\n"
+      "s3 stray a=b=c\n");
+  ASSERT_THAT(objects, SizeIs(3));
+  EXPECT_EQ(objects[0].id, "s1");
+  EXPECT_EQ(objects[0].labels,
+            (std::map<std::string, std::string>{
+                {"com.chancho.run", "r1"}, {"com.chancho.owner-pid", "42"}}));
+  EXPECT_EQ(objects[1].id, "s2");
+  EXPECT_THAT(objects[1].labels, IsEmpty());
+  // A word without "=" is skipped; a value keeps its own "=".
+  EXPECT_EQ(objects[2].labels,
+            (std::map<std::string, std::string>{{"a", "b=c"}}));
+  EXPECT_THAT(ParseLabelLines(""), IsEmpty());
+}
+
 // A stand-in for the docker CLI: a shell script in a directory of its own.
 class FakeDockerFixture : public ::testing::Test {
  protected:
