@@ -1,6 +1,6 @@
 // A Docker run whose harness dies by SIGKILL leaves nothing behind: the
-// run's reaper (run_reaper.h, MakeDockerReaper) removes every container and
-// network labelled with the run within seconds, as Testcontainers' Ryuk
+// run's reaper (run_reaper.h, MakeDockerReaper) removes every Swarm
+// service, container and network labelled with the run within seconds, as Testcontainers' Ryuk
 // does, without waiting for a later run's reaping or `chancho down --all`.
 // Needs the engine and the tp0 images (ci/start-docker.sh,
 // ci/build-images.sh); without them it is skipped, unless CI=true.
@@ -60,21 +60,29 @@ DetachedRun ParseUp(const std::string& out) {
   return run;
 }
 
-// Kills the supervisor with SIGKILL, then polls for 10 s at most until no
-// container matches `containers` and no network `networks` (docker
-// filters); returns what is left of each.
-std::pair<std::string, std::string> KillAndWaitForNothingLeft(
-    int supervisor, const std::string& containers, const std::string& networks,
-    const std::filesystem::path& dir) {
-  std::pair<std::string, std::string> left;
-  if (::kill(supervisor, SIGKILL) != 0) return {"kill failed", "kill failed"};
+// Kills the supervisor with SIGKILL, then polls for `bound` at most until
+// no container matches `containers` and no network `networks` (docker
+// filters), nor, with `services`, any Swarm service; returns what is left
+// of each.
+struct Left {
+  std::string containers, networks, services;
+};
+Left KillAndWaitForNothingLeft(int supervisor, const std::string& containers,
+                               const std::string& networks,
+                               const std::filesystem::path& dir,
+                               const std::string& services = "",
+                               std::chrono::seconds bound = std::chrono::seconds(10)) {
+  Left left;
+  if (::kill(supervisor, SIGKILL) != 0) return {"kill failed", "kill failed", ""};
   const auto killed = std::chrono::steady_clock::now();
   do {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     left = {Docker("ps -aq --filter " + containers, dir),
-            Docker("network ls -q --filter " + networks, dir)};
-  } while ((!left.first.empty() || !left.second.empty()) &&
-           std::chrono::steady_clock::now() - killed < std::chrono::seconds(10));
+            Docker("network ls -q --filter " + networks, dir),
+            services.empty() ? "" : Docker("service ls -q --filter " + services, dir)};
+  } while ((!left.containers.empty() || !left.networks.empty() ||
+            !left.services.empty()) &&
+           std::chrono::steady_clock::now() - killed < bound);
   return left;
 }
 
@@ -86,10 +94,32 @@ TEST_F(DockerReaperTest, AKilledSupervisorsContainersAndNetworkAreGoneWithin10s)
   ASSERT_NE(Docker("ps -aq --filter " + run.label, dir_), "") << "the run has no container";
   ASSERT_NE(Docker("network ls -q --filter " + run.label, dir_), "") << "the run has no network";
 
-  const auto [containers, networks] =
-      KillAndWaitForNothingLeft(run.supervisor, run.label, run.label, dir_);
-  EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
-  EXPECT_EQ(networks, "") << "the run's network outlived its supervisor by 10 s";
+  const Left left = KillAndWaitForNothingLeft(run.supervisor, run.label, run.label, dir_);
+  EXPECT_EQ(left.containers, "") << "containers of the run outlived its supervisor by 10 s";
+  EXPECT_EQ(left.networks, "") << "the run's network outlived its supervisor by 10 s";
+}
+
+// A Swarm run's services, their tasks' containers and its overlay network
+// go too; the Swarm removes a network some seconds after its services, so
+// the bound is 20 s.
+TEST_F(DockerReaperTest, ASwarmRunsServicesAreGoneWithin20s) {
+  if (const auto missing = SwarmUnavailable()) {
+    if (IsCi()) FAIL() << "CI=true: " << *missing;
+    GTEST_SKIP() << *missing;
+  }
+  const auto up = RunChancho("up tp0 --clients 2 --runtime swarm --detach", dir_, 300);
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  const DetachedRun run = ParseUp(up.out);
+  ASSERT_GT(run.supervisor, 0) << up.out;
+  ASSERT_NE(Docker("service ls -q --filter " + run.label, dir_), "") << "the run has no service";
+  ASSERT_NE(Docker("ps -aq --filter " + run.label, dir_), "") << "the run has no container";
+  ASSERT_NE(Docker("network ls -q --filter " + run.label, dir_), "") << "the run has no network";
+
+  const Left left = KillAndWaitForNothingLeft(run.supervisor, run.label, run.label, dir_,
+                                              run.label, std::chrono::seconds(20));
+  EXPECT_EQ(left.services, "") << "services of the run outlived its supervisor by 20 s";
+  EXPECT_EQ(left.containers, "") << "containers of the run outlived its supervisor by 20 s";
+  EXPECT_EQ(left.networks, "") << "the run's network outlived its supervisor by 20 s";
 }
 
 // A compose file of the user's declares its own network, which carries
@@ -126,10 +156,9 @@ TEST_F(DockerReaperTest, TheNetworkOfAUsersComposeFileGoesToo) {
   ASSERT_EQ(Docker("network ls -q --filter " + run.label, dir_), "")
       << "the file's network carries Chancho's label: this test would prove nothing";
 
-  const auto [containers, networks] =
-      KillAndWaitForNothingLeft(run.supervisor, run.label, own, dir_);
-  EXPECT_EQ(containers, "") << "containers of the run outlived its supervisor by 10 s";
-  EXPECT_EQ(networks, "") << "the compose file's network outlived the supervisor by 10 s";
+  const Left left = KillAndWaitForNothingLeft(run.supervisor, run.label, own, dir_);
+  EXPECT_EQ(left.containers, "") << "containers of the run outlived its supervisor by 10 s";
+  EXPECT_EQ(left.networks, "") << "the compose file's network outlived the supervisor by 10 s";
 }
 
 }  // namespace
