@@ -86,13 +86,20 @@ Left KillAndWaitForNothingLeft(int supervisor, const std::string& containers,
   return left;
 }
 
-TEST_F(DockerReaperTest, AKilledSupervisorsContainersAndNetworkAreGoneWithin10s) {
-  const auto up = RunChancho("up tp0 --clients 2 --runtime docker --detach", dir_, 300);
+// A detached tp0 run with 2 clients on `runtime`, which has containers
+// and a network.
+void UpTp0(const std::string& runtime, DetachedRun& run, const std::filesystem::path& dir) {
+  const auto up = RunChancho("up tp0 --clients 2 --runtime " + runtime + " --detach", dir, 300);
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  const DetachedRun run = ParseUp(up.out);
+  run = ParseUp(up.out);
   ASSERT_GT(run.supervisor, 0) << up.out;
-  ASSERT_NE(Docker("ps -aq --filter " + run.label, dir_), "") << "the run has no container";
-  ASSERT_NE(Docker("network ls -q --filter " + run.label, dir_), "") << "the run has no network";
+  ASSERT_NE(Docker("ps -aq --filter " + run.label, dir), "") << "the run has no container";
+  ASSERT_NE(Docker("network ls -q --filter " + run.label, dir), "") << "the run has no network";
+}
+
+TEST_F(DockerReaperTest, AKilledSupervisorsContainersAndNetworkAreGoneWithin10s) {
+  DetachedRun run;
+  ASSERT_NO_FATAL_FAILURE(UpTp0("docker", run, dir_));
 
   const Left left = KillAndWaitForNothingLeft(run.supervisor, run.label, run.label, dir_);
   EXPECT_EQ(left.containers, "") << "containers of the run outlived its supervisor by 10 s";
@@ -107,13 +114,9 @@ TEST_F(DockerReaperTest, ASwarmRunsServicesAreGoneWithin20s) {
     if (IsCi()) FAIL() << "CI=true: " << *missing;
     GTEST_SKIP() << *missing;
   }
-  const auto up = RunChancho("up tp0 --clients 2 --runtime swarm --detach", dir_, 300);
-  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  const DetachedRun run = ParseUp(up.out);
-  ASSERT_GT(run.supervisor, 0) << up.out;
+  DetachedRun run;
+  ASSERT_NO_FATAL_FAILURE(UpTp0("swarm", run, dir_));
   ASSERT_NE(Docker("service ls -q --filter " + run.label, dir_), "") << "the run has no service";
-  ASSERT_NE(Docker("ps -aq --filter " + run.label, dir_), "") << "the run has no container";
-  ASSERT_NE(Docker("network ls -q --filter " + run.label, dir_), "") << "the run has no network";
 
   const Left left = KillAndWaitForNothingLeft(run.supervisor, run.label, run.label, dir_,
                                               run.label, std::chrono::seconds(20));

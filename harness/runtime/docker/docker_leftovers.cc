@@ -32,15 +32,6 @@ std::string StartTime(int pid) {
   return "";
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
-
 // Whether a removal failed because the object is already gone.
 bool NotFound(const CommandResult& result) {
   return !result.timed_out && result.exit_code != 0 &&
@@ -196,9 +187,18 @@ std::vector<std::string> SelectLeftovers(
   return out;
 }
 
+std::vector<std::string> OutputLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
 std::vector<LabelledObject> ParseLabelLines(const std::string& text) {
   std::vector<LabelledObject> out;
-  for (const std::string& line : Lines(text)) {
+  for (const std::string& line : OutputLines(text)) {
     std::istringstream words(line);
     LabelledObject object;
     if (!(words >> object.id)) continue;
@@ -224,18 +224,18 @@ ReapResult ReapDockerLeftovers(const std::string& docker) {
   const CommandResult services = RunCommand(
       {docker, "service", "ls", "-q", "--filter", filter}, options);
   if (!services.timed_out && services.exit_code == 0 &&
-      !Lines(services.out).empty()) {
+      !OutputLines(services.out).empty()) {
     std::vector<std::string> inspect = {
         docker, "service", "inspect", "--format",
         "{{.ID}}{{range $k, $v := .Spec.Labels}} {{$k}}={{$v}}{{end}}"};
-    for (const std::string& id : Lines(services.out)) inspect.push_back(id);
+    for (const std::string& id : OutputLines(services.out)) inspect.push_back(id);
     const CommandResult result = RunCommand(inspect, options);
     Remove({docker, "service", "rm"},
            SelectLeftovers(ParseLabelLines(result.out), host, ProcessAlive),
            options, reaped);
   }
 
-  const auto containers = Lines(RunChecked(
+  const auto containers = OutputLines(RunChecked(
       {docker, "ps", "-aq", "--no-trunc", "--filter", filter}, options));
   if (!containers.empty()) {
     std::vector<std::string> inspect = {docker, "inspect", "--type",
@@ -252,7 +252,7 @@ ReapResult ReapDockerLeftovers(const std::string& docker) {
            SelectLeftovers(objects, host, ProcessAlive), options, reaped);
   }
 
-  const auto networks = Lines(RunChecked(
+  const auto networks = OutputLines(RunChecked(
       {docker, "network", "ls", "-q", "--no-trunc", "--filter", filter},
       options));
   if (!networks.empty()) {

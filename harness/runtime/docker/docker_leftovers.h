@@ -92,6 +92,9 @@ NetworkRemoval RemoveNetworks(const std::string& docker,
 // One line on a network of NetworkRemoval::held, for a warning.
 std::string HeldNetworkMessage(const std::string& network);
 
+// The non-empty lines of a docker command's output (ids, names).
+std::vector<std::string> OutputLines(const std::string& text);
+
 // Objects from lines "ID KEY=VALUE KEY=VALUE ..." (a `docker service
 // inspect --format` of the labels); a word without "=" is skipped. Label
 // values with spaces are not ours. Pure.

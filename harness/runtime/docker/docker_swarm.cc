@@ -15,15 +15,6 @@ namespace {
 
 constexpr char kServiceLabel[] = "com.docker.swarm.service.name";
 
-std::vector<std::string> NonEmptyLines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string DockerDriver::Service(const Replica& r) const {
@@ -112,7 +103,7 @@ void DockerDriver::StartTask(Replica& r) {
   for (int round = 0;; ++round) {
     bool fresh = false;
     {
-      const std::vector<std::string> names = NonEmptyLines(Docker(list));
+      const std::vector<std::string> names = OutputLines(Docker(list));
       std::lock_guard lock(mu_);
       for (const std::string& name : names) {
         if (tasks_before.contains(name)) continue;
@@ -160,7 +151,7 @@ void DockerDriver::RemoveServices(std::string& errors) {
     return;
   }
   std::vector<std::string> rm = {options_.docker.docker, "service", "rm"};
-  for (const std::string& id : NonEmptyLines(listed.out)) rm.push_back(id);
+  for (const std::string& id : OutputLines(listed.out)) rm.push_back(id);
   if (rm.size() == 3) return;
   const CommandResult removed = RunCommand(rm, Options());
   // A service that went in between is no error.
