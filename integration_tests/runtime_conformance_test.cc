@@ -165,6 +165,7 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
 
 TEST_P(RuntimeConformanceTest, UpPsLogsAndCleanExit) {
   ASSERT_NO_THROW(Up(Tp0(2, 3, "10ms")));
+  const auto up_done = std::chrono::steady_clock::now();
   const auto ps = rt().Ps();
   ASSERT_EQ(ps.size(), 3u);
   EXPECT_EQ(ps[0].name, "server");
@@ -189,6 +190,11 @@ TEST_P(RuntimeConformanceTest, UpPsLogsAndCleanExit) {
     EXPECT_EQ(exit->pid, 0);
     EXPECT_EQ(Count(client, kReceived), 3) << client;
   }
+  // The uptime is the server's as of each asking, not of the last event:
+  // the server started before Up() returned.
+  const auto since_up = std::chrono::duration_cast<milliseconds>(
+      std::chrono::steady_clock::now() - up_done);
+  EXPECT_GE(rt().Status("server").uptime, since_up);
   EXPECT_EQ(Count("server", "action: config \\| result: success"), 1);
   EXPECT_GE(Count("server", kReceived), 6);
   // The log file holds the same lines.

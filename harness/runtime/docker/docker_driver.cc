@@ -405,12 +405,26 @@ void DockerDriver::Resume(std::string_view replica) {
 
 std::string DockerDriver::Logs(std::string_view replica) {
   const Replica& r = Get(replica);
-  // A Swarm replica's file has every task's lines; docker has one task's.
-  if (created() && !swarm()) {
-    const CommandResult logs =
-        RunCommand({options_.docker.docker, "logs", r.container},
-                   Options(milliseconds(0), true));
-    if (!logs.timed_out && logs.exit_code == 0) return logs.out;
+  if (created()) {
+    // A Swarm replica's earlier tasks are in the file, before the current
+    // task's first line; docker has the current task's lines, all of them
+    // (the file's follower may still be behind).
+    std::string container;
+    std::uintmax_t offset = 0;
+    {
+      std::lock_guard lock(mu_);
+      container = r.container;
+      offset = r.log_offset;
+    }
+    const std::string earlier =
+        swarm() && offset > 0 ? ReadFile(r.log->path()).substr(0, offset)
+                              : std::string();
+    if (!container.empty()) {
+      const CommandResult logs =
+          RunCommand({options_.docker.docker, "logs", container},
+                     Options(milliseconds(0), true));
+      if (!logs.timed_out && logs.exit_code == 0) return earlier + logs.out;
+    }
   }
   return ReadFile(r.log->path());
 }

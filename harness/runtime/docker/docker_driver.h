@@ -148,6 +148,9 @@ class DockerDriver final : public Driver {
     // When the last inspect that `last` holds was asked (system clock, to
     // compare with the engine's event times): an older answer is stale.
     std::chrono::system_clock::time_point asked;
+    // When the run in `last` started (the engine's StartedAt): the uptime
+    // is counted from it each time it is asked for.
+    std::optional<std::chrono::system_clock::time_point> started;
     // Swarm: every task container of the replica seen so far; `container`
     // is the newest (empty before the first start).
     std::set<std::string> tasks;
@@ -222,6 +225,8 @@ class DockerDriver final : public Driver {
                std::chrono::system_clock::time_point time,
                std::optional<int> exit_code);
   bool Streaming() const;
+  // `r.last` with its uptime as of now (mu_ held).
+  DriverStatus Current(const Replica& r) const;
   void Notify();
   void SaveLogs();
   void RemoveAll();

@@ -103,13 +103,8 @@ void DockerDriver::Observe(Replica& r, const ContainerInfo& info,
   s.state = StateOf(info);
   s.pid = Alive(s.state) ? info.pid : 0;
   s.uptime = milliseconds(0);
-  if (Alive(s.state)) {
-    if (const auto started = ParseDockerTime(info.started_at)) {
-      s.uptime = std::max(milliseconds(0),
-                          std::chrono::duration_cast<milliseconds>(
-                              SystemClock::now() - *started));
-    }
-  }
+  r.started.reset();
+  if (Alive(s.state)) r.started = ParseDockerTime(info.started_at);
   s.exit_code.reset();
   s.term_signal.reset();
   if (s.state == ReplicaState::kExited) {
@@ -204,7 +199,17 @@ DriverStatus DockerDriver::Inspect(std::string_view replica) {
     if (stale) Refresh({&r});
   }
   std::lock_guard lock(mu_);
-  return r.last;
+  return Current(r);
+}
+
+DriverStatus DockerDriver::Current(const Replica& r) const {
+  DriverStatus s = r.last;
+  if (Alive(s.state) && r.started) {
+    s.uptime = std::max(milliseconds(0),
+                        std::chrono::duration_cast<milliseconds>(
+                            SystemClock::now() - *r.started));
+  }
+  return s;
 }
 
 std::vector<DriverStatus> DockerDriver::InspectAll() {
@@ -215,7 +220,7 @@ std::vector<DriverStatus> DockerDriver::InspectAll() {
   }
   std::lock_guard lock(mu_);
   std::vector<DriverStatus> out;
-  for (const Replica& r : replicas_) out.push_back(r.last);
+  for (const Replica& r : replicas_) out.push_back(Current(r));
   return out;
 }
 
