@@ -159,6 +159,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
         << Report({{"docker", "info"},
                    {"docker", "ps", "-a"},
                    {"docker", "network", "ls"},
+                   {"docker", "service", "ls"},
                    {"docker", "images"}});
     manifest.close();
     const fs::path output = fs::absolute(args->output);

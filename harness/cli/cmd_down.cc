@@ -72,8 +72,9 @@ void AddDownCommand(CLI::App& app, int& exit_code) {
   AddDurationOption(cmd, "--grace", args->grace,
                     "between SIGTERM and SIGKILL", std::chrono::milliseconds(1));
   cmd->add_flag("--all", args->all,
-                "every live run under .chancho/runs, then the containers and "
-                "networks that crashed Docker runs left behind");
+                "every live run under .chancho/runs, then the Swarm services, "
+                "containers and networks that crashed Docker and Swarm runs "
+                "left behind");
   cmd->add_flag("--json", args->json, "print one JSON object (schema chancho.down/1)");
   cmd->callback([args, &exit_code] {
     // With --json, the lines are kept out of stdout and the object says
