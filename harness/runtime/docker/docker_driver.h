@@ -163,8 +163,11 @@ class DockerDriver final : public Driver {
   std::string Container(const Replica& r) const;
   // Swarm: throws unless this engine is a Swarm manager.
   void CheckSwarm() const;
-  // Swarm: `docker stack deploy` of the file.
+  // Swarm: `docker stack deploy` of the file, then StartAnchor.
   void DeployStack();
+  // Swarm: a container of the probe image that keeps this node on the
+  // overlay network for the whole run; a warning when it cannot start.
+  void StartAnchor();
   // Swarm: a new task of the replica's service, and waits until its
   // container has started (or already exited).
   void StartTask(Replica& r);

@@ -336,6 +336,9 @@ void DockerDriver::Remove() {
   std::string compose_error;
   try {
     if (swarm()) {
+      // The anchor first: the stack's network goes with the stack.
+      RunCommand({options_.docker.docker, "rm", "-f", project_ + "-anchor"},
+                 Options());
       Docker({"stack", "rm", project_});
     } else {
       Compose({"down", "--volumes", "--remove-orphans", "-t", "0"},

@@ -3,6 +3,7 @@
 // DockerDriver on a Swarm (options.docker.swarm): the stack, its services
 // and the task containers that stand for the replicas.
 
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -49,7 +50,10 @@ void DockerDriver::DeployStack() {
         "--resolve-image",      "never",       "--compose-file",
         compose_file_.string(), project_};
     const CommandResult result = RunCommand(args, Options(kUpTimeout));
-    if (!result.timed_out && result.exit_code == 0) return;
+    if (!result.timed_out && result.exit_code == 0) {
+      StartAnchor();
+      return;
+    }
     // Another run took the subnet between the choice and now.
     const bool overlap = result.err.find("overlap") != std::string::npos;
     if (!overlap || !options_.docker.subnet.empty() || attempt == 3) {
@@ -58,6 +62,29 @@ void DockerDriver::DeployStack() {
     RemoveAll();
     subnet_ = FreeSubnet();
     WriteComposeFile();
+  }
+}
+
+// A container on the overlay for the whole run. Without one, this node
+// leaves the network when the last task on it ends, and a `docker run
+// --network` (an echo probe) that races the leaving can fail with "network
+// not found" and leave behind an attachment that the Swarm counts as a user
+// of the network, which then cannot be removed.
+void DockerDriver::StartAnchor() {
+  std::vector<std::string> args = {options_.docker.docker, "run", "--detach",
+                                   "--name", project_ + "-anchor", "--network",
+                                   network_, "--entrypoint", "sleep"};
+  args.insert(args.end(), {"--label", "com.chancho.role=anchor"});
+  for (const auto& [key, value] : labels_) {
+    args.insert(args.end(), {"--label", key + "=" + value});
+  }
+  args.insert(args.end(), {options_.docker.probe_image, "infinity"});
+  const CommandResult result = RunCommand(args, Options());
+  if (result.timed_out || result.exit_code != 0) {
+    std::cerr << "warning: " << project_ << ": no container holds the "
+              << "network between tasks, so an echo probe may fail while no "
+              << "task runs: " << DescribeFailure(args, result, Options())
+              << "\n";
   }
 }
 
