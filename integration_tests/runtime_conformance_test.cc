@@ -420,8 +420,8 @@ TEST_P(RuntimeConformanceTest, UnknownReplicaThrows) {
   EXPECT_THROW(rt().Logs("nope"), Error);
 }
 
-// What only the Docker runtime has: a missing image, and the leftovers of
-// a dead owner.
+// What only the Docker runtime has: a missing image (the leftovers of a
+// dead owner are docker_reaper_test's).
 class DockerRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -446,72 +446,6 @@ TEST_F(DockerRuntimeTest, MissingImageIsAOneLineError) {
     EXPECT_THAT(message, HasSubstr("ci/build-images.sh"));
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
-}
-
-TEST_F(DockerRuntimeTest, ReapsWhatADeadOwnerLeft) {
-  // A pid that is surely gone: a child that already exited.
-  const CommandResult child = RunCommand({"sh", "-c", "echo $$"}, {});
-  const std::string pid = child.out.substr(0, child.out.find('\n'));
-  const std::string run = "reap-test-" + pid;
-  std::vector<std::string> labels;
-  for (const auto& [key, value] : std::map<std::string, std::string>{
-           {"com.chancho.run", run},
-           {"com.chancho.owner-host", HostName()},
-           {"com.chancho.owner-pid", pid}}) {
-    labels.insert(labels.end(), {"--label", key + "=" + value});
-  }
-  std::vector<std::string> create = {"docker", "create"};
-  create.insert(create.end(), labels.begin(), labels.end());
-  create.push_back("chancho/probe:latest");
-  RunChecked(create, {seconds(30)});
-  std::vector<std::string> network = {"docker", "network", "create",
-                                      "--internal"};
-  network.insert(network.end(), labels.begin(), labels.end());
-  network.push_back(run);
-  RunChecked(network, {seconds(30)});
-
-  // Another dead run's network that the engine will not remove (it can keep
-  // a phantom endpoint) is reported in `held`; what matters here is
-  // that this run's objects are gone, which the checks below see.
-  const ReapResult reaped = DockerRuntime::ReapLeftovers();
-  EXPECT_GE(reaped.removed, 2);
-  const std::string filter = "label=com.chancho.run=" + run;
-  EXPECT_EQ(
-      RunChecked({"docker", "ps", "-aq", "--filter", filter}, {seconds(20)}),
-      "");
-  EXPECT_EQ(RunChecked({"docker", "network", "ls", "-q", "--filter", filter},
-                       {seconds(20)}),
-            "");
-}
-
-// A Swarm run's services outlive its containers: the reaping of a dead
-// owner's leftovers removes them too.
-TEST(SwarmRuntimeTest, ReapsTheServicesOfADeadOwner) {
-  if (const auto missing = SwarmUnavailable()) {
-    if (IsCi()) FAIL() << "CI=true: " << *missing;
-    GTEST_SKIP() << *missing;
-  }
-  const CommandResult child = RunCommand({"sh", "-c", "echo $$"}, {});
-  const std::string pid = child.out.substr(0, child.out.find('\n'));
-  const std::string run = "reap-swarm-test-" + pid;
-  std::vector<std::string> create = {"docker", "service", "create",
-                                     "--detach", "--replicas", "0",
-                                     "--name", run};
-  for (const auto& [key, value] : std::map<std::string, std::string>{
-           {"com.chancho.run", run},
-           {"com.chancho.owner-host", HostName()},
-           {"com.chancho.owner-pid", pid}}) {
-    create.insert(create.end(), {"--label", key + "=" + value});
-  }
-  create.push_back("chancho/probe:latest");
-  RunChecked(create, {seconds(30)});
-
-  const ReapResult reaped = DockerRuntime::ReapLeftovers();
-  EXPECT_GE(reaped.removed, 1);
-  EXPECT_EQ(RunChecked({"docker", "service", "ls", "-q", "--filter",
-                        "label=com.chancho.run=" + run},
-                       {seconds(20)}),
-            "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimeConformanceTest,
