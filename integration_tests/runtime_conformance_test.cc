@@ -80,7 +80,7 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
   }
 
   // Plans `spec` and brings it up on the runtime under test.
-  void Up(const Spec& spec) {
+  void Up(const Spec& spec, std::vector<ProxiedLink> links = {}) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = std::string(info->name());
     for (char& c : name) {
@@ -92,6 +92,7 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Kind> {
     options.runs_root = root;
     options.bin_dirs = {BinDir()};
     options.serve_control = false;
+    options.links = std::move(links);
     runtime_ = MakeRuntime(GetParam(), Plan(spec), options);
     runtime_->Up();
   }
@@ -308,6 +309,33 @@ TEST_P(RuntimeConformanceTest, StartAfterKillCountsARestart) {
   const int before = Count("client1", kReceived);
   EXPECT_TRUE(WaitForLog("client1", kReceived, before + 2));
   EXPECT_EQ(rt().Status("server").restarts, 0);
+}
+
+// A linked client reaches its upstream through the link's proxy again
+// after the upstream restarted. On a Swarm the restart is a new task with
+// an address of its own, which the proxy looks up at each connection.
+TEST_P(RuntimeConformanceTest, ALinkFollowsItsUpstreamAcrossARestart) {
+  try {
+    Up(Tp0(1, 100000, "50ms"), {{"client1", "server", kPort}});
+  } catch (const std::exception& e) {
+    FAIL() << e.what();
+  }
+  ASSERT_TRUE(WaitForLog("client1", kReceived));
+  const std::string before_address = rt().Status("server").address;
+  rt().Kill("server", SIGKILL);
+  ASSERT_TRUE(rt().WaitExit("server", seconds(10)).has_value());
+  rt().Start("server");
+  const int before = Count("client1", kReceived);
+  EXPECT_TRUE(WaitForLog("client1", kReceived, before + 3));
+  const std::vector<LinkStatus> links = rt().Links();
+  ASSERT_EQ(links.size(), 1u);
+  // Every echo went through the proxy: one connection per message.
+  EXPECT_GE(links[0].stats.connections_accepted,
+            static_cast<std::uint64_t>(Count("client1", kReceived)));
+  if (rt().Status("server").address != before_address) {
+    std::cerr << "the server came back at " << rt().Status("server").address
+              << ", not " << before_address << "\n";
+  }
 }
 
 TEST_P(RuntimeConformanceTest, ExitCodeOfAFailedClient) {

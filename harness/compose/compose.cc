@@ -136,7 +136,8 @@ void EmitNetworks(YAML::Emitter& out, const Deployment& deployment,
   out << YAML::Key << "config" << YAML::Value << YAML::BeginSeq
       << YAML::BeginMap;
   EmitKeyValue(out, "subnet", options.subnet);
-  if (!options.ip_range.empty()) {
+  // A stack file's IPAM config takes a subnet only.
+  if (!options.ip_range.empty() && options.swarm_stack.empty()) {
     EmitKeyValue(out, "ip_range", options.ip_range);
   }
   out << YAML::EndMap << YAML::EndSeq;

@@ -233,6 +233,10 @@ TEST(RenderComposeTest, ASwarmStackFile) {
   EXPECT_THAT(text, ::testing::Not(HasSubstr("container_name")));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("depends_on")));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("ipv4_address")));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("ip_range")));
+  // A link's proxy is at a fixed address; its upstream's task is not.
+  EXPECT_EQ(yaml["services"]["client"]["extra_hosts"][0].as<std::string>(),
+            "worker:10.1.2.254");
   for (const char* name : {"health-checker", "client", "worker"}) {
     SCOPED_TRACE(name);
     const YAML::Node service = yaml["services"][name];
@@ -327,6 +331,7 @@ TEST_F(DockerComposeConfigTest, AcceptsGeneratedFiles) {
   Case stack;
   stack.golden = "stack.yaml";
   stack.deployment = ThreeRoles();
+  stack.options = LinkOptions();
   stack.options.swarm_stack = "p-r1";
   stack.options.docker_socket = "/var/run/docker.sock";
   cases.push_back(std::move(stack));

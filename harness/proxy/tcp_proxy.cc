@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <future>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -86,6 +87,9 @@ class Core {
   ~Core();
 
   void Accept();
+  // Where the next connection goes (TcpProxyOptions::upstream_lookup);
+  // nullopt when the lookup has no address.
+  std::optional<tcp::endpoint> Upstream() const;
   LinkFaultOutcome Apply(Direction direction, const LinkFault& fault);
   LinkFaultOutcome HealAll();
   void Shutdown();
@@ -127,7 +131,9 @@ Core::Core(TcpProxyOptions options)
   error_code ec;
   const auto upstream_ip =
       asio::ip::make_address_v4(options_.upstream_host, ec);
-  if (!ec) {
+  if (options_.upstream_lookup) {
+    // Asked for each connection (Accept).
+  } else if (!ec) {
     upstream_ = tcp::endpoint(upstream_ip, options_.upstream_port);
   } else {
     tcp::resolver resolver(io_);
@@ -212,15 +218,26 @@ void Core::Accept() {
       (gate_ == LinkFaultKind::kReset ? state_.counters.reset
                                       : state_.counters.refused)
           .fetch_add(1);
+    } else if (const auto upstream = Upstream(); !upstream) {
+      ResetSocket(socket);
+      state_.counters.upstream_failures.fetch_add(1);
     } else {
       auto connection = std::make_shared<Connection>(state_, std::move(socket));
       state_.connections.emplace(connection.get(), connection);
       state_.counters.accepted.fetch_add(1);
       state_.counters.active = state_.connections.size();
-      connection->Start(upstream_);
+      connection->Start(*upstream);
     }
     Accept();
   });
+}
+
+std::optional<tcp::endpoint> Core::Upstream() const {
+  if (!options_.upstream_lookup) return upstream_;
+  error_code ec;
+  const auto ip = asio::ip::make_address_v4(options_.upstream_lookup(), ec);
+  if (ec) return std::nullopt;
+  return tcp::endpoint(ip, options_.upstream_port);
 }
 
 void Core::ArmGate(std::chrono::milliseconds duration) {

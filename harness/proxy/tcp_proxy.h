@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -116,6 +117,13 @@ struct TcpProxyOptions {
   std::uint16_t listen_port = 0;        // 0: an ephemeral port, see port()
   std::string upstream_host;  // IPv4 address or a name that resolves to one
   std::uint16_t upstream_port = 0;
+  // When set, the upstream's IPv4 address is asked of this for each
+  // accepted connection, on the proxy's thread (so it must answer at once),
+  // and upstream_host is not used: for an upstream whose address changes
+  // while the proxy lives, such as a Swarm task that is replaced on each
+  // start. On an answer that is not an IPv4 address the client's
+  // connection is reset, counted in upstream_failures.
+  std::function<std::string()> upstream_lookup;
   // For the delay jitter, the slicer's piece sizes and the toxicity draws.
   std::uint64_t seed = 0;
   // Bytes per read while a direction has a fault (without one, bytes move

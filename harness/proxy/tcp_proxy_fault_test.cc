@@ -2,6 +2,10 @@
 // behaviour when either end goes away.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <mutex>
+#include <string>
+
 #include "harness/proxy/tcp_proxy_test_util.h"
 
 namespace chancho {
@@ -178,6 +182,51 @@ TEST_F(TcpProxyTest, RejectsNonsense) {
   options = Options();
   options.upstream_host = "no-such-host.invalid";
   EXPECT_THROW(TcpProxy{options}, Error);
+}
+
+// With an upstream lookup, each connection goes where the lookup says at
+// its accept; no address resets the client's connection.
+TEST_F(TcpProxyTest, TheUpstreamLookupIsAskedForEachConnection) {
+  auto other = std::make_unique<EchoServer>("127.0.0.2", echo_.port());
+  std::mutex mu;
+  std::string where = "127.0.0.2";
+  int asked = 0;
+  TcpProxyOptions options = Options();
+  options.upstream_host.clear();
+  options.upstream_lookup = [&] {
+    std::lock_guard lock(mu);
+    ++asked;
+    return where;
+  };
+  TcpProxy proxy(options);
+  const auto through = [&] {
+    Fd fd = Connect(proxy.port());
+    return fd.get() >= 0 && PingPong(fd.get(), milliseconds(5000)).has_value();
+  };
+  EXPECT_TRUE(through()) << "to 127.0.0.2";
+  other.reset();  // 127.0.0.2 now refuses
+  {
+    Fd fd = Connect(proxy.port());
+    EXPECT_TRUE(SeesResetOrEof(fd.get()));
+  }
+  {
+    std::lock_guard lock(mu);
+    where = "127.0.0.1";
+  }
+  EXPECT_TRUE(through()) << "to 127.0.0.1, the fixture's echo server";
+  {
+    std::lock_guard lock(mu);
+    where = "not an address";
+  }
+  {
+    Fd fd = Connect(proxy.port());
+    EXPECT_TRUE(SeesResetOrEof(fd.get()));
+  }
+  EXPECT_TRUE(WaitFor([&] { return proxy.Stats().upstream_failures == 2; },
+                      milliseconds(5000)))
+      << proxy.Stats().upstream_failures;
+  std::lock_guard lock(mu);
+  EXPECT_EQ(asked, 4);
 }
 
 // Disabling is a partition that keeps the toxics; enabling lifts it and the

@@ -59,13 +59,19 @@ ProxiedLinks::ProxiedLinks(
     options.listen_port = static_cast<std::uint16_t>(spec.port);
     options.upstream_host = placement.upstream_ip;
     options.upstream_port = static_cast<std::uint16_t>(spec.port);
+    options.upstream_lookup = placement.upstream_lookup;
     options.seed = seed + i;
     Link link;
     link.spec = spec;
     link.upstream_replica = upstreams[i];
     link.upstream_ip = placement.upstream_ip;
     try {
-      link.proxy = std::make_unique<TcpProxy>(options);
+      const auto make = [&] { link.proxy = std::make_unique<TcpProxy>(options); };
+      if (placement.make_in) {
+        placement.make_in(make);
+      } else {
+        make();
+      }
     } catch (const std::exception& e) {
       throw Error(Describe(spec) + ": " + e.what());
     }
@@ -114,8 +120,11 @@ std::vector<ProxiedLinks::NamedProxy> ProxiedLinks::Proxies() const {
         break;
       }
     }
+    // An upstream looked up at each connection is shown by its name.
+    const std::string& upstream =
+        link.upstream_ip.empty() ? link.upstream_replica : link.upstream_ip;
     out.push_back({std::move(name),
-                   link.upstream_ip + ":" + std::to_string(link.spec.port),
+                   upstream + ":" + std::to_string(link.spec.port),
                    link.proxy.get()});
   }
   return out;

@@ -12,6 +12,9 @@
 //   address; the replica must not itself listen on that port.
 // - DockerRuntime: the proxy listens on an address of the run network's
 //   bridge on the host; the upstream has a fixed address in the network.
+//   On a Swarm, the host is not on the overlay: the proxy lives in the
+//   network namespace of a container of its own at a fixed address on it,
+//   and asks for the upstream task's address at each connection.
 
 #include <functional>
 #include <map>
@@ -44,7 +47,14 @@ std::vector<std::string> LinkUpstreams(const std::vector<ProxiedLink>& links,
 // Where a link's proxy listens, and the upstream's address it forwards to.
 struct ProxyPlacement {
   std::string listen_ip;
-  std::string upstream_ip;
+  std::string upstream_ip;  // "" with upstream_lookup
+  // The upstream's address at each connection, for one that changes
+  // (TcpProxyOptions::upstream_lookup).
+  std::function<std::string()> upstream_lookup;
+  // Makes the proxy where it must live: a caller that runs its argument in
+  // another network namespace puts the proxy's socket and thread there
+  // (the threads a thread starts share its namespaces). Empty: here.
+  std::function<void(const std::function<void()>&)> make_in;
 };
 
 class ProxiedLinks {

@@ -6,10 +6,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
+#include <atomic>
+#include <functional>
 
 #include "harness/proxy/tcp_proxy_test_util.h"
 #include "harness/runtime/process/process_runtime.h"
+#include "harness/runtime/proxied_links.h"
 #include "harness/runtime/run_dir.h"
 
 namespace chancho {
@@ -194,6 +196,51 @@ TEST_F(ProxiedLinksTest, OnlyProxiedReplicasTakeLinkFaults) {
       },
       Error);
   EXPECT_THROW(runtime->SetLinkFault("nobody", partition), Error);
+}
+
+// A placement with a lookup and a maker (a Swarm's): the proxy is made
+// through the maker, each connection goes to the address the lookup gives
+// then, and the API shows the upstream by its name.
+TEST(ProxiedLinksPlacementTest, ALookedUpUpstreamAndAMaker) {
+  Deployment deployment;
+  deployment.project = "links";
+  for (const char* name : {"a", "up"}) {
+    ReplicaPlan plan;
+    plan.name = name;
+    plan.service = name;
+    deployment.replicas.push_back(plan);
+  }
+  // The proxy listens at the upstream's port, on another address.
+  EchoServer echo("127.0.0.2");
+  int made = 0;
+  std::atomic<int> asked{0};
+  ProxiedLinks links(
+      {{"a", "up", echo.port()}}, deployment,
+      [&](const ProxiedLink&, const std::string& upstream, std::size_t) {
+        EXPECT_EQ(upstream, "up");
+        ProxyPlacement placement;
+        placement.listen_ip = "127.0.0.3";
+        placement.upstream_lookup = [&] {
+          ++asked;
+          return std::string("127.0.0.2");
+        };
+        placement.make_in = [&](const std::function<void()>& make) {
+          ++made;
+          make();
+        };
+        return placement;
+      },
+      7);
+  EXPECT_EQ(made, 1);
+  const auto proxies = links.Proxies();
+  ASSERT_EQ(proxies.size(), 1u);
+  EXPECT_EQ(proxies[0].upstream, "up:" + std::to_string(echo.port()));
+  ASSERT_NE(proxies[0].proxy, nullptr);
+  Fd fd = Connect(proxies[0].proxy->port(), "127.0.0.3");
+  ASSERT_GE(fd.get(), 0);
+  ASSERT_TRUE(WriteAll(fd.get(), "ping"));
+  EXPECT_EQ(ReadFor(fd.get(), 4, milliseconds(5000)).data, "ping");
+  EXPECT_EQ(asked.load(), 1);
 }
 
 TEST_F(ProxiedLinksTest, ABadLinkIsRefusedWithItsName) {

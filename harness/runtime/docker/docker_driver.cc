@@ -44,11 +44,6 @@ DockerDriver::DockerDriver(Deployment deployment, RuntimeOptions options)
                 ": the Swarm runtime deploys the file it writes from a spec; "
                 "run a compose file of your own with --runtime docker");
   }
-  if (swarm() && !options_.links.empty()) {
-    throw Error(deployment_.project + ": links (network faults through "
-                "proxies) are not supported on the Swarm runtime yet; run "
-                "them with --runtime docker or process");
-  }
   if (adopted()) CheckAdoptedLinks();
   // Three independent checks, at once: each is a docker command or two.
   auto compose = std::async(std::launch::async, [this] {

@@ -168,6 +168,18 @@ class DockerDriver final : public Driver {
   // Swarm: a container of the probe image that keeps this node on the
   // overlay network for the whole run; a warning when it cannot start.
   void StartAnchor();
+  // Swarm: `docker run` of a probe-image container that sleeps, on the
+  // overlay (at `ip` unless empty), labelled with the run's labels and
+  // com.chancho.role=`role`; the command's failure, or "" when it started.
+  std::string RunHolder(const std::string& name, const std::string& role,
+                        const std::string& ip);
+  // Swarm: the holders' names (the anchor and one per link), which go
+  // before the stack.
+  std::vector<std::string> Holders() const;
+  // Swarm: each link's proxy in the network namespace of a holder of its
+  // own, at the link's proxy address on the overlay, forwarding to the
+  // upstream's current task.
+  void PlaceSwarmProxies(std::uint64_t seed);
   // Swarm: a new task of the replica's service, and waits until its
   // container has started (or already exited).
   void StartTask(Replica& r);

@@ -222,8 +222,13 @@ void DockerDriver::WriteComposeFile() {
   if (swarm()) compose.swarm_stack = project_;
   if (!options_.links.empty()) {
     link_layout_ = PlanDockerLinks(options_.links, link_upstreams_, subnet_);
-    compose.ip_range = link_layout_.ip_range;
-    compose.addresses = link_layout_.upstream_addresses;
+    // A Swarm task has no fixed address (its proxy asks for the current
+    // one), and a stack file's IPAM has no ip_range: the Swarm gives
+    // addresses from the bottom, the proxies' are at the top.
+    if (!swarm()) {
+      compose.ip_range = link_layout_.ip_range;
+      compose.addresses = link_layout_.upstream_addresses;
+    }
     compose.extra_hosts = link_layout_.extra_hosts;
   }
   WriteCompose(deployment_, compose, compose_file_);
@@ -291,6 +296,12 @@ void DockerDriver::CreateLocked() {
 
 void DockerDriver::PlaceProxies() {
   if (options_.links.empty() || links()) return;
+  std::uint64_t seed;
+  {
+    std::lock_guard lock(mu_);  // random_ is shared with EchoProbe
+    seed = random_();
+  }
+  if (swarm()) return PlaceSwarmProxies(seed);
   const std::string bridge = InterfaceWithAddress(link_layout_.gateway);
   if (bridge.empty()) {
     throw Error(network_ + ": no interface of this host holds the network's "
@@ -299,11 +310,6 @@ void DockerDriver::PlaceProxies() {
   }
   for (const std::string& address : link_layout_.proxy_addresses) {
     AddInterfaceAddress(bridge, address);
-  }
-  std::uint64_t seed;
-  {
-    std::lock_guard lock(mu_);  // random_ is shared with EchoProbe
-    seed = random_();
   }
   auto links = std::make_unique<ProxiedLinks>(
       options_.links, deployment_,
@@ -336,9 +342,11 @@ void DockerDriver::Remove() {
   std::string compose_error;
   try {
     if (swarm()) {
-      // The anchor first: the stack's network goes with the stack.
-      RunCommand({options_.docker.docker, "rm", "-f", project_ + "-anchor"},
-                 Options());
+      // The anchor and the links' holders first: the stack's network goes
+      // with the stack.
+      std::vector<std::string> rm = {options_.docker.docker, "rm", "-f"};
+      for (const std::string& name : Holders()) rm.push_back(name);
+      RunCommand(rm, Options());
       Docker({"stack", "rm", project_});
     } else {
       Compose({"down", "--volumes", "--remove-orphans", "-t", "0"},

@@ -3,12 +3,16 @@
 // DockerDriver on a Swarm (options.docker.swarm): the stack, its services
 // and the task containers that stand for the replicas.
 
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
 #include "common/subprocess.h"
 #include "harness/runtime/docker/docker_leftovers.h"
+#include "harness/runtime/proxied_links.h"
+#include "harness/runtime/readiness.h"
 
 namespace chancho {
 
@@ -71,21 +75,81 @@ void DockerDriver::DeployStack() {
 // not found" and leave behind an attachment that the Swarm counts as a user
 // of the network, which then cannot be removed.
 void DockerDriver::StartAnchor() {
+  const std::string failure = RunHolder(project_ + "-anchor", "anchor", "");
+  if (!failure.empty()) {
+    std::cerr << "warning: " << project_ << ": no container holds the "
+              << "network between tasks, so an echo probe may fail while no "
+              << "task runs: " << failure << "\n";
+  }
+}
+
+std::string DockerDriver::RunHolder(const std::string& name,
+                                    const std::string& role,
+                                    const std::string& ip) {
   std::vector<std::string> args = {options_.docker.docker, "run", "--detach",
-                                   "--name", project_ + "-anchor", "--network",
-                                   network_, "--entrypoint", "sleep"};
-  args.insert(args.end(), {"--label", "com.chancho.role=anchor"});
+                                   "--name", name, "--network", network_};
+  if (!ip.empty()) args.insert(args.end(), {"--ip", ip});
+  args.insert(args.end(), {"--entrypoint", "sleep", "--label",
+                           "com.chancho.role=" + role});
   for (const auto& [key, value] : labels_) {
     args.insert(args.end(), {"--label", key + "=" + value});
   }
   args.insert(args.end(), {options_.docker.probe_image, "infinity"});
   const CommandResult result = RunCommand(args, Options());
   if (result.timed_out || result.exit_code != 0) {
-    std::cerr << "warning: " << project_ << ": no container holds the "
-              << "network between tasks, so an echo probe may fail while no "
-              << "task runs: " << DescribeFailure(args, result, Options())
-              << "\n";
+    return DescribeFailure(args, result, Options());
   }
+  return "";
+}
+
+std::vector<std::string> DockerDriver::Holders() const {
+  std::vector<std::string> names = {project_ + "-anchor"};
+  for (std::size_t i = 0; i < options_.links.size(); ++i) {
+    names.push_back(project_ + "-link" + std::to_string(i + 1));
+  }
+  return names;
+}
+
+void DockerDriver::PlaceSwarmProxies(std::uint64_t seed) {
+  const std::vector<std::string> holders = Holders();
+  std::vector<int> pids;
+  for (std::size_t i = 0; i < options_.links.size(); ++i) {
+    const std::string& name = holders.at(i + 1);
+    const std::string failure =
+        RunHolder(name, "link-proxy", link_layout_.proxy_addresses.at(i));
+    if (!failure.empty()) {
+      throw Error(project_ + ": the container of link " +
+                  std::to_string(i + 1) + "'s proxy did not start: " + failure);
+    }
+    const std::string pid = Docker({"inspect", "--format", "{{.State.Pid}}", name});
+    try {
+      pids.push_back(std::stoi(pid));
+    } catch (const std::exception&) {
+      throw Error(name + ": docker inspect gave no pid: " + OneLine(pid, 100));
+    }
+  }
+  auto links = std::make_unique<ProxiedLinks>(
+      options_.links, deployment_,
+      [&](const ProxiedLink&, const std::string& upstream, std::size_t i) {
+        ProxyPlacement placement;
+        placement.listen_ip = link_layout_.proxy_addresses.at(i);
+        // The upstream task's address changes with each start.
+        const Replica* up = &Get(upstream);
+        placement.upstream_lookup = [this, up] {
+          std::lock_guard lock(mu_);
+          return up->address;
+        };
+        placement.make_in = [pid = pids.at(i)](const std::function<void()>& make) {
+          InNetworkNamespace(pid, [&] {
+            make();
+            return true;
+          });
+        };
+        return placement;
+      },
+      seed);
+  std::lock_guard lock(mu_);
+  links_ = std::move(links);
 }
 
 bool DockerDriver::AdoptTask(Replica& r, const std::string& container) {
