@@ -34,7 +34,7 @@ sanitize-build: deps
 test: build fuzz-build sanitize-build
 	@bash ci/prepare-docker.sh build || \
 	  echo "warning: Docker is not usable here; Docker tests will be skipped (or fail when CI=true)" >&2
-	@ctest --preset default || { bash ci/docker-report.sh; bash ci/collect-failure.sh build; exit 1; }
+	@ctest --preset default || { bash ci/docker-report.sh; bash ci/collect-failure.sh build; bash ci/failure-summary.sh build; exit 1; }
 	@bash ci/test-sanitized.sh asan
 	@bash ci/test-sanitized.sh tsan
 

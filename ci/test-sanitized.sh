@@ -23,6 +23,7 @@ mkdir -p "$reports"
 started=$(date +%s)
 ctest --preset "$preset"
 status=$?
+[ $status -eq 0 ] || bash ci/failure-summary.sh "$build"
 found=$(find "$reports" -type f | sort)
 if [ -n "$found" ]; then
   echo "$preset: $(echo "$found" | wc -l) sanitizer report(s):" >&2
