@@ -196,6 +196,32 @@ TEST_F(CliTest, ValidarEchoServerReadsThePortFromTheServerConfig) {
   EXPECT_THAT(r.out, StartsWith("action: test_echo_server | result: fail | reason: "));
 }
 
+// A detached up whose system does not come up says why once: the
+// supervisor's failure line and status table, and no second error.
+TEST_F(CliTest, ADetachedUpThatFailsSaysWhyOnce) {
+  std::ofstream(dir_ / "broken.json") << R"({
+    "name": "broken",
+    "services": [
+      {"name": "dies", "command": ["sh", "-c", "echo bye; exit 3"],
+       "readiness": {"log": "^never"}}
+    ]
+  })";
+  const auto r = RunChancho("up broken.json --detach --runs-root runs", dir_, 60);
+  EXPECT_NE(r.exit_code, 0);
+  const auto errors = [&] {
+    std::size_t n = 0;
+    for (std::size_t at = r.err.find("error: "); at != std::string::npos;
+         at = r.err.find("error: ", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(errors(), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("action: up | result: fail | error: replica dies"));
+  EXPECT_THAT(r.err, HasSubstr("code 3"));  // the table: how it ended
+  EXPECT_THAT(r.err, Not(HasSubstr("the supervisor exited before")));
+}
+
 TEST_F(CliTest, UpRunsASpecFileAndCtrlCBringsItDownGracefully) {
   std::ofstream(dir_ / "spec.json") << R"({
     "name": "shells",

@@ -22,6 +22,7 @@
 #include "fixtures/docker_support.h"
 #include "fixtures/system_test.h"
 #include "harness/probes/echo_probe.h"
+#include "harness/proxy/link_fault_text.h"
 #include "harness/runtime/docker/docker_leftovers.h"
 #include "harness/runtime/docker/docker_runtime.h"
 #include "harness/runtime/process/process_runtime.h"
@@ -311,10 +312,11 @@ TEST_P(RuntimeConformanceTest, StartAfterKillCountsARestart) {
   EXPECT_EQ(rt().Status("server").restarts, 0);
 }
 
-// A linked client reaches its upstream through the link's proxy again
-// after the upstream restarted. On a Swarm the restart is a new task with
-// an address of its own, which the proxy looks up at each connection.
-TEST_P(RuntimeConformanceTest, ALinkFollowsItsUpstreamAcrossARestart) {
+// A linked client reaches its upstream through the link's proxy, again
+// after the upstream restarted, and not while a partition cuts the link.
+// On a Swarm the restart is a new task with an address of its own, which
+// the proxy looks up at each connection.
+TEST_P(RuntimeConformanceTest, ALinkFollowsItsUpstreamAndAPartitionCutsIt) {
   try {
     Up(Tp0(1, 100000, "50ms"), {{"client1", "server", kPort}});
   } catch (const std::exception& e) {
@@ -336,6 +338,18 @@ TEST_P(RuntimeConformanceTest, ALinkFollowsItsUpstreamAcrossARestart) {
     std::cerr << "the server came back at " << rt().Status("server").address
               << ", not " << before_address << "\n";
   }
+  // Each message is a connection of its own: under the partition each is
+  // refused, and after the heal they go through again.
+  const LinkFaultOutcome cut =
+      rt().SetLinkFault("client1", ParseLinkFault("partition"));
+  EXPECT_TRUE(cut.took_effect) << cut.detail;
+  const std::string failed = "action: receive_message \\| result: fail";
+  EXPECT_TRUE(WaitForLog("client1", failed, Count("client1", failed) + 2));
+  EXPECT_GE(rt().Links()[0].stats.connections_refused, 2u);
+  const LinkFaultOutcome healed =
+      rt().SetLinkFault("client1", ParseLinkFault("none"));
+  EXPECT_TRUE(healed.took_effect) << healed.detail;
+  EXPECT_TRUE(WaitForLog("client1", kReceived, Count("client1", kReceived) + 2));
 }
 
 TEST_P(RuntimeConformanceTest, ExitCodeOfAFailedClient) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -289,6 +290,34 @@ int RunInForeground(const UpArgs& args, const UpSystem& spec) {
   return 0;
 }
 
+// What a detached `up` says when its supervisor exited first, with the
+// supervisor's log `text`: its own failure once, and nothing after it. A
+// run that failed to come up has said so in its log ("action: up | result:
+// fail", and the status table): the log, and nullopt. A supervisor that
+// failed before that ends its log with "chancho: error: ...": the lines
+// before it, and that error. Otherwise the log, and a line saying that it
+// exited.
+std::optional<std::string> SupervisorFailure(const std::string& text,
+                                             const std::filesystem::path& log) {
+  if (text.find("action: up | result: fail") != std::string::npos) {
+    std::cerr << text;
+    return std::nullopt;
+  }
+  constexpr std::string_view kPrefix = "chancho: error: ";
+  std::string_view rest = text;
+  while (!rest.empty() && rest.back() == '\n') rest.remove_suffix(1);
+  const std::size_t start = rest.rfind('\n') + 1;  // 0 when one line
+  const std::string_view last = rest.substr(start);
+  if (!last.starts_with(kPrefix)) {
+    std::cerr << text;
+    return "the supervisor exited before the system was up; see " +
+           log.string();
+  }
+  std::cerr << rest.substr(0, start);
+  return std::string(last.substr(kPrefix.size())) + " (the supervisor's log: " +
+         log.string() + ")";
+}
+
 // Starts a supervisor (this executable, `up --supervised`) in a session of
 // its own, waits until it reports the system up or fails, and returns.
 int Detach(const UpArgs& args) {
@@ -343,9 +372,9 @@ int Detach(const UpArgs& args) {
     }
     if (!supervisor.Running()) {
       display.Finish();
-      std::cerr << ReadFile(log);
-      throw Error("the supervisor exited before the system was up; see " +
-                  log.string());
+      const auto failure = SupervisorFailure(ReadFile(log), log);
+      if (failure) throw Error(*failure);
+      return 1;
     }
     if (std::chrono::steady_clock::now() > deadline) {
       display.Finish();

@@ -124,6 +124,9 @@ class Runtime {
   Driver& driver() { return *driver_; }
 
  private:
+  // Why `plan`'s replica is not ready, for Up's error: it exited (how), or
+  // its readiness timed out; `why` follows its name (" (needed by X)").
+  std::string NotReady(const ReplicaPlan& plan, const std::string& why);
   struct Replica {
     const ReplicaPlan* plan = nullptr;
     int ready_run = -1;  // the run (DriverStatus::starts) found ready

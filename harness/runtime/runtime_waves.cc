@@ -38,6 +38,22 @@ void Runtime::Up() {
 // Batches in deployment order: a replica that depends on one of the batch
 // being gathered closes that batch, which then starts, and its
 // dependencies are waited for before it joins the next.
+std::string Runtime::NotReady(const ReplicaPlan& plan, const std::string& why) {
+  const ReplicaStatus status = Status(plan.name);
+  std::string what;
+  if (status.state == ReplicaState::kExited) {
+    what = "exited (" +
+           (status.term_signal ? "signal " + std::to_string(*status.term_signal)
+            : status.exit_code ? "code " + std::to_string(*status.exit_code)
+                               : std::string("removed")) +
+           ") before it was ready";
+  } else {
+    what = "not ready within " + NumberText(plan.readiness.timeout_s) + " s";
+  }
+  return "replica " + plan.name + why + " " + what + " (" +
+         ReadinessReport(plan.name) + "); see " + LogPath(plan.name).string();
+}
+
 void Runtime::UpInOrder() {
   driver_->Create();
   const std::vector<DriverStatus> before = driver_->InspectAll();
@@ -66,11 +82,7 @@ void Runtime::UpInOrder() {
     for (const std::string& dependency : deps) {
       const ReplicaPlan* dep = deployment().Find(dependency);
       if (!WaitReady(dependency, ReadinessTimeout(*dep))) {
-        throw Error("replica " + dependency + " (needed by " + r.plan->name +
-                    ") not ready within " +
-                    NumberText(dep->readiness.timeout_s) + " s (" +
-                    ReadinessReport(dependency) + "); see " +
-                    LogPath(dependency).string());
+        throw Error(NotReady(*dep, " (needed by " + r.plan->name + ")"));
       }
     }
     const bool running = i < before.size() && Alive(before[i].state);
@@ -83,10 +95,7 @@ void Runtime::UpInOrder() {
     if (options_.held.count(r.plan->name) != 0) continue;
     if (!WaitReady(r.plan->name, ReadinessTimeout(*r.plan)) &&
         r.plan->readiness.kind != Readiness::Kind::kNone) {
-      throw Error("replica " + r.plan->name + " not ready within " +
-                  NumberText(r.plan->readiness.timeout_s) + " s (" +
-                  ReadinessReport(r.plan->name) + "); see " +
-                  LogPath(r.plan->name).string());
+      throw Error(NotReady(*r.plan, ""));
     }
   }
 }

@@ -97,6 +97,16 @@ TEST_F(ReadinessCheckTest, LogCountsTheLinesOfTheRun) {
                         "last saw: 1 matching line(s))"));
 }
 
+// A replica that ends before its check passes is said to have exited, and
+// how, rather than to have timed out.
+TEST_F(ReadinessCheckTest, AReplicaThatExitsFirstIsSaidToHaveExited) {
+  auto dies = Make(Shell("echo bye; exit 3", Log("^up$", 1, 10)));
+  const std::string error = UpError(*dies);
+  EXPECT_THAT(error, HasSubstr("replica r exited (code 3) before it was ready "
+                               "(log /^up$/, last saw: 0 matching line(s))"));
+  EXPECT_THAT(error, ::testing::Not(HasSubstr("within")));
+}
+
 TEST_F(ReadinessCheckTest, ExecRunsInTheReplicasEnvironment) {
   auto runtime = Make(Shell(
       "sleep 0.3; touch \"$CHANCHO_RUN_DIR/flag\"; exec sleep 30",
