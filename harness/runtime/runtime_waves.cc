@@ -1,5 +1,7 @@
 #include "harness/runtime/runtime.h"
 
+#include "harness/runtime/control/control_commands.h"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -35,17 +37,12 @@ void Runtime::Up() {
   }
 }
 
-// Batches in deployment order: a replica that depends on one of the batch
-// being gathered closes that batch, which then starts, and its
-// dependencies are waited for before it joins the next.
 std::string Runtime::NotReady(const ReplicaPlan& plan, const std::string& why) {
   const ReplicaStatus status = Status(plan.name);
   std::string what;
   if (status.state == ReplicaState::kExited) {
-    what = "exited (" +
-           (status.term_signal ? "signal " + std::to_string(*status.term_signal)
-            : status.exit_code ? "code " + std::to_string(*status.exit_code)
-                               : std::string("removed")) +
+    const std::string exit = ExitText(status);
+    what = "exited (" + (exit.empty() ? std::string("removed") : exit) +
            ") before it was ready";
   } else {
     what = "not ready within " + NumberText(plan.readiness.timeout_s) + " s";
@@ -54,6 +51,9 @@ std::string Runtime::NotReady(const ReplicaPlan& plan, const std::string& why) {
          ReadinessReport(plan.name) + "); see " + LogPath(plan.name).string();
 }
 
+// Batches in deployment order: a replica that depends on one of the batch
+// being gathered closes that batch, which then starts, and its
+// dependencies are waited for before it joins the next.
 void Runtime::UpInOrder() {
   driver_->Create();
   const std::vector<DriverStatus> before = driver_->InspectAll();

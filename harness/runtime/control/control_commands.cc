@@ -61,6 +61,12 @@ std::string SignalName(int signal) {
   return std::to_string(signal);
 }
 
+std::string ExitText(const ReplicaStatus& status) {
+  if (status.term_signal) return SignalName(*status.term_signal);
+  if (status.exit_code) return "code " + std::to_string(*status.exit_code);
+  return "";
+}
+
 namespace {
 
 // One parsed request: its words (the verb first) and its whole text.
@@ -276,9 +282,7 @@ std::string FormatStatusTable(const std::vector<ReplicaStatus>& statuses) {
                                 "NAME", width, "STATE", "READY", "PID",
                                 "ADDRESS", "UPTIME", "RESTARTS", "EXIT");
   for (const auto& s : statuses) {
-    std::string exit;
-    if (s.exit_code) exit = "code " + std::to_string(*s.exit_code);
-    if (s.term_signal) exit = SignalName(*s.term_signal);
+    const std::string exit = ExitText(s);
     const bool live =
         s.state == ReplicaState::kRunning || s.state == ReplicaState::kPaused;
     out += fmt::format(

@@ -28,6 +28,9 @@ std::string HandleControlRequest(Runtime& runtime, const std::string& request,
 // "KILL", "SIGKILL", "kill" or "9" -> 9. Throws chancho::Error otherwise.
 int ParseSignal(const std::string& text);
 std::string SignalName(int signal);
+// How an exited replica ended: "code N", a signal's name ("SIGKILL"), or ""
+// when neither is known (its container was removed).
+std::string ExitText(const ReplicaStatus& status);
 
 std::string StatusesToJson(const std::vector<ReplicaStatus>& statuses);
 std::vector<ReplicaStatus> StatusesFromJson(const std::string& json);

@@ -296,11 +296,7 @@ void DockerDriver::CreateLocked() {
 
 void DockerDriver::PlaceProxies() {
   if (options_.links.empty() || links()) return;
-  std::uint64_t seed;
-  {
-    std::lock_guard lock(mu_);  // random_ is shared with EchoProbe
-    seed = random_();
-  }
+  const std::uint64_t seed = NextRandom();
   if (swarm()) return PlaceSwarmProxies(seed);
   const std::string bridge = InterfaceWithAddress(link_layout_.gateway);
   if (bridge.empty()) {
@@ -314,8 +310,10 @@ void DockerDriver::PlaceProxies() {
   auto links = std::make_unique<ProxiedLinks>(
       options_.links, deployment_,
       [this](const ProxiedLink&, const std::string& upstream, std::size_t i) {
-        return ProxyPlacement{link_layout_.proxy_addresses.at(i),
-                              link_layout_.upstream_addresses.at(upstream)};
+        ProxyPlacement placement;
+        placement.listen_ip = link_layout_.proxy_addresses.at(i);
+        placement.upstream_ip = link_layout_.upstream_addresses.at(upstream);
+        return placement;
       },
       seed);
   std::lock_guard lock(mu_);

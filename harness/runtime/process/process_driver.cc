@@ -139,8 +139,10 @@ ProcessDriver::ProcessDriver(Deployment deployment, RuntimeOptions options)
   links_ = std::make_unique<ProxiedLinks>(
       options_.links, deployment_,
       [&](const ProxiedLink&, const std::string& upstream, std::size_t index) {
-        return ProxyPlacement{subnet_->Address(254 - static_cast<int>(index)),
-                              addresses.at(upstream)};
+        ProxyPlacement placement;
+        placement.listen_ip = subnet_->Address(254 - static_cast<int>(index));
+        placement.upstream_ip = addresses.at(upstream);
+        return placement;
       },
       random_());
   for (Replica& r : replicas_) {
